@@ -1,0 +1,468 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from units.models import Unit
+
+from .timeliness import DeadlineField, Timeliness, bucket_q, due_soon_days, timeliness_case
+
+if TYPE_CHECKING:
+    from units.models import User
+
+
+class Notice(models.Model):
+    """A conclusion notice (Thông báo kết luận) whose directions become tasks."""
+
+    number = models.CharField("số, ký hiệu", max_length=64, help_text="Ví dụ: 194/TB-UBND")
+    issuer = models.CharField("cơ quan ban hành", max_length=255)
+    place = models.CharField("địa danh", max_length=100, blank=True)
+    issued_on = models.DateField("ngày ban hành")
+    title = models.TextField("trích yếu")
+    meeting_on = models.DateField("ngày họp", null=True, blank=True)
+    chair = models.CharField("người chủ trì", max_length=150, blank=True)
+    chair_title = models.CharField("chức vụ người chủ trì", max_length=150, blank=True)
+    signer = models.CharField("người ký", max_length=150, blank=True)
+    signer_title = models.CharField(
+        "chức vụ người ký", max_length=150, blank=True, help_text="Ví dụ: TL. CHỦ TỊCH / CHÁNH VĂN PHÒNG"
+    )
+    recipients = models.TextField("nơi nhận", blank=True)
+    source_text = models.TextField("toàn văn", blank=True)
+    source_file = models.FileField("tệp văn bản", upload_to="notices/%Y/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nhập",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("ngày nhập", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lần cuối", auto_now=True)
+
+    class Meta:
+        verbose_name = "thông báo kết luận"
+        verbose_name_plural = "thông báo kết luận"
+        ordering = ["-issued_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "number", "issued_on"], name="notice_unique_per_issuer_and_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ngày {self.issued_on:%d/%m/%Y}"
+
+
+class NoticeSection(models.Model):
+    """A numbered part of a notice ("3.1. Đối với Phòng Nội vụ"), the context of its tasks."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name="thông báo", on_delete=models.CASCADE, related_name="sections"
+    )
+    ref = models.CharField("mục", max_length=32)
+    heading = models.CharField("tiêu đề", max_length=500, blank=True)
+    body = models.TextField("nội dung chung", blank=True)
+    order = models.PositiveIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "mục của thông báo"
+        verbose_name_plural = "mục của thông báo"
+        ordering = ["notice", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "ref"], name="section_unique_ref_per_notice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref}. {self.heading}".strip()
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    def visible_to(self, user: User) -> TaskQuerySet:
+        """The tasks `user` may see: all for the office and leadership, else their unit's."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_all_units:
+            return self
+        if user.is_unit_member:
+            return self.for_unit(user.unit_id)
+        return self.none()
+
+    def for_unit(self, unit: Unit | int | None, role: str | None = None) -> TaskQuerySet:
+        """Tasks the unit leads (`role="lead"`), supports (`"support"`) or either (default)."""
+        unit_id = unit.pk if isinstance(unit, Unit) else unit
+        lead = Q(lead_unit_id=unit_id)
+        support = Q(
+            Exists(
+                Task.support_units.through.objects.filter(task_id=OuterRef("pk"), unit_id=unit_id)
+            )
+        )
+        if role == "lead":
+            return self.filter(lead)
+        if role == "support":
+            return self.filter(support)
+        return self.filter(lead | support)
+
+    def open(self) -> TaskQuerySet:
+        return self.filter(status__in=Task.OPEN_STATUSES)
+
+    def in_bucket(
+        self,
+        bucket: Timeliness | str,
+        today: date,
+        *,
+        soon_days: int | None = None,
+        against: DeadlineField = "deadline",
+    ) -> TaskQuerySet:
+        return self.filter(
+            bucket_q(Timeliness(bucket), today, soon_days=soon_days, against=against)
+        )
+
+    def overdue(self, today: date) -> TaskQuerySet:
+        return self.in_bucket(Timeliness.OVERDUE, today)
+
+    def due_within(self, days: int, today: date) -> TaskQuerySet:
+        """Open tasks, not yet reported done, whose deadline falls in [today, today + days]."""
+        return self.in_bucket(Timeliness.DUE_SOON, today, soon_days=days)
+
+    def with_timeliness(
+        self,
+        today: date,
+        *,
+        soon_days: int | None = None,
+        against: DeadlineField = "deadline",
+    ) -> TaskQuerySet:
+        """Annotate `timeliness` (a `Timeliness` value) as of `today`."""
+        return self.annotate(timeliness=timeliness_case(today, soon_days=soon_days, against=against))
+
+    def by_urgency(self) -> TaskQuerySet:
+        """Overdue first (the longest late first), then by deadline; ongoing tasks last."""
+        return self.order_by(models.F("deadline").asc(nulls_last=True), "notice_id", "order", "pk")
+
+
+class Task(models.Model):
+    """One direction of a notice, assigned to exactly one lead unit."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", "Mới giao"
+        IN_PROGRESS = "in_progress", "Đang thực hiện"
+        AWAITING_ACCEPTANCE = "awaiting", "Chờ xác nhận"
+        DONE = "done", "Hoàn thành"
+        PAUSED = "paused", "Tạm dừng"
+        CANCELLED = "cancelled", "Hủy"
+
+    class DeadlineKind(models.TextChoices):
+        ONGOING = "ongoing", "Thường xuyên, không có hạn"
+        DATE = "date", "Ngày cụ thể"
+        MONTH = "month", "Trong tháng"
+        QUARTER = "quarter", "Trong quý"
+        YEAR = "year", "Trong năm"
+        WORKING_DAYS = "working_days", "Số ngày làm việc"
+
+    OPEN_STATUSES: ClassVar[tuple[str, ...]] = (
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.AWAITING_ACCEPTANCE,
+        Status.PAUSED,
+    )
+
+    notice = models.ForeignKey(
+        Notice, verbose_name="thông báo", on_delete=models.CASCADE, related_name="tasks"
+    )
+    section = models.ForeignKey(
+        NoticeSection,
+        verbose_name="mục",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    ref = models.CharField("điều khoản", max_length=32, blank=True, help_text="Ví dụ: 3.1")
+    order = models.PositiveIntegerField("thứ tự", default=0)
+    text = models.TextField("nội dung nhiệm vụ")
+    lead_unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị chủ trì", on_delete=models.PROTECT, related_name="led_tasks"
+    )
+    support_units = models.ManyToManyField(
+        Unit, verbose_name="đơn vị phối hợp", blank=True, related_name="supported_tasks"
+    )
+    assigned_on = models.DateField("ngày giao")
+    deadline_kind = models.CharField(
+        "loại thời hạn", max_length=16, choices=DeadlineKind, default=DeadlineKind.ONGOING
+    )
+    deadline_text = models.CharField("thời hạn theo văn bản", max_length=255, blank=True)
+    original_deadline = models.DateField("thời hạn ban đầu", null=True, blank=True)
+    deadline = models.DateField(
+        "thời hạn", null=True, blank=True, help_text="Thời hạn hiện hành, sau khi gia hạn (nếu có)."
+    )
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=Status, default=Status.ASSIGNED
+    )
+    progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
+    completed_on = models.DateField(
+        "ngày hoàn thành",
+        null=True,
+        blank=True,
+        help_text="Ngày đơn vị báo hoàn thành; Văn phòng xác nhận hoặc điều chỉnh khi nghiệm thu.",
+    )
+    cancel_reason = models.TextField("lý do hủy", blank=True)
+    version = models.PositiveIntegerField("phiên bản", default=1)
+    last_activity_at = models.DateTimeField("cập nhật gần nhất", default=timezone.now)
+    search_text = models.TextField(editable=False, blank=True, default="")
+    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "nhiệm vụ"
+        verbose_name_plural = "nhiệm vụ"
+        ordering = ["notice", "order", "pk"]
+        indexes = [
+            models.Index(fields=["lead_unit", "status", "deadline"], name="task_unit_status_dl"),
+            models.Index(fields=["status", "deadline"], name="task_status_deadline"),
+            models.Index(fields=["notice", "order"], name="task_notice_order"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["assigned", "in_progress", "awaiting", "done", "paused", "cancelled"]
+                ),
+                name="task_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_0_100"),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True, original_deadline__isnull=True)
+                | Q(
+                    deadline__isnull=False,
+                    original_deadline__isnull=False,
+                    deadline__gte=models.F("original_deadline"),
+                ),
+                name="task_deadline_not_before_original",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline_kind="ongoing", deadline__isnull=True)
+                | (~Q(deadline_kind="ongoing") & Q(deadline__isnull=False)),
+                name="task_ongoing_iff_no_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["awaiting", "done"], completed_on__isnull=False)
+                | (~Q(status__in=["awaiting", "done"]) & Q(completed_on__isnull=True)),
+                name="task_completed_on_iff_reported",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(progress=100), name="task_done_is_100_percent"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="cancelled") & ~Q(cancel_reason=""))
+                | (~Q(status="cancelled") & Q(cancel_reason="")),
+                name="task_cancel_reason_iff_cancelled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        ref = f"{self.ref} " if self.ref else ""
+        return f"{self.notice.number} · {ref}{self.text[:80]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_extended(self) -> bool:
+        return self.deadline is not None and self.deadline != self.original_deadline
+
+    def timeliness_on(self, today: date, *, against: DeadlineField = "deadline") -> Timeliness:
+        """The same rule as `bucket_q`, for one task already in memory."""
+        deadline: date | None = getattr(self, against)
+        if self.status == self.Status.CANCELLED:
+            return Timeliness.CANCELLED
+        if self.status == self.Status.DONE:
+            if deadline is None:
+                return Timeliness.DONE_NO_DEADLINE
+            assert self.completed_on is not None
+            return (
+                Timeliness.DONE_ON_TIME if self.completed_on <= deadline else Timeliness.DONE_LATE
+            )
+        if deadline is None:
+            return Timeliness.NO_DEADLINE
+        if self.status == self.Status.AWAITING_ACCEPTANCE:
+            assert self.completed_on is not None
+            return Timeliness.OVERDUE if self.completed_on > deadline else Timeliness.IN_TIME
+        if deadline < today:
+            return Timeliness.OVERDUE
+        if (deadline - today).days <= due_soon_days():
+            return Timeliness.DUE_SOON
+        return Timeliness.IN_TIME
+
+    def days_overdue(self, today: date) -> int:
+        """Days past the current deadline (0 when not late), frozen once completion is reported."""
+        if self.deadline is None:
+            return 0
+        end = self.completed_on if self.completed_on else today
+        return max(0, (end - self.deadline).days)
+
+
+class TaskEvent(models.Model):
+    """One row of a task's timeline. Append-only: services add rows and never change them."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Giao nhiệm vụ"
+        STARTED = "started", "Tiếp nhận, bắt đầu thực hiện"
+        PROGRESS = "progress", "Báo cáo tiến độ"
+        CONTRIBUTION = "contribution", "Đơn vị phối hợp cập nhật"
+        COMPLETION_REPORTED = "completion_reported", "Báo cáo hoàn thành"
+        ACCEPTED = "accepted", "Xác nhận hoàn thành"
+        RETURNED = "returned", "Trả lại, yêu cầu thực hiện lại"
+        EXTENSION_REQUESTED = "extension_requested", "Đề nghị gia hạn"
+        EXTENSION_APPROVED = "extension_approved", "Đồng ý gia hạn"
+        EXTENSION_REFUSED = "extension_refused", "Không đồng ý gia hạn"
+        PAUSED = "paused", "Tạm dừng"
+        RESUMED = "resumed", "Tiếp tục thực hiện"
+        CANCELLED = "cancelled", "Hủy nhiệm vụ"
+        COMMENT = "comment", "Ý kiến chỉ đạo"
+        EDITED = "edited", "Chỉnh sửa nhiệm vụ"
+
+    task = models.ForeignKey(
+        Task, verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField("loại", max_length=32, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người thực hiện",
+        on_delete=models.PROTECT,
+        related_name="task_events",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name="thay mặt đơn vị",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("thời điểm", default=timezone.now)
+    status_from = models.CharField("trạng thái trước", max_length=16, blank=True)
+    status_to = models.CharField("trạng thái sau", max_length=16, blank=True)
+    progress = models.PositiveSmallIntegerField("tiến độ (%)", null=True, blank=True)
+    note = models.TextField("nội dung", blank=True)
+    data = models.JSONField("chi tiết", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "diễn biến"
+        verbose_name_plural = "diễn biến"
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["task", "created_at"], name="event_task_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__isnull=True) | Q(progress__lte=100),
+                name="event_progress_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def status_from_label(self) -> str:
+        return Task.Status(self.status_from).label if self.status_from else ""
+
+    @property
+    def status_to_label(self) -> str:
+        return Task.Status(self.status_to).label if self.status_to else ""
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name is random so that a guessed URL can never reach a file; the
+    # original name is kept in `name` and given back on download.
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix[:10]}"
+
+
+class Attachment(models.Model):
+    """A file attached to a timeline row: evidence of progress or the output document."""
+
+    event = models.ForeignKey(
+        TaskEvent, verbose_name="diễn biến", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("tệp", upload_to=attachment_path, max_length=255)
+    name = models.CharField("tên tệp", max_length=255)
+    size = models.PositiveBigIntegerField("dung lượng (byte)")
+    content_type = models.CharField("kiểu tệp", max_length=100)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    created_at = models.DateTimeField("thời điểm", default=timezone.now)
+
+    class Meta:
+        verbose_name = "tệp đính kèm"
+        verbose_name_plural = "tệp đính kèm"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExtensionRequest(models.Model):
+    """A unit's request to move a deadline; the original deadline stays on the task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Chờ quyết định"
+        APPROVED = "approved", "Đồng ý"
+        REFUSED = "refused", "Không đồng ý"
+
+    task = models.ForeignKey(
+        Task, verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="extension_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người đề nghị",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField("thời điểm đề nghị", default=timezone.now)
+    reason = models.TextField("lý do")
+    previous_deadline = models.DateField("thời hạn khi đề nghị")
+    proposed_deadline = models.DateField("thời hạn đề nghị")
+    status = models.CharField("kết quả", max_length=16, choices=Status, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người quyết định",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("thời điểm quyết định", null=True, blank=True)
+    decision_note = models.TextField("ý kiến", blank=True)
+
+    class Meta:
+        verbose_name = "đề nghị gia hạn"
+        verbose_name_plural = "đề nghị gia hạn"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task"],
+                condition=Q(status="pending"),
+                name="extension_one_pending_per_task",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_deadline__gt=models.F("previous_deadline")),
+                name="extension_moves_deadline_later",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                | (
+                    ~Q(status="pending")
+                    & Q(decided_by__isnull=False, decided_at__isnull=False)
+                ),
+                name="extension_decided_iff_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Gia hạn đến {self.proposed_deadline:%d/%m/%Y} ({self.get_status_display()})"

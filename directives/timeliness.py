@@ -1,0 +1,108 @@
+"""The second status axis of DOMAIN §3: timeliness, derived from dates at a reference day.
+
+Each bucket is one `Q` over Task rows; the buckets are mutually exclusive and cover every task,
+so the annotation, the list filters and the dashboard counts all use the same definitions.
+
+An open task is measured against `today`, except one whose completion has been reported
+(`Chờ xác nhận`): its clock stopped on the reported completion date, so a unit that reported in
+time is not shown overdue while the office has not yet accepted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Literal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+DeadlineField = Literal["deadline", "original_deadline"]
+
+
+class Timeliness(models.TextChoices):
+    IN_TIME = "in_time", "Trong hạn"
+    DUE_SOON = "due_soon", "Sắp đến hạn"
+    OVERDUE = "overdue", "Quá hạn"
+    NO_DEADLINE = "no_deadline", "Không có hạn"
+    DONE_ON_TIME = "done_on_time", "Hoàn thành đúng hạn"
+    DONE_LATE = "done_late", "Hoàn thành quá hạn"
+    DONE_NO_DEADLINE = "done_no_deadline", "Hoàn thành (không hạn)"
+    CANCELLED = "cancelled", "Đã hủy"
+
+
+OPEN_BUCKETS = (
+    Timeliness.OVERDUE,
+    Timeliness.DUE_SOON,
+    Timeliness.IN_TIME,
+    Timeliness.NO_DEADLINE,
+)
+
+
+def due_soon_days() -> int:
+    return int(settings.DONDOC_DUE_SOON_DAYS)
+
+
+def bucket_q(
+    bucket: Timeliness,
+    today: date,
+    *,
+    soon_days: int | None = None,
+    against: DeadlineField = "deadline",
+) -> Q:
+    """The condition a task meets when it is in `bucket` on `today`."""
+    # Imported here: models imports this module for its QuerySet methods.
+    from .models import Task
+
+    status = Task.Status
+    soon_limit = today + timedelta(days=due_soon_days() if soon_days is None else soon_days)
+    deadline = F(against)
+    no_deadline = Q(**{f"{against}__isnull": True})
+    is_open = Q(status__in=Task.OPEN_STATUSES)
+    awaiting = Q(status=status.AWAITING_ACCEPTANCE)
+    done = Q(status=status.DONE)
+
+    match bucket:
+        case Timeliness.CANCELLED:
+            return Q(status=status.CANCELLED)
+        case Timeliness.DONE_NO_DEADLINE:
+            return done & no_deadline
+        case Timeliness.DONE_ON_TIME:
+            return done & Q(completed_on__lte=deadline)
+        case Timeliness.DONE_LATE:
+            return done & Q(completed_on__gt=deadline)
+        case Timeliness.NO_DEADLINE:
+            return is_open & no_deadline
+        case Timeliness.OVERDUE:
+            return is_open & (
+                (awaiting & Q(completed_on__gt=deadline))
+                | (~awaiting & Q(**{f"{against}__lt": today}))
+            )
+        case Timeliness.DUE_SOON:
+            return (
+                is_open
+                & ~awaiting
+                & Q(**{f"{against}__gte": today, f"{against}__lte": soon_limit})
+            )
+        case Timeliness.IN_TIME:
+            return is_open & (
+                (awaiting & Q(completed_on__lte=deadline))
+                | (~awaiting & Q(**{f"{against}__gt": soon_limit}))
+            )
+    raise ValueError(f"Unknown timeliness bucket: {bucket!r}")
+
+
+def timeliness_case(
+    today: date, *, soon_days: int | None = None, against: DeadlineField = "deadline"
+) -> models.Case:
+    return models.Case(
+        *(
+            models.When(
+                bucket_q(bucket, today, soon_days=soon_days, against=against),
+                then=models.Value(bucket.value),
+            )
+            for bucket in Timeliness
+        ),
+        default=models.Value(""),
+        output_field=models.CharField(),
+    )

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from .text import name_key
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def active(self) -> UnitQuerySet:
+        return self.filter(is_active=True)
+
+    def match(self, text: str) -> Unit | None:
+        """The unit that `text` names by its full name, short form or an alias.
+
+        Accents, case, dashes and spacing are ignored. Unit registries hold tens to a few
+        hundred rows, so the comparison runs in Python over the whole registry.
+        """
+        key = name_key(text)
+        if not key:
+            return None
+        for unit in self.order_by("-is_active", "pk"):
+            if key in unit.name_keys():
+                return unit
+        return None
+
+
+class Unit(models.Model):
+    """A unit that can lead or support a task: a phòng/ban, a xã/thị trấn, an outside agency."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", "Phòng, ban chuyên môn"
+        OFFICE = "office", "Văn phòng HĐND-UBND"
+        COMMUNE = "commune", "UBND xã, thị trấn"
+        AGENCY = "agency", "Đơn vị sự nghiệp, trung tâm"
+        EXTERNAL = "external", "Cơ quan ngoài huyện"
+
+    name = models.CharField("tên đơn vị", max_length=255, unique=True)
+    short_name = models.CharField("tên viết tắt", max_length=64, blank=True)
+    aliases = models.JSONField(
+        "tên gọi khác",
+        default=list,
+        blank=True,
+        help_text="Những cách viết người dùng hay gõ, ví dụ “TN-MT”, “Phòng Tài nguyên - Môi trường”.",
+    )
+    kind = models.CharField("loại đơn vị", max_length=16, choices=Kind, default=Kind.DEPARTMENT)
+    is_active = models.BooleanField("đang hoạt động", default=True)
+    closed_on = models.DateField("ngày giải thể/sáp nhập", null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name="đơn vị kế thừa",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
+    order = models.PositiveIntegerField("thứ tự", default=0)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "đơn vị"
+        verbose_name_plural = "đơn vị"
+        ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(successor=models.F("pk")), name="unit_successor_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=True, closed_on__isnull=True, successor__isnull=True)
+                | Q(is_active=False, closed_on__isnull=False),
+                name="unit_closed_iff_inactive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def all_names(self) -> Iterable[str]:
+        yield self.name
+        if self.short_name:
+            yield self.short_name
+        yield from self.aliases or []
+
+    def name_keys(self) -> set[str]:
+        return {name_key(n) for n in self.all_names()}
+
+
+class User(AbstractUser):
+    """An account of Đôn đốc. Its role decides what it sees; staff and heads belong to a unit."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", "Chuyên viên đơn vị"
+        HEAD = "head", "Lãnh đạo đơn vị"
+        OFFICE = "office", "Văn phòng (theo dõi, đôn đốc)"
+        LEADER = "leader", "Lãnh đạo UBND (Chủ tịch, Phó Chủ tịch)"
+
+    full_name = models.CharField("họ và tên", max_length=150, blank=True)
+    job_title = models.CharField("chức vụ", max_length=150, blank=True)
+    phone = models.CharField("số điện thoại", max_length=20, blank=True)
+    role = models.CharField("vai trò", max_length=16, choices=Role, default=Role.STAFF)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name="đơn vị",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+
+    class Meta:
+        verbose_name = "tài khoản"
+        verbose_name_plural = "tài khoản"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=["staff", "head"]) | Q(unit__isnull=False),
+                name="user_unit_member_has_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def sees_all_units(self) -> bool:
+        """The office and the leadership follow every unit's tasks."""
+        return self.is_superuser or self.role in (self.Role.OFFICE, self.Role.LEADER)
+
+    @property
+    def is_office(self) -> bool:
+        return self.is_superuser or self.role == self.Role.OFFICE
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == self.Role.LEADER
+
+    @property
+    def is_unit_member(self) -> bool:
+        return self.role in (self.Role.STAFF, self.Role.HEAD) and self.unit_id is not None
