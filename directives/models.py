@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from units.models import Unit
 
-from .timeliness import DeadlineField, Timeliness, bucket_q, due_soon_days, timeliness_case
+from .timeliness import (
+    OPEN_BUCKETS,
+    DeadlineField,
+    Timeliness,
+    bucket_q,
+    due_soon_days,
+    timeliness_case,
+)
 
 if TYPE_CHECKING:
     from units.models import User
@@ -29,7 +36,10 @@ class Notice(models.Model):
     chair_title = models.CharField("chức vụ người chủ trì", max_length=150, blank=True)
     signer = models.CharField("người ký", max_length=150, blank=True)
     signer_title = models.CharField(
-        "chức vụ người ký", max_length=150, blank=True, help_text="Ví dụ: TL. CHỦ TỊCH / CHÁNH VĂN PHÒNG"
+        "chức vụ người ký",
+        max_length=150,
+        blank=True,
+        help_text="Ví dụ: TL. CHỦ TỊCH / CHÁNH VĂN PHÒNG",
     )
     recipients = models.TextField("nơi nhận", blank=True)
     source_text = models.TextField("toàn văn", blank=True)
@@ -51,7 +61,11 @@ class Notice(models.Model):
         ordering = ["-issued_on", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["issuer", "number", "issued_on"], name="notice_unique_per_issuer_and_day"
+                fields=["issuer", "number", "issued_on"],
+                name="notice_unique_per_issuer_and_day",
+                violation_error_message=(
+                    "Thông báo cùng số, cùng cơ quan ban hành và cùng ngày đã có trong hệ thống."
+                ),
             ),
         ]
 
@@ -75,7 +89,11 @@ class NoticeSection(models.Model):
         verbose_name_plural = "mục của thông báo"
         ordering = ["notice", "order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["notice", "ref"], name="section_unique_ref_per_notice"),
+            models.UniqueConstraint(
+                fields=["notice", "ref"],
+                name="section_unique_ref_per_notice",
+                violation_error_message="Thông báo đã có mục này.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -138,11 +156,23 @@ class TaskQuerySet(models.QuerySet["Task"]):
         against: DeadlineField = "deadline",
     ) -> TaskQuerySet:
         """Annotate `timeliness` (a `Timeliness` value) as of `today`."""
-        return self.annotate(timeliness=timeliness_case(today, soon_days=soon_days, against=against))
+        return self.annotate(
+            timeliness=timeliness_case(today, soon_days=soon_days, against=against)
+        )
 
-    def by_urgency(self) -> TaskQuerySet:
-        """Overdue first (the longest late first), then by deadline; ongoing tasks last."""
-        return self.order_by(models.F("deadline").asc(nulls_last=True), "notice_id", "order", "pk")
+    def by_urgency(self, today: date) -> TaskQuerySet:
+        """Overdue first (the longest late first), then due soon, in time, ongoing; closed last."""
+        rank = models.Case(
+            *(
+                models.When(bucket_q(bucket, today), then=models.Value(position))
+                for position, bucket in enumerate(OPEN_BUCKETS)
+            ),
+            default=models.Value(len(OPEN_BUCKETS)),
+            output_field=models.IntegerField(),
+        )
+        return self.order_by(
+            rank, models.F("deadline").asc(nulls_last=True), "notice_id", "order", "pk"
+        )
 
 
 class Task(models.Model):
@@ -200,9 +230,7 @@ class Task(models.Model):
     deadline = models.DateField(
         "thời hạn", null=True, blank=True, help_text="Thời hạn hiện hành, sau khi gia hạn (nếu có)."
     )
-    status = models.CharField(
-        "trạng thái", max_length=16, choices=Status, default=Status.ASSIGNED
-    )
+    status = models.CharField("trạng thái", max_length=16, choices=Status, default=Status.ASSIGNED)
     progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
     completed_on = models.DateField(
         "ngày hoàn thành",
@@ -230,11 +258,23 @@ class Task(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    status__in=["assigned", "in_progress", "awaiting", "done", "paused", "cancelled"]
+                    status__in=[
+                        "assigned",
+                        "in_progress",
+                        "awaiting",
+                        "done",
+                        "paused",
+                        "cancelled",
+                    ]
                 ),
                 name="task_status_valid",
+                violation_error_message="Trạng thái không hợp lệ.",
             ),
-            models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_0_100"),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="task_progress_0_100",
+                violation_error_message="Tiến độ phải từ 0 đến 100%.",
+            ),
             models.CheckConstraint(
                 condition=Q(deadline__isnull=True, original_deadline__isnull=True)
                 | Q(
@@ -243,24 +283,35 @@ class Task(models.Model):
                     deadline__gte=models.F("original_deadline"),
                 ),
                 name="task_deadline_not_before_original",
+                violation_error_message="Thời hạn hiện hành không được trước thời hạn ban đầu.",
             ),
             models.CheckConstraint(
                 condition=Q(deadline_kind="ongoing", deadline__isnull=True)
                 | (~Q(deadline_kind="ongoing") & Q(deadline__isnull=False)),
                 name="task_ongoing_iff_no_deadline",
+                violation_error_message=(
+                    "Nhiệm vụ thường xuyên không có thời hạn; nhiệm "
+                    "vụ có loại thời hạn khác phải có ngày."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["awaiting", "done"], completed_on__isnull=False)
                 | (~Q(status__in=["awaiting", "done"]) & Q(completed_on__isnull=True)),
                 name="task_completed_on_iff_reported",
+                violation_error_message=(
+                    "Chỉ nhiệm vụ đã báo cáo hoặc đã xác nhận hoàn thành mới có ngày hoàn thành."
+                ),
             ),
             models.CheckConstraint(
-                condition=~Q(status="done") | Q(progress=100), name="task_done_is_100_percent"
+                condition=~Q(status="done") | Q(progress=100),
+                name="task_done_is_100_percent",
+                violation_error_message="Nhiệm vụ hoàn thành phải đạt 100%.",
             ),
             models.CheckConstraint(
                 condition=(Q(status="cancelled") & ~Q(cancel_reason=""))
                 | (~Q(status="cancelled") & Q(cancel_reason="")),
                 name="task_cancel_reason_iff_cancelled",
+                violation_error_message="Nhiệm vụ bị hủy phải có lý do hủy.",
             ),
         ]
 
@@ -361,6 +412,7 @@ class TaskEvent(models.Model):
             models.CheckConstraint(
                 condition=Q(progress__isnull=True) | Q(progress__lte=100),
                 name="event_progress_0_100",
+                violation_error_message="Tiến độ phải từ 0 đến 100%.",
             ),
         ]
 
@@ -449,18 +501,20 @@ class ExtensionRequest(models.Model):
                 fields=["task"],
                 condition=Q(status="pending"),
                 name="extension_one_pending_per_task",
+                violation_error_message="Nhiệm vụ đang có một đề nghị gia hạn chờ quyết định.",
             ),
             models.CheckConstraint(
                 condition=Q(proposed_deadline__gt=models.F("previous_deadline")),
                 name="extension_moves_deadline_later",
+                violation_error_message="Thời hạn đề nghị phải sau thời hạn hiện tại.",
             ),
             models.CheckConstraint(
                 condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
-                | (
-                    ~Q(status="pending")
-                    & Q(decided_by__isnull=False, decided_at__isnull=False)
-                ),
+                | (~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False)),
                 name="extension_decided_iff_not_pending",
+                violation_error_message=(
+                    "Đề nghị đã quyết định phải có người và thời điểm quyết định."
+                ),
             ),
         ]
 

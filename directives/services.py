@@ -160,7 +160,9 @@ def _record(
 
 
 @transaction.atomic
-def create_notice(*, actor: User, number: str, issued_on: date, title: str, **fields: Any) -> Notice:
+def create_notice(
+    *, actor: User, number: str, issued_on: date, title: str, **fields: Any
+) -> Notice:
     """Enter a new notice (its tasks are added with `assign_task`)."""
     _require(permissions.can_manage_tasks(actor), "Chỉ Văn phòng được nhập thông báo.")
     number = number.strip()
@@ -312,7 +314,10 @@ def edit_task(
         task.lead_unit = lead
         fields.add("lead_unit")
     if {u.pk for u in support} != {u.pk for u in current_support}:
-        diff["support_units"] = [sorted(u.name for u in current_support), sorted(u.name for u in support)]
+        diff["support_units"] = [
+            sorted(u.name for u in current_support),
+            sorted(u.name for u in support),
+        ]
         task.support_units.set(support)
 
     if "deadline" in changes or "deadline_kind" in changes:

@@ -80,9 +80,7 @@ def bucket_q(
             )
         case Timeliness.DUE_SOON:
             return (
-                is_open
-                & ~awaiting
-                & Q(**{f"{against}__gte": today, f"{against}__lte": soon_limit})
+                is_open & ~awaiting & Q(**{f"{against}__gte": today, f"{against}__lte": soon_limit})
             )
         case Timeliness.IN_TIME:
             return is_open & (

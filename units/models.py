@@ -47,7 +47,9 @@ class Unit(models.Model):
         "tên gọi khác",
         default=list,
         blank=True,
-        help_text="Những cách viết người dùng hay gõ, ví dụ “TN-MT”, “Phòng Tài nguyên - Môi trường”.",
+        help_text=(
+            "Những cách viết người dùng hay gõ, ví dụ “TN-MT”, “Phòng Tài nguyên - Môi trường”."
+        ),
     )
     kind = models.CharField("loại đơn vị", max_length=16, choices=Kind, default=Kind.DEPARTMENT)
     is_active = models.BooleanField("đang hoạt động", default=True)
@@ -70,12 +72,18 @@ class Unit(models.Model):
         ordering = ["order", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(successor=models.F("pk")), name="unit_successor_not_self"
+                condition=~Q(successor=models.F("pk")),
+                name="unit_successor_not_self",
+                violation_error_message="Đơn vị kế thừa không thể là chính đơn vị này.",
             ),
             models.CheckConstraint(
                 condition=Q(is_active=True, closed_on__isnull=True, successor__isnull=True)
                 | Q(is_active=False, closed_on__isnull=False),
                 name="unit_closed_iff_inactive",
+                violation_error_message=(
+                    "Đơn vị ngừng hoạt động phải có ngày giải thể/sáp "
+                    "nhập; đơn vị đang hoạt động thì không."
+                ),
             ),
         ]
 
@@ -125,6 +133,7 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~Q(role__in=["staff", "head"]) | Q(unit__isnull=False),
                 name="user_unit_member_has_unit",
+                violation_error_message="Chuyên viên và lãnh đạo đơn vị phải thuộc một đơn vị.",
             ),
         ]
 

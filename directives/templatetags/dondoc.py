@@ -1,0 +1,24 @@
+from django import template
+
+from directives.timeliness import Timeliness
+
+register = template.Library()
+
+
+@register.filter
+def timeliness_label(value: str) -> str:
+    """The Vietnamese label of a timeliness bucket value ("overdue" → "Quá hạn")."""
+    try:
+        return str(Timeliness(value).label)
+    except ValueError:
+        return ""
+
+
+@register.inclusion_tag("directives/_timeliness_badge.html")
+def timeliness_badge(value: str, days_overdue: int = 0) -> dict[str, object]:
+    return {"value": value, "label": timeliness_label(value), "days_overdue": days_overdue}
+
+
+@register.filter
+def days_overdue(task: object, today: object) -> int:
+    return task.days_overdue(today)  # type: ignore[attr-defined,no-any-return]
