@@ -27,13 +27,16 @@ def home(request: HttpRequest) -> HttpResponse:
         tasks = tasks.in_bucket(bucket, today)
     else:
         bucket = ""
-    page = Paginator(
+    paginator = Paginator(
         tasks.with_timeliness(today)
         .by_urgency(today)
         .select_related("notice", "lead_unit")
         .prefetch_related("support_units"),
         PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    )
+    # The bucket counts already hold the size of the list: no second COUNT query.
+    paginator.count = counts[Timeliness(bucket)] if bucket else sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "directives/task_list.html",

@@ -1,0 +1,123 @@
+"""Personas and small builders shared by the whole suite (DOMAIN §2)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from directives import services
+from directives.models import Notice, Task
+from units.models import Unit, User
+
+NOTICE_DAY = date(2023, 9, 13)
+
+
+@pytest.fixture
+def unit_a(db: Any) -> Unit:
+    return Unit.objects.create(name="Phòng Nội vụ", short_name="Nội vụ", aliases=["Phòng NV"])
+
+
+@pytest.fixture
+def unit_b(db: Any) -> Unit:
+    return Unit.objects.create(name="Phòng Tư pháp", short_name="Tư pháp")
+
+
+@pytest.fixture
+def unit_support(db: Any) -> Unit:
+    return Unit.objects.create(
+        name="Sở Thông tin và Truyền thông", short_name="Sở TT&TT", kind=Unit.Kind.EXTERNAL
+    )
+
+
+@pytest.fixture
+def office_unit(db: Any) -> Unit:
+    return Unit.objects.create(
+        name="Văn phòng HĐND-UBND huyện", short_name="VP HĐND-UBND", kind=Unit.Kind.OFFICE
+    )
+
+
+def _user(username: str, role: str, unit: Unit | None) -> User:
+    return User.objects.create_user(
+        username=username, password="pw-for-tests", role=role, unit=unit, full_name=username
+    )
+
+
+@pytest.fixture
+def office(office_unit: Unit) -> User:
+    return _user("office", User.Role.OFFICE, office_unit)
+
+
+@pytest.fixture
+def leader(db: Any) -> User:
+    return _user("pct", User.Role.LEADER, None)
+
+
+@pytest.fixture
+def staff_a(unit_a: Unit) -> User:
+    return _user("staff_a", User.Role.STAFF, unit_a)
+
+
+@pytest.fixture
+def head_a(unit_a: Unit) -> User:
+    return _user("head_a", User.Role.HEAD, unit_a)
+
+
+@pytest.fixture
+def staff_b(unit_b: Unit) -> User:
+    return _user("staff_b", User.Role.STAFF, unit_b)
+
+
+@pytest.fixture
+def staff_support(unit_support: Unit) -> User:
+    return _user("staff_support", User.Role.STAFF, unit_support)
+
+
+@pytest.fixture
+def notice(office: User) -> Notice:
+    return services.create_notice(
+        actor=office,
+        number="194/TB-UBND",
+        issuer="UBND huyện Hương Sơn",
+        issued_on=NOTICE_DAY,
+        title="Kết luận họp đánh giá kết quả thực hiện cải cách hành chính",
+    )
+
+
+MakeTask = Callable[..., Task]
+
+
+@pytest.fixture
+def make_task(notice: Notice, office: User, unit_a: Unit) -> MakeTask:
+    """Assign a task through the service; unit A leads unless told otherwise."""
+
+    def make(**overrides: Any) -> Task:
+        fields: dict[str, Any] = {
+            "actor": office,
+            "notice": notice,
+            "text": "Tham mưu thành lập Ban Chỉ đạo sắp xếp đơn vị hành chính cấp xã.",
+            "lead_unit": unit_a,
+            "ref": "3.1",
+        }
+        fields.update(overrides)
+        return services.assign_task(**fields)
+
+    return make
+
+
+@pytest.fixture
+def task(make_task: MakeTask, unit_support: Unit) -> Task:
+    """A task of unit A, supported by an outside agency, due 30/10/2023."""
+    return make_task(deadline=date(2023, 10, 30), support_units=[unit_support])
+
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def on_day(day: date, hour: int = 9) -> time_machine.travel:
+    """Freeze time at `hour` o'clock on `day`, local time (Asia/Ho_Chi_Minh)."""
+    return time_machine.travel(datetime.combine(day, time(hour), tzinfo=LOCAL), tick=False)

@@ -1,0 +1,147 @@
+"""`seed_demo` loads notice 194/TB-UBND exactly as written, and only once."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from directives.models import Notice, Task, TaskEvent
+from units.models import Unit, User
+
+pytestmark = pytest.mark.django_db
+
+SHARED_NOTICE = Path(__file__).resolve().parents[3] / "shared" / "notices" / "194-TB-UBND.md"
+REPO_NOTICE = Path(__file__).resolve().parents[2] / "directives" / "demo" / "194-TB-UBND.md"
+
+LEADS = {
+    "3.1": "Phòng Nội vụ",
+    "3.2": "Phòng Tư pháp",
+    "3.3": "Văn phòng HĐND-UBND huyện",
+    "3.4": "Phòng Tài chính - Kế hoạch",
+    "3.5": "Phòng Văn hóa và Thông tin",
+    "3.6": "Phòng Tài nguyên và Môi trường",
+    "3.7": "Ủy ban nhân dân xã Sơn Tây",
+}
+
+
+def section_items(text: str) -> dict[str, list[str]]:
+    """The bullets (or the lone paragraph) under each heading 3.1–3.7 of the notice's text."""
+    items: dict[str, list[str]] = {}
+    current = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        heading = re.match(r"^#+\s*\*?(3\.\d)\.", line)
+        if heading:
+            current = heading.group(1)
+            items[current] = []
+        elif line.startswith("Trên đây"):
+            current = None
+        elif current and line and not line.startswith("#"):
+            items[current].append(line.removeprefix("- ").replace("*", "").strip())
+    return items
+
+
+@pytest.fixture
+def seeded() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_the_shipped_notice_is_the_real_text() -> None:
+    if SHARED_NOTICE.exists():
+        assert REPO_NOTICE.read_text(encoding="utf-8") == SHARED_NOTICE.read_text(encoding="utf-8")
+    assert "Số: 194/TB-UBND" in REPO_NOTICE.read_text(encoding="utf-8")
+
+
+def test_every_bullet_of_sections_3_1_to_3_7_is_a_task_of_its_lead_unit(seeded: str) -> None:
+    notice = Notice.objects.get(number="194/TB-UBND")
+    expected = section_items(REPO_NOTICE.read_text(encoding="utf-8"))
+    assert sum(len(v) for v in expected.values()) == 28
+    for ref, texts in expected.items():
+        tasks = list(notice.tasks.filter(ref=ref).order_by("order").select_related("lead_unit"))
+        assert [t.text for t in tasks] == texts, ref
+        assert {t.lead_unit.name for t in tasks} == {LEADS[ref]}, ref
+        assert all(t.section and t.section.ref == ref for t in tasks)
+
+
+def test_support_units_are_those_the_text_names(seeded: str) -> None:
+    supported = {
+        (t.ref, frozenset(u.name for u in t.support_units.all()))
+        for t in Task.objects.filter(support_units__isnull=False).distinct()
+    }
+    assert supported == {
+        (
+            "3.4",
+            frozenset(
+                {
+                    "Phòng Nông nghiệp và Phát triển nông thôn",
+                    "Phòng Kinh tế và Hạ tầng",
+                    "Văn phòng Điều phối nông thôn mới",
+                    "Ban Quản lý các dự án Đầu tư và Xây dựng huyện",
+                }
+            ),
+        ),
+        ("3.5", frozenset({"Sở Thông tin và Truyền thông"})),
+        (
+            "3.6",
+            frozenset(
+                {
+                    "Trung tâm Hành chính công huyện",
+                    "Chi nhánh Văn phòng Đăng ký đất đai Hương Sơn - Đức Thọ",
+                    "Chi cục Thuế khu vực Hương Sơn - Đức Thọ",
+                }
+            ),
+        ),
+    }
+
+
+def test_the_stated_deadlines_and_ongoing_tasks(seeded: str) -> None:
+    with_deadline = {
+        t.text[:40]: t.original_deadline for t in Task.objects.filter(deadline__isnull=False)
+    }
+    assert sorted(with_deadline.values()) == [date(2023, 9, 30), date(2023, 10, 30)]
+    initiative = Task.objects.get(ref="3.7")
+    assert initiative.original_deadline == date(2023, 10, 30)
+    launch = Task.objects.get(ref="3.1", text__contains="ra mắt mô hình")
+    assert (launch.original_deadline, launch.deadline_kind) == (date(2023, 9, 30), "month")
+    assert Task.objects.filter(deadline__isnull=True, deadline_kind="ongoing").count() == 26
+
+
+def test_units_have_their_short_forms_and_every_persona_has_an_account(seeded: str) -> None:
+    assert Unit.objects.match("TN-MT") == Unit.objects.get(name="Phòng Tài nguyên và Môi trường")
+    assert Unit.objects.match("VP HĐND-UBND") == Unit.objects.get(name="Văn phòng HĐND-UBND huyện")
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == {"office", "leader", "head", "staff"}
+    staff_units = set(User.objects.filter(role="staff").values_list("unit__name", flat=True))
+    assert staff_units == set(LEADS.values())
+    assert User.objects.get(username="vanphong").check_password("dondoc123")
+    assert "vanphong" in seeded and "dondoc123" in seeded
+
+
+def test_the_demo_shows_real_progress(seeded: str) -> None:
+    statuses = set(Task.objects.values_list("status", flat=True))
+    assert {"assigned", "in_progress", "awaiting", "done"} <= statuses
+    assert Task.objects.get(ref="3.7").status == Task.Status.IN_PROGRESS  # still overdue
+
+
+def test_a_second_run_changes_nothing(seeded: str) -> None:
+    def counts() -> tuple[int, ...]:
+        return (
+            Unit.objects.count(),
+            User.objects.count(),
+            Notice.objects.count(),
+            Task.objects.count(),
+            TaskEvent.objects.count(),
+        )
+
+    before = counts()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert counts() == before
+    assert "không thay đổi" in out.getvalue()

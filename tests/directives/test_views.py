@@ -1,0 +1,162 @@
+"""HTTP concerns of the pages: login, scope, 404 for other units' tasks, query counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from directives import services
+from directives.models import Task
+from tests.conftest import MakeTask, on_day
+from units.models import Unit, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today() -> Iterator[None]:
+    with on_day(date(2023, 10, 20)):
+        yield
+
+
+def logged_in(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+def test_the_first_page_is_a_vietnamese_login_page(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<html lang="vi">' in html
+    assert "Đăng nhập" in html and "Mật khẩu" in html
+
+
+def test_a_wrong_password_gets_a_vietnamese_message(client: Client, staff_a: User) -> None:
+    response = client.post(reverse("login"), {"username": "staff_a", "password": "sai"})
+    assert response.status_code == 200
+    assert "Vui lòng điền vào Tên đăng nhập và mật khẩu chính xác" in response.content.decode()
+
+
+def test_logging_in_leads_to_the_task_list(client: Client, staff_a: User) -> None:
+    response = client.post(
+        reverse("login"), {"username": "staff_a", "password": "pw-for-tests"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "Nhiệm vụ của Phòng Nội vụ" in response.content.decode()
+
+
+def test_staff_see_their_units_tasks_and_not_others(
+    client: Client, make_task: MakeTask, staff_a: User, unit_b: Unit
+) -> None:
+    mine = make_task(text="Việc của Phòng Nội vụ")
+    make_task(text="Việc của Phòng Tư pháp", lead_unit=unit_b)
+    html = logged_in(client, staff_a).get(reverse("home")).content.decode()
+    assert "Việc của Phòng Nội vụ" in html
+    assert "Việc của Phòng Tư pháp" not in html
+    assert reverse("task_detail", args=[mine.pk]) in html
+
+
+def test_the_list_puts_overdue_first_and_filters_by_bucket(
+    client: Client, make_task: MakeTask, office: User
+) -> None:
+    make_task(text="Việc thường xuyên")
+    make_task(text="Việc còn hạn", deadline=date(2023, 12, 31))
+    make_task(text="Việc quá hạn", deadline=date(2023, 10, 10))
+    client = logged_in(client, office)
+    tasks = list(client.get(reverse("home")).context["page"].object_list)
+    assert [t.text for t in tasks] == ["Việc quá hạn", "Việc còn hạn", "Việc thường xuyên"]
+    overdue = client.get(reverse("home"), {"bucket": "overdue"}).context["page"].object_list
+    assert [t.text for t in overdue] == ["Việc quá hạn"]
+    ignored = client.get(reverse("home"), {"bucket": "<script>"})
+    assert ignored.status_code == 200 and len(ignored.context["page"].object_list) == 3
+
+
+def test_another_units_task_is_not_found(client: Client, task: Task, staff_b: User) -> None:
+    response = logged_in(client, staff_b).get(reverse("task_detail", args=[task.pk]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["staff_a", "staff_support", "office", "leader"])
+def test_the_lead_and_support_units_and_the_office_open_the_task(
+    client: Client, task: Task, persona: str, request: pytest.FixtureRequest
+) -> None:
+    response = logged_in(client, request.getfixturevalue(persona)).get(
+        reverse("task_detail", args=[task.pk])
+    )
+    assert response.status_code == 200
+    assert task.text in response.content.decode()
+
+
+def test_the_task_page_shows_both_status_axes_and_the_timeline(
+    client: Client, task: Task, staff_a: User
+) -> None:
+    services.report_progress(actor=staff_a, task=task, note="Đã dự thảo kế hoạch.", progress=40)
+    with on_day(date(2023, 11, 2)):
+        html = logged_in(client, staff_a).get(reverse("task_detail", args=[task.pk])).content
+    text = html.decode()
+    assert "Đang thực hiện" in text
+    assert "Quá hạn 3 ngày" in text
+    assert "Đã dự thảo kế hoạch." in text
+    assert "Giao nhiệm vụ" in text
+
+
+def test_an_anonymous_visitor_is_sent_to_login(client: Client, task: Task) -> None:
+    response = client.get(reverse("task_detail", args=[task.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def _list_queries(
+    client: Client, django_assert_num_queries: object, user: User, expected: int
+) -> None:
+    with django_assert_num_queries(expected):  # type: ignore[operator]
+        assert client.get(reverse("home")).status_code == 200
+
+
+# session, user, bucket counts, the user's unit, page of tasks, support units of the page
+LIST_QUERIES = 6
+
+
+@pytest.mark.parametrize("persona", ["staff_a", "office"])
+def test_the_list_query_count_does_not_grow_with_the_number_of_tasks(
+    client: Client,
+    make_task: MakeTask,
+    unit_support: Unit,
+    persona: str,
+    request: pytest.FixtureRequest,
+    django_assert_num_queries: object,
+) -> None:
+    user = request.getfixturevalue(persona)
+    client = logged_in(client, user)
+    for _ in range(3):
+        make_task(deadline=date(2023, 10, 25), support_units=[unit_support])
+    _list_queries(client, django_assert_num_queries, user, LIST_QUERIES)
+    for _ in range(30):
+        make_task(deadline=date(2023, 10, 25), support_units=[unit_support])
+    _list_queries(client, django_assert_num_queries, user, LIST_QUERIES)
+
+
+# session, user, the user's unit, task, support units, events with actors, attachments,
+# extension requests
+DETAIL_QUERIES = 8
+
+
+def test_the_task_page_query_count_does_not_grow_with_the_timeline(
+    client: Client, task: Task, staff_a: User, django_assert_num_queries: object
+) -> None:
+    client = logged_in(client, staff_a)
+    url = reverse("task_detail", args=[task.pk])
+    with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[operator]
+        client.get(url)
+    for percent in range(10, 60, 10):
+        services.report_progress(actor=staff_a, task=task, note=f"{percent}%", progress=percent)
+    with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[operator]
+        assert client.get(url).status_code == 200
