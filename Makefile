@@ -8,16 +8,15 @@ MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 # The suite runs in two processes on a 2-core machine; override with PYTEST_ARGS=...
 PYTEST_ARGS ?= -n 2
-SIZE ?= 10000
 # Commands run through make are local development unless told otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help install run test test-fast lint fmt typecheck migrations-check check-deploy ci bench seed clean
+.PHONY: help install run test lint fmt typecheck migrations-check check-deploy ci seed clean
 
 help:
 	@echo "make run     — cài đặt, migrate, nạp dữ liệu mẫu và chạy ứng dụng tại http://127.0.0.1:8000"
 	@echo "make test    — cài đặt và chạy toàn bộ bộ kiểm thử"
-	@echo "make lint | fmt | typecheck | migrations-check | check-deploy | bench"
+	@echo "make lint | fmt | typecheck | migrations-check | check-deploy | ci"
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
@@ -34,8 +33,10 @@ var:
 run: install var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
-	$(MANAGE) collectstatic --noinput --verbosity 0
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/honcho -f Procfile.dev start
+	@echo
+	@echo "Đôn đốc: http://127.0.0.1:8000  (Ctrl-C dừng web, worker và beat)"
+	@echo
+	$(BIN)/honcho -f Procfile.dev start
 
 seed: install var
 	$(MANAGE) migrate --noinput
@@ -65,9 +66,6 @@ check-deploy: install
 
 ci:
 	bash .ci/run
-
-bench: install var
-	$(PY) -m bench --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) var staticfiles

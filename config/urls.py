@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .health import healthz
+
 admin.site.site_header = "Đôn đốc — quản trị"
 admin.site.site_title = "Đôn đốc"
 admin.site.index_title = "Quản trị dữ liệu"
@@ -14,5 +16,6 @@ urlpatterns = [
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("quan-tri/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("", include("directives.urls")),
 ]

@@ -24,8 +24,15 @@ class NoticeSectionInline(admin.TabularInline):
 class TaskInline(admin.TabularInline):
     model = Task
     extra = 0
-    fields = ["order", "ref", "text", "lead_unit", "deadline", "status", "progress"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "order",
+        "ref",
+        "text",
+        "lead_unit",
+        "deadline",
+        "status",
+        "progress",
+    )
     show_change_link = True
     can_delete = False
 
@@ -58,8 +65,16 @@ class NoticeAdmin(admin.ModelAdmin):
 class TaskEventInline(admin.TabularInline):
     model = TaskEvent
     extra = 0
-    fields = ["created_at", "kind", "actor", "unit", "status_from", "status_to", "progress", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "kind",
+        "actor",
+        "unit",
+        "status_from",
+        "status_to",
+        "progress",
+        "note",
+    )
     can_delete = False
     ordering = ["created_at", "pk"]
 
@@ -153,7 +168,9 @@ class TaskAdmin(admin.ModelAdmin):
         obj.pk = task.pk
         obj._state.adding = False
 
-    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+    ) -> None:
         # Support units were written by the service together with the timeline row.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)

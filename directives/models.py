@@ -107,11 +107,11 @@ class TaskQuerySet(models.QuerySet["Task"]):
             return self.none()
         if user.sees_all_units:
             return self
-        if user.is_unit_member:
+        if user.is_unit_member and user.unit_id is not None:
             return self.for_unit(user.unit_id)
         return self.none()
 
-    def for_unit(self, unit: Unit | int | None, role: str | None = None) -> TaskQuerySet:
+    def for_unit(self, unit: Unit | int, role: str | None = None) -> TaskQuerySet:
         """Tasks the unit leads (`role="lead"`), supports (`"support"`) or either (default)."""
         unit_id = unit.pk if isinstance(unit, Unit) else unit
         lead = Q(lead_unit_id=unit_id)

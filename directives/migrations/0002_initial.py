@@ -6,147 +6,325 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directives', '0001_initial'),
-        ('units', '0001_initial'),
+        ("directives", "0001_initial"),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='extensionrequest',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người quyết định'),
+            model_name="extensionrequest",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người quyết định",
+            ),
         ),
         migrations.AddField(
-            model_name='extensionrequest',
-            name='requested_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người đề nghị'),
+            model_name="extensionrequest",
+            name="requested_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người đề nghị",
+            ),
         ),
         migrations.AddField(
-            model_name='notice',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người nhập'),
+            model_name="notice",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người nhập",
+            ),
         ),
         migrations.AddField(
-            model_name='noticesection',
-            name='notice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='directives.notice', verbose_name='thông báo'),
+            model_name="noticesection",
+            name="notice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sections",
+                to="directives.notice",
+                verbose_name="thông báo",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='lead_unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_tasks', to='units.unit', verbose_name='đơn vị chủ trì'),
+            model_name="task",
+            name="lead_unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="led_tasks",
+                to="units.unit",
+                verbose_name="đơn vị chủ trì",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='notice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='directives.notice', verbose_name='thông báo'),
+            model_name="task",
+            name="notice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tasks",
+                to="directives.notice",
+                verbose_name="thông báo",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='section',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to='directives.noticesection', verbose_name='mục'),
+            model_name="task",
+            name="section",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="tasks",
+                to="directives.noticesection",
+                verbose_name="mục",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='support_units',
-            field=models.ManyToManyField(blank=True, related_name='supported_tasks', to='units.unit', verbose_name='đơn vị phối hợp'),
+            model_name="task",
+            name="support_units",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="supported_tasks",
+                to="units.unit",
+                verbose_name="đơn vị phối hợp",
+            ),
         ),
         migrations.AddField(
-            model_name='extensionrequest',
-            name='task',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extension_requests', to='directives.task', verbose_name='nhiệm vụ'),
+            model_name="extensionrequest",
+            name="task",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="extension_requests",
+                to="directives.task",
+                verbose_name="nhiệm vụ",
+            ),
         ),
         migrations.AddField(
-            model_name='taskevent',
-            name='actor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='task_events', to=settings.AUTH_USER_MODEL, verbose_name='người thực hiện'),
+            model_name="taskevent",
+            name="actor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="task_events",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người thực hiện",
+            ),
         ),
         migrations.AddField(
-            model_name='taskevent',
-            name='task',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='directives.task', verbose_name='nhiệm vụ'),
+            model_name="taskevent",
+            name="task",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="directives.task",
+                verbose_name="nhiệm vụ",
+            ),
         ),
         migrations.AddField(
-            model_name='taskevent',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='thay mặt đơn vị'),
+            model_name="taskevent",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="units.unit",
+                verbose_name="thay mặt đơn vị",
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='event',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='directives.taskevent', verbose_name='diễn biến'),
+            model_name="attachment",
+            name="event",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attachments",
+                to="directives.taskevent",
+                verbose_name="diễn biến",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.UniqueConstraint(fields=('issuer', 'number', 'issued_on'), name='notice_unique_per_issuer_and_day', violation_error_message='Thông báo cùng số, cùng cơ quan ban hành và cùng ngày đã có trong hệ thống.'),
+            model_name="notice",
+            constraint=models.UniqueConstraint(
+                fields=("issuer", "number", "issued_on"),
+                name="notice_unique_per_issuer_and_day",
+                violation_error_message="Thông báo cùng số, cùng cơ quan ban hành và cùng ngày đã có trong hệ thống.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='noticesection',
-            constraint=models.UniqueConstraint(fields=('notice', 'ref'), name='section_unique_ref_per_notice', violation_error_message='Thông báo đã có mục này.'),
+            model_name="noticesection",
+            constraint=models.UniqueConstraint(
+                fields=("notice", "ref"),
+                name="section_unique_ref_per_notice",
+                violation_error_message="Thông báo đã có mục này.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['lead_unit', 'status', 'deadline'], name='task_unit_status_dl'),
+            model_name="task",
+            index=models.Index(
+                fields=["lead_unit", "status", "deadline"], name="task_unit_status_dl"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['status', 'deadline'], name='task_status_deadline'),
+            model_name="task",
+            index=models.Index(fields=["status", "deadline"], name="task_status_deadline"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['notice', 'order'], name='task_notice_order'),
+            model_name="task",
+            index=models.Index(fields=["notice", "order"], name="task_notice_order"),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['assigned', 'in_progress', 'awaiting', 'done', 'paused', 'cancelled'])), name='task_status_valid', violation_error_message='Trạng thái không hợp lệ.'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["assigned", "in_progress", "awaiting", "done", "paused", "cancelled"],
+                    )
+                ),
+                name="task_status_valid",
+                violation_error_message="Trạng thái không hợp lệ.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='task_progress_0_100', violation_error_message='Tiến độ phải từ 0 đến 100%.'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)),
+                name="task_progress_0_100",
+                violation_error_message="Tiến độ phải từ 0 đến 100%.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('deadline__isnull', True), ('original_deadline__isnull', True)), models.Q(('deadline__gte', models.F('original_deadline')), ('deadline__isnull', False), ('original_deadline__isnull', False)), _connector='OR'), name='task_deadline_not_before_original', violation_error_message='Thời hạn hiện hành không được trước thời hạn ban đầu.'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("deadline__isnull", True), ("original_deadline__isnull", True)),
+                    models.Q(
+                        ("deadline__gte", models.F("original_deadline")),
+                        ("deadline__isnull", False),
+                        ("original_deadline__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="task_deadline_not_before_original",
+                violation_error_message="Thời hạn hiện hành không được trước thời hạn ban đầu.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('deadline__isnull', True), ('deadline_kind', 'ongoing')), models.Q(models.Q(('deadline_kind', 'ongoing'), _negated=True), ('deadline__isnull', False)), _connector='OR'), name='task_ongoing_iff_no_deadline', violation_error_message='Nhiệm vụ thường xuyên không có thời hạn; nhiệm vụ có loại thời hạn khác phải có ngày.'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("deadline__isnull", True), ("deadline_kind", "ongoing")),
+                    models.Q(
+                        models.Q(("deadline_kind", "ongoing"), _negated=True),
+                        ("deadline__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="task_ongoing_iff_no_deadline",
+                violation_error_message="Nhiệm vụ thường xuyên không có thời hạn; nhiệm vụ có loại thời hạn khác phải có ngày.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('completed_on__isnull', False), ('status__in', ['awaiting', 'done'])), models.Q(models.Q(('status__in', ['awaiting', 'done']), _negated=True), ('completed_on__isnull', True)), _connector='OR'), name='task_completed_on_iff_reported', violation_error_message='Chỉ nhiệm vụ đã báo cáo hoặc đã xác nhận hoàn thành mới có ngày hoàn thành.'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("completed_on__isnull", False), ("status__in", ["awaiting", "done"])),
+                    models.Q(
+                        models.Q(("status__in", ["awaiting", "done"]), _negated=True),
+                        ("completed_on__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="task_completed_on_iff_reported",
+                violation_error_message="Chỉ nhiệm vụ đã báo cáo hoặc đã xác nhận hoàn thành mới có ngày hoàn thành.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), ('progress', 100), _connector='OR'), name='task_done_is_100_percent', violation_error_message='Nhiệm vụ hoàn thành phải đạt 100%.'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "done"), _negated=True), ("progress", 100), _connector="OR"
+                ),
+                name="task_done_is_100_percent",
+                violation_error_message="Nhiệm vụ hoàn thành phải đạt 100%.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), models.Q(('cancel_reason', ''), _negated=True)), models.Q(models.Q(('status', 'cancelled'), _negated=True), ('cancel_reason', '')), _connector='OR'), name='task_cancel_reason_iff_cancelled', violation_error_message='Nhiệm vụ bị hủy phải có lý do hủy.'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("status", "cancelled"), models.Q(("cancel_reason", ""), _negated=True)
+                    ),
+                    models.Q(
+                        models.Q(("status", "cancelled"), _negated=True), ("cancel_reason", "")
+                    ),
+                    _connector="OR",
+                ),
+                name="task_cancel_reason_iff_cancelled",
+                violation_error_message="Nhiệm vụ bị hủy phải có lý do hủy.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('task',), name='extension_one_pending_per_task', violation_error_message='Nhiệm vụ đang có một đề nghị gia hạn chờ quyết định.'),
+            model_name="extensionrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("task",),
+                name="extension_one_pending_per_task",
+                violation_error_message="Nhiệm vụ đang có một đề nghị gia hạn chờ quyết định.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('proposed_deadline__gt', models.F('previous_deadline'))), name='extension_moves_deadline_later', violation_error_message='Thời hạn đề nghị phải sau thời hạn hiện tại.'),
+            model_name="extensionrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("proposed_deadline__gt", models.F("previous_deadline"))),
+                name="extension_moves_deadline_later",
+                violation_error_message="Thời hạn đề nghị phải sau thời hạn hiện tại.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('decided_by__isnull', True), ('status', 'pending')), models.Q(models.Q(('status', 'pending'), _negated=True), ('decided_at__isnull', False), ('decided_by__isnull', False)), _connector='OR'), name='extension_decided_iff_not_pending', violation_error_message='Đề nghị đã quyết định phải có người và thời điểm quyết định.'),
+            model_name="extensionrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("decided_at__isnull", True),
+                        ("decided_by__isnull", True),
+                        ("status", "pending"),
+                    ),
+                    models.Q(
+                        models.Q(("status", "pending"), _negated=True),
+                        ("decided_at__isnull", False),
+                        ("decided_by__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="extension_decided_iff_not_pending",
+                violation_error_message="Đề nghị đã quyết định phải có người và thời điểm quyết định.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='taskevent',
-            index=models.Index(fields=['task', 'created_at'], name='event_task_time'),
+            model_name="taskevent",
+            index=models.Index(fields=["task", "created_at"], name="event_task_time"),
         ),
         migrations.AddConstraint(
-            model_name='taskevent',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__isnull', True), ('progress__lte', 100), _connector='OR'), name='event_progress_0_100', violation_error_message='Tiến độ phải từ 0 đến 100%.'),
+            model_name="taskevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("progress__isnull", True), ("progress__lte", 100), _connector="OR"
+                ),
+                name="event_progress_0_100",
+                violation_error_message="Tiến độ phải từ 0 đến 100%.",
+            ),
         ),
     ]

@@ -86,7 +86,11 @@ def test_an_extension_must_move_the_deadline_later_and_be_decided_by_someone(
     )
     assert refused(ExtensionRequest, request.pk, status="approved")
     assert not refused(
-        ExtensionRequest, request.pk, status="approved", decided_by=staff_a, decided_at=timezone.now()
+        ExtensionRequest,
+        request.pk,
+        status="approved",
+        decided_by=staff_a,
+        decided_at=timezone.now(),
     )
 
 

@@ -32,7 +32,9 @@ def bucket(task: Task, today: date) -> Timeliness:
     """The bucket by the Python rule, checked against the database's annotation and filter."""
     annotated = Task.objects.with_timeliness(today).get(pk=task.pk).timeliness  # type: ignore[attr-defined]
     in_python = task.timeliness_on(today)
-    filtered = [b for b in Timeliness if Task.objects.in_bucket(b, today).filter(pk=task.pk).exists()]
+    filtered = [
+        b for b in Timeliness if Task.objects.in_bucket(b, today).filter(pk=task.pk).exists()
+    ]
     assert filtered == [in_python], "exactly one bucket must hold the task"
     assert annotated == in_python
     return in_python
@@ -137,9 +139,7 @@ def test_timeliness_against_the_original_deadline_ignores_the_extension(
     assert task.timeliness_on(later) == Timeliness.DONE_ON_TIME
     assert task.timeliness_on(later, against="original_deadline") == Timeliness.DONE_LATE
     against_original = (
-        Task.objects.with_timeliness(later, against="original_deadline")
-        .get(pk=task.pk)
-        .timeliness  # type: ignore[attr-defined]
+        Task.objects.with_timeliness(later, against="original_deadline").get(pk=task.pk).timeliness  # type: ignore[attr-defined]
     )
     assert against_original == Timeliness.DONE_LATE
 

@@ -264,7 +264,9 @@ def test_the_office_accepts_a_completion_report(task: Task, staff_a: User, offic
     )
 
 
-def test_the_office_may_correct_the_completion_date(task: Task, staff_a: User, office: User) -> None:
+def test_the_office_may_correct_the_completion_date(
+    task: Task, staff_a: User, office: User
+) -> None:
     task = awaiting(task, staff_a)
     services.accept_completion(actor=office, task=task, completed_on=date(2023, 9, 29))
     assert reload(task).completed_on == date(2023, 9, 29)
@@ -311,9 +313,7 @@ def test_the_full_loop_writes_one_timeline_row_per_step(
         Kind.COMPLETION_REPORTED,
         Kind.ACCEPTED,
     ]
-    statuses = [
-        (e.status_from, e.status_to) for e in task.events.order_by("pk") if e.status_to
-    ]
+    statuses = [(e.status_from, e.status_to) for e in task.events.order_by("pk") if e.status_to]
     assert statuses == [
         ("", Status.ASSIGNED),
         (Status.ASSIGNED, Status.IN_PROGRESS),
@@ -345,9 +345,7 @@ def test_the_lead_unit_asks_for_an_extension_before_the_deadline(task: Task, sta
 
 
 def test_an_extension_request_after_the_deadline_is_refused(task: Task, staff_a: User) -> None:
-    with on_day(date(2023, 10, 31)), pytest.raises(
-        services.TransitionError, match="trước hạn"
-    ):
+    with on_day(date(2023, 10, 31)), pytest.raises(services.TransitionError, match="trước hạn"):
         ask(task, staff_a)
 
 
@@ -404,7 +402,9 @@ def test_unit_staff_cannot_decide_extensions(task: Task, staff_a: User, head_a: 
         services.approve_extension(actor=head_a, request=extension)
 
 
-def test_an_extension_is_decided_once(task: Task, staff_a: User, office: User, leader: User) -> None:
+def test_an_extension_is_decided_once(
+    task: Task, staff_a: User, office: User, leader: User
+) -> None:
     extension = ask(task, staff_a)
     services.approve_extension(actor=office, request=extension)
     with pytest.raises(services.TransitionError, match="đã được quyết định"):
@@ -479,7 +479,10 @@ def test_a_form_opened_before_a_change_is_refused_and_writes_nothing(
     services.report_progress(actor=head_a, task=task, note="Trưởng phòng cập nhật.", progress=40)
     with pytest.raises(services.StaleTaskError):
         services.report_progress(
-            actor=staff_a, task=task, note="Chuyên viên cập nhật.", progress=20,
+            actor=staff_a,
+            task=task,
+            note="Chuyên viên cập nhật.",
+            progress=20,
             expected_version=opened_at,
         )
     task = reload(task)

@@ -1,0 +1,27 @@
+# Production image of Đôn đốc: gunicorn for the web, the same image for the Celery worker and beat.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DONDOC_VAR_DIR=/var/lib/dondoc
+
+WORKDIR /app
+
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --require-hashes -r requirements/base.txt
+
+COPY . .
+
+# Static files are collected at build time and served by WhiteNoise from the image.
+RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
+    && useradd --system --uid 10001 --home /app dondoc \
+    && mkdir -p /var/lib/dondoc/media \
+    && chown -R dondoc /var/lib/dondoc
+
+USER dondoc
+EXPOSE 8000
+
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--timeout", "60", "--access-logfile", "-"]

@@ -1,0 +1,79 @@
+"""Settings come from the environment and fail loudly on a missing or bad value."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def settings_in(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Import config.settings in a clean process with only `env` (plus PATH) set."""
+    code = (
+        "import config.settings as s, json; "
+        "print(json.dumps([s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, "
+        "s.CACHES['default']['BACKEND'], s.DEBUG, s.STORAGES['default']['BACKEND']]))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", ""), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_without_a_secret_key_stops_with_a_clear_error() -> None:
+    result = settings_in({})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_the_default_is_sqlite_with_the_embedded_broker(tmp_path: Path) -> None:
+    result = settings_in({"DJANGO_DEBUG": "1", "DONDOC_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert '"django.db.backends.sqlite3", "filesystem://"' in result.stdout
+    assert (tmp_path / "celery" / "in").is_dir()
+
+
+def test_database_url_and_redis_url_switch_to_postgresql_and_redis() -> None:
+    result = settings_in(
+        {
+            "DJANGO_SECRET_KEY": "x" * 60,
+            "DATABASE_URL": "postgres://u@db:5432/dondoc",
+            "REDIS_URL": "redis://cache:6379/0",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"django.db.backends.postgresql", "redis://cache:6379/0"' in result.stdout
+    assert "RedisCache" in result.stdout
+
+
+def test_an_object_storage_bucket_stores_uploads_there() -> None:
+    result = settings_in({"DJANGO_SECRET_KEY": "x" * 60, "AWS_STORAGE_BUCKET_NAME": "dondoc"})
+    assert result.returncode == 0, result.stderr
+    assert "storages.backends.s3.S3Storage" in result.stdout
+
+
+def test_env_helpers_refuse_bad_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_BOOL", "maybe")
+    monkeypatch.setenv("X_INT", "ba")
+    monkeypatch.setenv("X_LIST", " a, ,b ")
+    with pytest.raises(ImproperlyConfigured, match="X_BOOL"):
+        env_bool("X_BOOL")
+    with pytest.raises(ImproperlyConfigured, match="X_INT"):
+        env_int("X_INT", 1)
+    with pytest.raises(ImproperlyConfigured, match="X_MISSING"):
+        env_str("X_MISSING")
+    assert env_list("X_LIST") == ["a", "b"]
+    monkeypatch.setenv("X_BOOL", "Yes")
+    assert env_bool("X_BOOL") is True
