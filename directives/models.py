@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from units.models import Unit
@@ -319,9 +320,20 @@ class Task(models.Model):
         ref = f"{self.ref} " if self.ref else ""
         return f"{self.notice.number} · {ref}{self.text[:80]}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("task_detail", args=[self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def pending_extension(self) -> ExtensionRequest | None:
+        """The request waiting for a decision, from the prefetched `extension_requests`."""
+        for request in self.extension_requests.all():
+            if request.status == ExtensionRequest.Status.PENDING:
+                return request
+        return None
 
     @property
     def is_extended(self) -> bool:
@@ -520,3 +532,43 @@ class ExtensionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Gia hạn đến {self.proposed_deadline:%d/%m/%Y} ({self.get_status_display()})"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app notice to one person that something happened to a task they follow."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nhận",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    task = models.ForeignKey(
+        Task, verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(
+        TaskEvent, verbose_name="diễn biến", on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField("thời điểm", default=timezone.now)
+    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "thông báo trong ứng dụng"
+        verbose_name_plural = "thông báo trong ứng dụng"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event"], name="notification_once_per_event"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event.get_kind_display()} · {self.task}"

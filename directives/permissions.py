@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,3 +42,45 @@ def can_decide_extensions(user: User) -> bool:
 def can_comment(user: User) -> bool:
     """The office and the leadership write comments (ý kiến chỉ đạo) on any task."""
     return user.is_active and (user.is_office or user.is_leader)
+
+
+def available_actions(user: User, task: Task, today: date) -> set[str]:
+    """The actions the task page offers this person now (the services check them again).
+
+    Expects `task.support_units` and `task.extension_requests` to be prefetched.
+    """
+    from .models import ExtensionRequest, Task
+
+    status = Task.Status
+    pending = any(
+        r.status == ExtensionRequest.Status.PENDING for r in task.extension_requests.all()
+    )
+    actions: set[str] = set()
+    if is_lead_member(user, task):
+        if task.status == status.ASSIGNED:
+            actions.add("start")
+        if task.status in (status.ASSIGNED, status.IN_PROGRESS):
+            actions |= {"progress", "complete"}
+        if (
+            task.status in (status.ASSIGNED, status.IN_PROGRESS, status.PAUSED)
+            and task.deadline is not None
+            and task.deadline >= today
+            and not pending
+        ):
+            actions.add("extend")
+    if is_support_member(user, task) and task.is_open:
+        actions.add("contribute")
+    if can_manage_tasks(user):
+        if task.status == status.AWAITING_ACCEPTANCE:
+            actions |= {"accept", "return"}
+        if task.status in (status.ASSIGNED, status.IN_PROGRESS):
+            actions.add("pause")
+        if task.status == status.PAUSED:
+            actions.add("resume")
+        if task.is_open:
+            actions.add("cancel")
+    if can_comment(user):
+        actions.add("comment")
+    if pending and can_decide_extensions(user):
+        actions.add("decide_extension")
+    return actions

@@ -22,7 +22,15 @@ from units.models import Unit, User
 from units.text import fold
 
 from . import permissions
-from .models import Attachment, ExtensionRequest, Notice, NoticeSection, Task, TaskEvent
+from .models import (
+    Attachment,
+    ExtensionRequest,
+    Notice,
+    NoticeSection,
+    Notification,
+    Task,
+    TaskEvent,
+)
 
 Status = Task.Status
 Kind = TaskEvent.Kind
@@ -115,6 +123,44 @@ def _attach(event: TaskEvent, files: Sequence[UploadedFile]) -> None:
         attachment.save()
 
 
+# Who hears of each kind of timeline row in the app (besides the person who wrote it).
+_TELL_LEAD_AND_SUPPORT = {Kind.ASSIGNED}
+_TELL_OFFICE = {Kind.COMPLETION_REPORTED, Kind.EXTENSION_REQUESTED}
+_TELL_LEAD = {
+    Kind.CONTRIBUTION,
+    Kind.ACCEPTED,
+    Kind.RETURNED,
+    Kind.EXTENSION_APPROVED,
+    Kind.EXTENSION_REFUSED,
+    Kind.PAUSED,
+    Kind.RESUMED,
+    Kind.CANCELLED,
+    Kind.COMMENT,
+    Kind.EDITED,
+}
+
+
+def _notify(event: TaskEvent) -> None:
+    """Write the in-app notifications of a timeline row, in the same transaction."""
+    task = event.task
+    members = User.objects.filter(is_active=True, role__in=[User.Role.STAFF, User.Role.HEAD])
+    if event.kind in _TELL_LEAD_AND_SUPPORT:
+        unit_ids = [task.lead_unit_id, *task.support_units.values_list("pk", flat=True)]
+        recipients = members.filter(unit_id__in=unit_ids)
+    elif event.kind in _TELL_LEAD:
+        recipients = members.filter(unit_id=task.lead_unit_id)
+    elif event.kind in _TELL_OFFICE:
+        recipients = User.objects.filter(is_active=True, role=User.Role.OFFICE)
+    else:
+        return
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=pk, task=task, event=event, created_at=event.created_at)
+            for pk in recipients.exclude(pk=event.actor_id).values_list("pk", flat=True)
+        ]
+    )
+
+
 def _record(
     task: Task,
     *,
@@ -153,6 +199,7 @@ def _record(
         data=data or {},
     )
     _attach(event, files)
+    _notify(event)
     return event
 
 
@@ -254,7 +301,7 @@ def assign_task(
     task.save()
     if support_units:
         task.support_units.set(support_units)
-    TaskEvent.objects.create(
+    event = TaskEvent.objects.create(
         task=task,
         kind=Kind.ASSIGNED,
         actor=actor,
@@ -266,6 +313,7 @@ def assign_task(
             "deadline": deadline.isoformat() if deadline else None,
         },
     )
+    _notify(event)
     return task
 
 
@@ -698,6 +746,14 @@ def cancel_task(
         changed_fields=["cancel_reason", "completed_on"],
     )
     return task
+
+
+def mark_notifications_read(*, user: User, task: Task | None = None) -> int:
+    """Mark `user`'s unread notifications (of one task, or all) as read."""
+    unread = Notification.objects.unread().filter(recipient=user)
+    if task is not None:
+        unread = unread.filter(task=task)
+    return unread.update(read_at=timezone.now())
 
 
 @transaction.atomic

@@ -1,32 +1,58 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from reports.queries import timeliness_counts
+from units.models import User
 
-from .models import Attachment, Task, TaskEvent
-from .timeliness import OPEN_BUCKETS, Timeliness
+from . import services
+from .filters import TaskFilter
+from .forms import (
+    AcceptForm,
+    CommentForm,
+    CompletionForm,
+    ContributionForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    ProgressForm,
+    ReasonForm,
+    ReturnForm,
+    StartForm,
+)
+from .models import Attachment, ExtensionRequest, Notification, Task, TaskEvent
+from .permissions import available_actions
+from .timeliness import Timeliness
 
 PAGE_SIZE = 25
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The tasks this person follows, most urgent first, with the count of each bucket."""
+def task_list(request: HttpRequest) -> HttpResponse:
+    """The tasks this person follows, filtered, most urgent first, with each bucket's count."""
     today = timezone.localdate()
     scope = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
-    counts = timeliness_counts(scope, today)
-    bucket = request.GET.get("bucket", "")
-    tasks = scope
-    if bucket in Timeliness.values:
-        tasks = tasks.in_bucket(bucket, today)
-    else:
-        bucket = ""
+    task_filter = TaskFilter(request.GET or None, queryset=scope, request=request, today=today)
+    filtered = task_filter.qs
+    # The tabs count the buckets under the other filters, so the timeliness filter is
+    # applied after counting.
+    counts = timeliness_counts(filtered, today)
+    bucket = ""
+    if task_filter.is_bound and task_filter.form.is_valid():
+        bucket = task_filter.form.cleaned_data.get("timeliness") or ""
+    tasks = filtered.in_bucket(bucket, today) if bucket else filtered
     paginator = Paginator(
         tasks.with_timeliness(today)
         .by_urgency(today)
@@ -41,20 +67,18 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "directives/task_list.html",
         {
+            "filter": task_filter,
             "page": page,
             "today": today,
             "bucket": bucket,
             "counts": [(b, counts[b]) for b in Timeliness],
-            "open_buckets": OPEN_BUCKETS,
             "total": sum(counts.values()),
         },
     )
 
 
-@login_required
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A task with its notice, units, both status axes and its whole timeline."""
-    task = get_object_or_404(
+def _visible_task(request: HttpRequest, pk: int) -> Task:
+    return get_object_or_404(
         Task.objects.visible_to(request.user)  # type: ignore[arg-type]
         .select_related("notice", "section", "lead_unit")
         .prefetch_related(
@@ -65,11 +89,210 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
                 ),
             ),
-            "extension_requests",
+            Prefetch(
+                "extension_requests",
+                queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
+            ),
         ),
         pk=pk,
     )
+
+
+# --- actions ------------------------------------------------------------------------------
+
+Perform = Callable[[User, Task, dict[str, Any]], object]
+
+
+@dataclass(frozen=True)
+class Action:
+    slug: str
+    title: str
+    form: type[forms.Form]
+    perform: Perform
+    done: str
+    button: str = "btn-primary"
+
+
+def _decide_extension(user: User, task: Task, data: dict[str, Any]) -> object:
+    request = task.pending_extension
+    if request is None or request.pk != data["request_id"]:
+        raise services.TransitionError("Đề nghị gia hạn này đã được quyết định.", code="decided")
+    if data["decision"] == "approve":
+        return services.approve_extension(actor=user, request=request, note=data["note"])
+    return services.refuse_extension(actor=user, request=request, note=data["note"])
+
+
+ACTIONS: dict[str, Action] = {
+    action.slug: action
+    for action in [
+        Action(
+            "tiep-nhan",
+            "Tiếp nhận nhiệm vụ",
+            StartForm,
+            lambda u, t, d: services.start_task(
+                actor=u, task=t, note=d["note"], expected_version=d["version"]
+            ),
+            "Đã tiếp nhận nhiệm vụ.",
+        ),
+        Action(
+            "bao-cao-tien-do",
+            "Báo cáo tiến độ",
+            ProgressForm,
+            lambda u, t, d: services.report_progress(
+                actor=u,
+                task=t,
+                note=d["note"],
+                progress=d["progress"],
+                files=d["files"],
+                expected_version=d["version"],
+            ),
+            "Đã gửi báo cáo tiến độ.",
+        ),
+        Action(
+            "bao-cao-hoan-thanh",
+            "Báo cáo hoàn thành",
+            CompletionForm,
+            lambda u, t, d: services.report_completion(
+                actor=u,
+                task=t,
+                note=d["note"],
+                completed_on=d["completed_on"],
+                document_number=d["document_number"],
+                document_date=d["document_date"],
+                files=d["files"],
+                expected_version=d["version"],
+            ),
+            "Đã báo cáo hoàn thành; nhiệm vụ chờ Văn phòng xác nhận.",
+            "btn-success",
+        ),
+        Action(
+            "de-nghi-gia-han",
+            "Đề nghị gia hạn",
+            ExtensionRequestForm,
+            lambda u, t, d: services.request_extension(
+                actor=u,
+                task=t,
+                reason=d["reason"],
+                proposed_deadline=d["proposed_deadline"],
+                expected_version=d["version"],
+            ),
+            "Đã gửi đề nghị gia hạn.",
+            "btn-outline-primary",
+        ),
+        Action(
+            "phoi-hop",
+            "Cập nhật phần phối hợp",
+            ContributionForm,
+            lambda u, t, d: services.add_contribution(
+                actor=u, task=t, note=d["note"], files=d["files"]
+            ),
+            "Đã cập nhật phần phối hợp.",
+        ),
+        Action(
+            "xac-nhan",
+            "Xác nhận hoàn thành",
+            AcceptForm,
+            lambda u, t, d: services.accept_completion(
+                actor=u,
+                task=t,
+                completed_on=d["completed_on"],
+                note=d["note"],
+                expected_version=d["version"],
+            ),
+            "Đã xác nhận hoàn thành.",
+            "btn-success",
+        ),
+        Action(
+            "tra-lai",
+            "Trả lại, yêu cầu thực hiện lại",
+            ReturnForm,
+            lambda u, t, d: services.return_completion(
+                actor=u, task=t, reason=d["reason"], expected_version=d["version"]
+            ),
+            "Đã trả lại báo cáo; đơn vị được thông báo.",
+            "btn-outline-danger",
+        ),
+        Action(
+            "quyet-dinh-gia-han",
+            "Quyết định gia hạn",
+            ExtensionDecisionForm,
+            _decide_extension,
+            "Đã ghi nhận quyết định gia hạn.",
+        ),
+        Action(
+            "y-kien",
+            "Cho ý kiến chỉ đạo",
+            CommentForm,
+            lambda u, t, d: services.add_comment(actor=u, task=t, note=d["note"]),
+            "Đã ghi ý kiến.",
+            "btn-outline-primary",
+        ),
+        Action(
+            "tam-dung",
+            "Tạm dừng",
+            ReasonForm,
+            lambda u, t, d: services.pause_task(
+                actor=u, task=t, reason=d["reason"], expected_version=d["version"]
+            ),
+            "Đã tạm dừng nhiệm vụ.",
+            "btn-outline-secondary",
+        ),
+        Action(
+            "tiep-tuc",
+            "Cho tiếp tục thực hiện",
+            StartForm,
+            lambda u, t, d: services.resume_task(
+                actor=u, task=t, note=d["note"], expected_version=d["version"]
+            ),
+            "Nhiệm vụ được tiếp tục thực hiện.",
+        ),
+        Action(
+            "huy",
+            "Hủy nhiệm vụ",
+            ReasonForm,
+            lambda u, t, d: services.cancel_task(
+                actor=u, task=t, reason=d["reason"], expected_version=d["version"]
+            ),
+            "Đã hủy nhiệm vụ.",
+            "btn-outline-danger",
+        ),
+    ]
+}
+
+# The permission names of `available_actions` for each action, in the order shown.
+ACTION_PERMISSION = {
+    "tiep-nhan": "start",
+    "bao-cao-tien-do": "progress",
+    "bao-cao-hoan-thanh": "complete",
+    "de-nghi-gia-han": "extend",
+    "phoi-hop": "contribute",
+    "xac-nhan": "accept",
+    "tra-lai": "return",
+    "quyet-dinh-gia-han": "decide_extension",
+    "y-kien": "comment",
+    "tam-dung": "pause",
+    "tiep-tuc": "resume",
+    "huy": "cancel",
+}
+
+
+def _initial(task: Task) -> dict[str, Any]:
+    pending = task.pending_extension
+    return {"version": task.version, "request_id": pending.pk if pending else None}
+
+
+def _render_task(
+    request: HttpRequest, task: Task, bound: dict[str, forms.Form] | None = None
+) -> HttpResponse:
     today = timezone.localdate()
+    user: User = request.user  # type: ignore[assignment]
+    allowed = available_actions(user, task, today)
+    action_forms = [
+        (ACTIONS[slug], (bound or {}).get(slug) or ACTIONS[slug].form(initial=_initial(task)))
+        for slug, permission in ACTION_PERMISSION.items()
+        if permission in allowed or slug in (bound or {})
+    ]
+    services.mark_notifications_read(user=user, task=task)
     return render(
         request,
         "directives/task_detail.html",
@@ -78,5 +301,77 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today,
             "timeliness": task.timeliness_on(today),
             "days_overdue": task.days_overdue(today),
+            "action_forms": action_forms,
+            "open_action": next(iter(bound or {}), ""),
         },
     )
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A task with its notice, units, both status axes, its timeline and the allowed actions."""
+    return _render_task(request, _visible_task(request, pk))
+
+
+@login_required
+@require_POST
+def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Run one action on a task: scoped lookup, form, one service, message, redirect."""
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("Không có thao tác này.")
+    task = _visible_task(request, pk)
+    form = spec.form(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            spec.perform(request.user, task, form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            # Keep what the person wrote; point the form at the task as it is now, so that
+            # sending it again after reading the timeline goes through.
+            task = _visible_task(request, pk)
+            data = request.POST.copy()
+            data.update({k: str(v) for k, v in _initial(task).items() if v is not None})
+            form = spec.form(data, request.FILES)
+            form.is_valid()
+            form.add_error(None, error)
+        else:
+            messages.success(request, spec.done)
+            return redirect(task)
+    return _render_task(request, task, bound={action: form})
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Send an attached file to a person who may see its task; never from a public URL."""
+    visible = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
+    attachment = get_object_or_404(
+        Attachment.objects.filter(event__task__in=visible.values("pk")), pk=pk
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Tệp không còn trên hệ thống lưu trữ.") from None
+    response = FileResponse(handle, as_attachment=True, filename=attachment.name)
+    response["Content-Type"] = attachment.content_type
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """This person's latest in-app notifications, unread first."""
+    notifications = (
+        Notification.objects.filter(recipient=request.user)  # type: ignore[misc]
+        .select_related("task__notice", "event__actor")
+        .order_by("read_at", "-created_at")[:100]
+    )
+    return render(request, "directives/notification_list.html", {"notifications": notifications})
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request: HttpRequest) -> HttpResponse:
+    """Mark all of this person's notifications as read."""
+    count = services.mark_notifications_read(user=request.user)  # type: ignore[arg-type]
+    messages.success(request, f"Đã đánh dấu {count} thông báo là đã đọc.")
+    return redirect("notification_list")

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import template
 
 from directives.timeliness import Timeliness
@@ -22,3 +24,12 @@ def timeliness_badge(value: str, days_overdue: int = 0) -> dict[str, object]:
 @register.filter
 def days_overdue(task: object, today: object) -> int:
     return task.days_overdue(today)  # type: ignore[attr-defined]
+
+
+@register.filter
+def isodate(value: str | None) -> date | None:
+    """A date kept as ISO text in a timeline row's data, back as a date for `|date`."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,105 @@
+"""The filters of the task list; they live in the URL so that a filtered list can be shared."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from units.models import Unit
+from units.text import fold
+
+from .forms import DATE_INPUT_FORMATS, DateInput
+from .models import Notice, Task, TaskQuerySet
+from .timeliness import Timeliness
+
+
+def _notices(request: HttpRequest | None) -> QuerySet[Notice]:
+    if request is None:
+        return Notice.objects.none()
+    visible = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
+    return Notice.objects.filter(pk__in=visible.values("notice_id")).order_by("-issued_on")
+
+
+class TaskFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Tìm kiếm",
+        method="search",
+        widget=forms.TextInput(
+            attrs={"placeholder": "Nội dung, số thông báo… (gõ có dấu hoặc không)"}
+        ),
+    )
+    timeliness = django_filters.ChoiceFilter(
+        label="Thời hạn",
+        choices=Timeliness.choices,
+        method="filter_timeliness",
+        empty_label="Tất cả",
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Trạng thái", choices=Task.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    notice = django_filters.ModelChoiceFilter(
+        label="Thông báo", queryset=_notices, empty_label="Tất cả thông báo"
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label="Đơn vị",
+        queryset=Unit.objects.order_by("order", "name"),
+        method="filter_unit",
+        empty_label="Tất cả đơn vị",
+    )
+    role = django_filters.ChoiceFilter(
+        label="Vai trò của đơn vị",
+        choices=[("lead", "Chủ trì"), ("support", "Phối hợp")],
+        method="filter_role",
+        empty_label="Chủ trì hoặc phối hợp",
+    )
+    deadline_from = django_filters.DateFilter(
+        label="Hạn từ ngày",
+        field_name="deadline",
+        lookup_expr="gte",
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+    deadline_to = django_filters.DateFilter(
+        label="đến ngày",
+        field_name="deadline",
+        lookup_expr="lte",
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+
+    class Meta:
+        model = Task
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        self.today = today
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is None or not user.sees_all_units:
+            # Staff filter by their own unit's role; the unit picker is for the office.
+            del self.filters["unit"]
+
+    def search(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
+        for word in fold(value).split():
+            queryset = queryset.filter(
+                Q(search_text__contains=word) | Q(notice__number__icontains=word)
+            )
+        return queryset
+
+    def filter_timeliness(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
+        return queryset.in_bucket(value, self.today)
+
+    def filter_unit(self, queryset: TaskQuerySet, name: str, value: Unit) -> TaskQuerySet:
+        role = self.data.get("role") or None
+        return queryset.for_unit(value, role=role if role in ("lead", "support") else "lead")
+
+    def filter_role(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_unit_member:
+            return queryset.for_unit(user.unit_id, role=value)
+        return queryset  # with a unit picked, `filter_unit` applies the role

@@ -1,0 +1,166 @@
+"""Forms of the task page. They validate input only; the services decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from .files import ACCEPT_ATTRIBUTE, MAX_FILES, validate_uploads
+from .services import MAX_NOTE_LENGTH
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def date_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+        help_text=help_text,
+        error_messages={"invalid": "Ngày không hợp lệ (dd/mm/yyyy)."},
+    )
+
+
+def note_field(label: str, *, required: bool = True, rows: int = 3) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "required": f"{label} không được để trống.",
+            "max_length": f"{label} quá dài (tối đa {MAX_NOTE_LENGTH:,} ký tự).".replace(",", "."),
+        },
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, each checked by `validate_uploads`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE, "multiple": True})
+        )
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            f"PDF, Word, Excel hoặc ảnh; tối đa {MAX_FILES} tệp, mỗi tệp không quá 20 MB.",
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            files = [single(item, initial) for item in data if item]
+        else:
+            files = [single(data, initial)] if data else []
+        return validate_uploads([f for f in files if f])
+
+
+class TaskActionForm(forms.Form):
+    """Every action carries the task's version as the person saw it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class StartForm(TaskActionForm):
+    note = note_field("Ghi chú", required=False, rows=2)
+
+
+class ProgressForm(TaskActionForm):
+    note = note_field("Nội dung báo cáo")
+    progress = forms.IntegerField(
+        label="Tiến độ (%)",
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "min_value": "Tiến độ phải từ 0 đến 100%.",
+            "max_value": "Tiến độ phải từ 0 đến 100%.",
+            "invalid": "Tiến độ phải là một số từ 0 đến 100.",
+            "required": "Hãy nhập tiến độ (%).",
+        },
+    )
+    files = MultipleFileField(label="Tệp minh chứng")
+
+
+class CompletionForm(TaskActionForm):
+    note = note_field("Kết quả thực hiện")
+    completed_on = date_field("Ngày hoàn thành", help_text="Để trống nếu là hôm nay.")
+    document_number = forms.CharField(
+        label="Số, ký hiệu văn bản kết quả", max_length=64, required=False
+    )
+    document_date = date_field("Ngày văn bản")
+    files = MultipleFileField(label="Văn bản, tệp kết quả")
+
+    def clean_completed_on(self) -> Any:
+        day = self.cleaned_data["completed_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("Ngày hoàn thành không được sau ngày hôm nay.")
+        return day
+
+
+class ExtensionRequestForm(TaskActionForm):
+    proposed_deadline = date_field("Thời hạn đề nghị", required=True)
+    reason = note_field("Lý do đề nghị gia hạn")
+
+    def clean_proposed_deadline(self) -> Any:
+        day = self.cleaned_data["proposed_deadline"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("Thời hạn đề nghị không được trước ngày hôm nay.")
+        return day
+
+
+class ContributionForm(forms.Form):
+    note = note_field("Nội dung phối hợp")
+    files = MultipleFileField(label="Tệp minh chứng")
+
+
+class AcceptForm(TaskActionForm):
+    completed_on = date_field(
+        "Ngày hoàn thành được xác nhận", help_text="Để trống để giữ ngày đơn vị báo cáo."
+    )
+    note = note_field("Ý kiến", required=False, rows=2)
+
+
+class ReturnForm(TaskActionForm):
+    reason = note_field("Lý do trả lại")
+
+
+class CommentForm(forms.Form):
+    note = note_field("Ý kiến chỉ đạo")
+
+
+class ExtensionDecisionForm(forms.Form):
+    request_id = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label="Quyết định",
+        choices=[("approve", "Đồng ý gia hạn"), ("refuse", "Không đồng ý")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Hãy chọn đồng ý hoặc không đồng ý."},
+    )
+    note = note_field("Ý kiến", required=False, rows=2)
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data and data.get("decision") == "refuse" and not data.get("note", "").strip():
+            self.add_error("note", "Hãy nêu lý do không đồng ý.")
+        return data
+
+
+class ReasonForm(TaskActionForm):
+    reason = note_field("Lý do")
