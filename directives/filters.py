@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
 from units.models import Unit
@@ -76,8 +75,7 @@ class TaskFilter(django_filters.FilterSet):
         model = Task
         fields: list[str] = []
 
-    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
-        self.today = today
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
         if user is None or not user.sees_all_units:
@@ -85,14 +83,32 @@ class TaskFilter(django_filters.FilterSet):
             del self.filters["unit"]
 
     def search(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
-        for word in fold(value).split():
-            queryset = queryset.filter(
-                Q(search_text__contains=word) | Q(notice__number__icontains=word)
+        """Every word in the task's text, or the phrase in a unit's name or the notice number.
+
+        Accents are optional: "qua han" finds "quá hạn", "son tay" the tasks of xã Sơn Tây.
+        """
+        phrase = fold(value)
+        if not phrase:
+            return queryset
+        in_text = Q()
+        for word in phrase.split():
+            in_text &= Q(search_text__contains=word)
+        unit_ids = [
+            u.pk for u in Unit.objects.all() if any(phrase in fold(n) for n in u.all_names())
+        ]
+        by_unit = Q(lead_unit_id__in=unit_ids) | Q(
+            Exists(
+                Task.support_units.through.objects.filter(
+                    task_id=OuterRef("pk"), unit_id__in=unit_ids
+                )
             )
-        return queryset
+        )
+        return queryset.filter(in_text | Q(notice__number__icontains=value.strip()) | by_unit)
 
     def filter_timeliness(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
-        return queryset.in_bucket(value, self.today)
+        # Validated here, applied by the view after it has counted every bucket under the
+        # other filters (the tabs show those counts).
+        return queryset
 
     def filter_unit(self, queryset: TaskQuerySet, name: str, value: Unit) -> TaskQuerySet:
         role = self.data.get("role") or None

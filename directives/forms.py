@@ -89,13 +89,13 @@ class ProgressForm(TaskActionForm):
         min_value=0,
         max_value=100,
         error_messages={
-            "min_value": "Tiến độ phải từ 0 đến 100%.",
-            "max_value": "Tiến độ phải từ 0 đến 100%.",
+            "min_value": "Tiến độ phải từ 0 đến 100%%.",
+            "max_value": "Tiến độ phải từ 0 đến 100%%.",
             "invalid": "Tiến độ phải là một số từ 0 đến 100.",
             "required": "Hãy nhập tiến độ (%).",
         },
     )
-    files = MultipleFileField(label="Tệp minh chứng")
+    attachments = MultipleFileField(label="Tệp minh chứng")
 
 
 class CompletionForm(TaskActionForm):
@@ -105,7 +105,7 @@ class CompletionForm(TaskActionForm):
         label="Số, ký hiệu văn bản kết quả", max_length=64, required=False
     )
     document_date = date_field("Ngày văn bản")
-    files = MultipleFileField(label="Văn bản, tệp kết quả")
+    attachments = MultipleFileField(label="Văn bản, tệp kết quả")
 
     def clean_completed_on(self) -> Any:
         day = self.cleaned_data["completed_on"]
@@ -127,7 +127,7 @@ class ExtensionRequestForm(TaskActionForm):
 
 class ContributionForm(forms.Form):
     note = note_field("Nội dung phối hợp")
-    files = MultipleFileField(label="Tệp minh chứng")
+    attachments = MultipleFileField(label="Tệp minh chứng")
 
 
 class AcceptForm(TaskActionForm):

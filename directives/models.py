@@ -274,7 +274,7 @@ class Task(models.Model):
             models.CheckConstraint(
                 condition=Q(progress__lte=100),
                 name="task_progress_0_100",
-                violation_error_message="Tiến độ phải từ 0 đến 100%.",
+                violation_error_message="Tiến độ phải từ 0 đến 100%%.",
             ),
             models.CheckConstraint(
                 condition=Q(deadline__isnull=True, original_deadline__isnull=True)
@@ -306,7 +306,7 @@ class Task(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="done") | Q(progress=100),
                 name="task_done_is_100_percent",
-                violation_error_message="Nhiệm vụ hoàn thành phải đạt 100%.",
+                violation_error_message="Nhiệm vụ hoàn thành phải đạt 100%%.",
             ),
             models.CheckConstraint(
                 condition=(Q(status="cancelled") & ~Q(cancel_reason=""))
@@ -424,7 +424,7 @@ class TaskEvent(models.Model):
             models.CheckConstraint(
                 condition=Q(progress__isnull=True) | Q(progress__lte=100),
                 name="event_progress_0_100",
-                violation_error_message="Tiến độ phải từ 0 đến 100%.",
+                violation_error_message="Tiến độ phải từ 0 đến 100%%.",
             ),
         ]
 

@@ -44,7 +44,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     """The tasks this person follows, filtered, most urgent first, with each bucket's count."""
     today = timezone.localdate()
     scope = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
-    task_filter = TaskFilter(request.GET or None, queryset=scope, request=request, today=today)
+    task_filter = TaskFilter(request.GET or None, queryset=scope, request=request)
     filtered = task_filter.qs
     # The tabs count the buckets under the other filters, so the timeliness filter is
     # applied after counting.
@@ -143,7 +143,7 @@ ACTIONS: dict[str, Action] = {
                 task=t,
                 note=d["note"],
                 progress=d["progress"],
-                files=d["files"],
+                files=d["attachments"],
                 expected_version=d["version"],
             ),
             "Đã gửi báo cáo tiến độ.",
@@ -159,7 +159,7 @@ ACTIONS: dict[str, Action] = {
                 completed_on=d["completed_on"],
                 document_number=d["document_number"],
                 document_date=d["document_date"],
-                files=d["files"],
+                files=d["attachments"],
                 expected_version=d["version"],
             ),
             "Đã báo cáo hoàn thành; nhiệm vụ chờ Văn phòng xác nhận.",
@@ -184,7 +184,7 @@ ACTIONS: dict[str, Action] = {
             "Cập nhật phần phối hợp",
             ContributionForm,
             lambda u, t, d: services.add_contribution(
-                actor=u, task=t, note=d["note"], files=d["files"]
+                actor=u, task=t, note=d["note"], files=d["attachments"]
             ),
             "Đã cập nhật phần phối hợp.",
         ),

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -103,3 +104,20 @@ def test_a_closed_unit_has_a_closing_date_and_is_not_its_own_successor(unit_a: U
     assert refused(Unit, unit_a.pk, is_active=False)
     assert refused(Unit, unit_a.pk, successor=unit_a)
     assert not refused(Unit, unit_a.pk, is_active=False, closed_on=date(2025, 7, 1))
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"progress": 101}, "Tiến độ phải từ 0 đến 100%."),
+        ({"cancel_reason": "x"}, "Nhiệm vụ bị hủy phải có lý do hủy."),
+    ],
+)
+def test_model_validation_explains_a_broken_invariant_in_vietnamese(
+    task: Task, fields: dict[str, Any], message: str
+) -> None:
+    for name, value in fields.items():
+        setattr(task, name, value)
+    with pytest.raises(ValidationError) as caught:
+        task.full_clean()
+    assert message in caught.value.messages

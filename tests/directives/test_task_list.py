@@ -1,0 +1,153 @@
+"""The task list's filters: in the URL, accents optional, scoped to the person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from directives import services
+from directives.models import Notice, Task
+from tests.conftest import MakeTask, on_day
+from units.models import Unit, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today() -> Iterator[None]:
+    with on_day(date(2023, 10, 20)):
+        yield
+
+
+@pytest.fixture
+def son_tay(db: object) -> Unit:
+    return Unit.objects.create(
+        name="Ủy ban nhân dân xã Sơn Tây", short_name="UBND xã Sơn Tây", kind=Unit.Kind.COMMUNE
+    )
+
+
+def listed(client: Client, **params: str | list[str]) -> list[str]:
+    response = client.get(reverse("task_list"), params)
+    assert response.status_code == 200
+    return [t.text for t in response.context["page"].object_list]
+
+
+@pytest.fixture
+def office_client(client: Client, office: User) -> Client:
+    client.force_login(office)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("qua han", ["Không để hồ sơ quá hạn."]),
+        ("QUÁ HẠN", ["Không để hồ sơ quá hạn."]),
+        ("ho so", ["Không để hồ sơ quá hạn."]),
+        ("son tay", ["Hoàn thiện sáng kiến SMS."]),
+        ("Sơn Tây", ["Hoàn thiện sáng kiến SMS."]),
+        ("sang kien sms", ["Hoàn thiện sáng kiến SMS."]),
+        ("195/TB", ["Tuyển dụng viên chức."]),
+        ("khong co gi", []),
+    ],
+)
+def test_search_ignores_accents_and_finds_units_and_notice_numbers(
+    office_client: Client,
+    make_task: MakeTask,
+    office: User,
+    son_tay: Unit,
+    query: str,
+    expected: list[str],
+) -> None:
+    make_task(text="Không để hồ sơ quá hạn.")
+    make_task(text="Hoàn thiện sáng kiến SMS.", lead_unit=son_tay)
+    other = services.create_notice(
+        actor=office, number="195/TB-UBND", issued_on=date(2023, 9, 20), title="Khác"
+    )
+    make_task(text="Tuyển dụng viên chức.", notice=other)
+    assert listed(office_client, q=query) == expected
+
+
+def test_filters_by_status_notice_and_deadline_range(
+    office_client: Client, make_task: MakeTask, office: User, staff_a: User
+) -> None:
+    early = make_task(text="Sớm", deadline=date(2023, 10, 25))
+    make_task(text="Muộn", deadline=date(2023, 12, 31))
+    make_task(text="Thường xuyên")
+    services.start_task(actor=staff_a, task=early)
+    assert listed(office_client, status="in_progress") == ["Sớm"]
+    assert sorted(listed(office_client, status=["in_progress", "assigned"])) == [
+        "Muộn",
+        "Sớm",
+        "Thường xuyên",
+    ]
+    assert listed(office_client, deadline_from="2023-11-01") == ["Muộn"]
+    assert listed(office_client, deadline_to="31/10/2023") == ["Sớm"]
+    notice = Notice.objects.get()
+    assert len(listed(office_client, notice=str(notice.pk))) == 3
+
+
+def test_a_bad_filter_value_explains_itself_and_does_not_fail(office_client: Client) -> None:
+    response = office_client.get(reverse("task_list"), {"deadline_from": "32/13/2023"})
+    assert response.status_code == 200
+    assert (
+        "Nhập một ngày hợp lệ" in response.content.decode() or "hợp lệ" in response.content.decode()
+    )
+
+
+def test_staff_filter_by_their_units_role(
+    client: Client, make_task: MakeTask, staff_a: User, unit_a: Unit, unit_b: Unit
+) -> None:
+    make_task(text="Chủ trì")
+    make_task(text="Phối hợp", lead_unit=unit_b, support_units=[unit_a])
+    client.force_login(staff_a)
+    assert listed(client, role="lead") == ["Chủ trì"]
+    assert listed(client, role="support") == ["Phối hợp"]
+    assert sorted(listed(client)) == ["Chủ trì", "Phối hợp"]
+
+
+def test_the_unit_filter_is_the_offices_and_cannot_widen_a_staff_members_scope(
+    client: Client, make_task: MakeTask, staff_a: User, office: User, unit_b: Unit
+) -> None:
+    make_task(text="Việc của A")
+    make_task(text="Việc của B", lead_unit=unit_b)
+    client.force_login(staff_a)
+    assert listed(client, unit=str(unit_b.pk)) == ["Việc của A"]
+    client.force_login(office)
+    assert listed(client, unit=str(unit_b.pk)) == ["Việc của B"]
+
+
+def test_tabs_count_each_bucket_under_the_other_filters_and_links_keep_them(
+    office_client: Client, make_task: MakeTask, unit_a: Unit, unit_b: Unit
+) -> None:
+    make_task(text="A quá hạn", deadline=date(2023, 10, 1))
+    make_task(text="A còn hạn", deadline=date(2023, 12, 1))
+    make_task(text="B quá hạn", deadline=date(2023, 10, 1), lead_unit=unit_b)
+    counts = dict(office_client.get(reverse("task_list")).context["counts"])
+    assert (counts["overdue"], counts["in_time"]) == (2, 1)
+    response = office_client.get(
+        reverse("task_list"), {"unit": str(unit_a.pk), "timeliness": "overdue"}
+    )
+    assert [t.text for t in response.context["page"].object_list] == ["A quá hạn"]
+    counts = dict(response.context["counts"])
+    assert (counts["overdue"], counts["in_time"]) == (1, 1)
+    html = response.content.decode()
+    assert f"?unit={unit_a.pk}&amp;timeliness=in_time" in html  # a tab keeps the unit
+
+
+def test_pages_keep_the_filters(office_client: Client, make_task: MakeTask) -> None:
+    for number in range(30):
+        make_task(text=f"Việc số {number}", deadline=date(2023, 12, 1))
+    response = office_client.get(reverse("task_list"), {"q": "viec", "timeliness": "in_time"})
+    page = response.context["page"]
+    assert (page.paginator.count, page.paginator.num_pages, len(page.object_list)) == (30, 2, 25)
+    assert "?q=viec&amp;timeliness=in_time&amp;page=2" in response.content.decode()
+    second = office_client.get(
+        reverse("task_list"), {"q": "viec", "timeliness": "in_time", "page": "2"}
+    )
+    assert len(second.context["page"].object_list) == 5
+    assert Task.objects.count() == 30
