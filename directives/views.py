@@ -276,6 +276,11 @@ ACTION_PERMISSION = {
 }
 
 
+def _form(action: Action, *args: Any, **kwargs: Any) -> forms.Form:
+    # Several action forms share a page: each gets its own element ids, so labels stay right.
+    return action.form(*args, auto_id=f"{action.slug}-%s", **kwargs)
+
+
 def _initial(task: Task) -> dict[str, Any]:
     pending = task.pending_extension
     return {"version": task.version, "request_id": pending.pk if pending else None}
@@ -288,7 +293,7 @@ def _render_task(
     user: User = request.user  # type: ignore[assignment]
     allowed = available_actions(user, task, today)
     action_forms = [
-        (ACTIONS[slug], (bound or {}).get(slug) or ACTIONS[slug].form(initial=_initial(task)))
+        (ACTIONS[slug], (bound or {}).get(slug) or _form(ACTIONS[slug], initial=_initial(task)))
         for slug, permission in ACTION_PERMISSION.items()
         if permission in allowed or slug in (bound or {})
     ]
@@ -321,7 +326,7 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if spec is None:
         raise Http404("Không có thao tác này.")
     task = _visible_task(request, pk)
-    form = spec.form(request.POST, request.FILES)
+    form = _form(spec, request.POST, request.FILES)
     if form.is_valid():
         try:
             spec.perform(request.user, task, form.cleaned_data)  # type: ignore[arg-type]
@@ -331,7 +336,7 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             task = _visible_task(request, pk)
             data = request.POST.copy()
             data.update({k: str(v) for k, v in _initial(task).items() if v is not None})
-            form = spec.form(data, request.FILES)
+            form = _form(spec, data, request.FILES)
             form.is_valid()
             form.add_error(None, error)
         else:

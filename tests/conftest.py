@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
@@ -15,6 +18,32 @@ from directives.models import Notice, Task
 from units.models import Unit, User
 
 NOTICE_DAY = date(2023, 9, 13)
+CHROMIUM = os.environ.get("DONDOC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without Chromium the browser tests cannot run: say so loudly, and fail in CI."""
+    if os.path.exists(CHROMIUM):
+        return
+    e2e = [item for item in items if "e2e" in item.keywords]
+    if not e2e:
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"CI needs Chromium at {CHROMIUM} for the browser tests.")
+    items[:] = [item for item in items if "e2e" not in item.keywords]
+    config.hook.pytest_deselected(items=e2e)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    # Printed by the controlling process, so it shows with xdist too.
+    if not os.path.exists(CHROMIUM):
+        terminalreporter.write_sep(
+            "!",
+            f"Chromium not found at {CHROMIUM}: the browser tests (tests/e2e) were NOT run. "
+            "Install Debian's chromium (apt-get install chromium) to run them.",
+            red=True,
+            bold=True,
+        )
 
 
 @pytest.fixture

@@ -283,7 +283,12 @@ def test_a_forbidden_or_disguised_file_is_refused(
 ) -> None:
     upload = SimpleUploadedFile(name, content, content_type="application/pdf")
     response = act(
-        as_user(client, staff_a), task, "bao-cao-tien-do", note="x", progress="5", attachments=upload
+        as_user(client, staff_a),
+        task,
+        "bao-cao-tien-do",
+        note="x",
+        progress="5",
+        attachments=upload,
     )
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -400,3 +405,16 @@ def test_a_new_task_tells_the_lead_and_support_units_but_not_the_office(
 ) -> None:
     told = set(Notification.objects.filter(task=task).values_list("recipient__username", flat=True))
     assert told == {"staff_a", "head_a", "staff_support"}
+
+
+def test_every_element_id_on_the_task_page_is_unique_so_labels_find_their_field(
+    client: Client, task: Task, office: User, staff_a: User
+) -> None:
+    import re
+    from collections import Counter
+
+    services.report_completion(actor=staff_a, task=task, note="Xong")
+    html = as_user(client, office).get(reverse("task_detail", args=[task.pk])).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert len(ids) > 10
+    assert [i for i, n in ids.items() if n > 1] == []
