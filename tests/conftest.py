@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-
 from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
