@@ -276,9 +276,11 @@ ACTION_PERMISSION = {
 }
 
 
-def _form(action: Action, *args: Any, **kwargs: Any) -> forms.Form:
+def _form(
+    action: Action, data: Any = None, files: Any = None, initial: dict[str, Any] | None = None
+) -> forms.Form:
     # Several action forms share a page: each gets its own element ids, so labels stay right.
-    return action.form(*args, auto_id=f"{action.slug}-%s", **kwargs)
+    return action.form(data, files, auto_id=f"{action.slug}-%s", initial=initial)
 
 
 def _initial(task: Task) -> dict[str, Any]:
