@@ -18,4 +18,5 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("directives.urls")),
+    path("", include("reports.urls")),
 ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
+from reports.queries import AGEING, ageing_q, stale_q
 from units.models import Unit
 from units.text import fold
 
@@ -24,6 +27,11 @@ def _notices(request: HttpRequest | None) -> QuerySet[Notice]:
     return Notice.objects.filter(pk__in=visible.values("notice_id")).order_by("-issued_on")
 
 
+def _chairs(request: HttpRequest | None) -> list[tuple[str, str]]:
+    chairs = _notices(request).exclude(chair="").values_list("chair", flat=True).distinct()
+    return [(c, c) for c in sorted(chairs)]
+
+
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Tìm kiếm",
@@ -32,11 +40,8 @@ class TaskFilter(django_filters.FilterSet):
             attrs={"placeholder": "Nội dung, số thông báo… (gõ có dấu hoặc không)"}
         ),
     )
-    timeliness = django_filters.ChoiceFilter(
-        label="Thời hạn",
-        choices=Timeliness.choices,
-        method="filter_timeliness",
-        empty_label="Tất cả",
+    timeliness = django_filters.MultipleChoiceFilter(
+        label="Thời hạn", choices=Timeliness.choices, method="filter_timeliness"
     )
     status = django_filters.MultipleChoiceFilter(
         label="Trạng thái", choices=Task.Status.choices, widget=forms.CheckboxSelectMultiple
@@ -71,12 +76,49 @@ class TaskFilter(django_filters.FilterSet):
         input_formats=DATE_INPUT_FORMATS,
     )
 
+    assigned_from = django_filters.DateFilter(
+        label="Giao từ ngày",
+        field_name="assigned_on",
+        lookup_expr="gte",
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+    assigned_to = django_filters.DateFilter(
+        label="đến ngày",
+        field_name="assigned_on",
+        lookup_expr="lte",
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+    chair = django_filters.ChoiceFilter(
+        label="Lãnh đạo chủ trì họp", field_name="notice__chair", empty_label="Tất cả"
+    )
+    ageing = django_filters.ChoiceFilter(
+        label="Số ngày quá hạn",
+        choices=[(f"{low}-{high or ''}", label) for label, low, high in AGEING],
+        method="filter_ageing",
+        empty_label="Tất cả",
+    )
+    stale = django_filters.NumberFilter(
+        label="Không cập nhật quá (ngày)", method="filter_stale", min_value=1, max_value=3650
+    )
+    as_of = django_filters.DateFilter(
+        label="Tính đến ngày",
+        method="keep",
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+
     class Meta:
         model = Task
         fields: list[str] = []
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        request = self.request
+        # A plain function: form fields deep-copy their choices, and a bound method would
+        # drag the whole filterset and request along.
+        self.filters["chair"].extra["choices"] = lambda: _chairs(request)
         user = getattr(self.request, "user", None)
         if user is None or not user.sees_all_units:
             # Staff filter by their own unit's role; the unit picker is for the office.
@@ -105,10 +147,34 @@ class TaskFilter(django_filters.FilterSet):
         )
         return queryset.filter(in_text | Q(notice__number__icontains=value.strip()) | by_unit)
 
-    def filter_timeliness(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
+    @property
+    def reference_day(self) -> date:
+        """The reference day of every date rule: `as_of` when given and valid, else today."""
+        if self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("as_of"):
+            day: date = self.form.cleaned_data["as_of"]
+            return day
+        return timezone.localdate()
+
+    @property
+    def buckets(self) -> list[str]:
+        if self.is_bound and self.form.is_valid():
+            return list(self.form.cleaned_data.get("timeliness") or [])
+        return []
+
+    def keep(self, queryset: TaskQuerySet, name: str, value: Any) -> TaskQuerySet:
+        return queryset
+
+    def filter_timeliness(self, queryset: TaskQuerySet, name: str, value: Any) -> TaskQuerySet:
         # Validated here, applied by the view after it has counted every bucket under the
         # other filters (the tabs show those counts).
         return queryset
+
+    def filter_ageing(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
+        low, _, high = value.partition("-")
+        return queryset.filter(ageing_q(int(low), int(high) if high else None, self.reference_day))
+
+    def filter_stale(self, queryset: TaskQuerySet, name: str, value: Any) -> TaskQuerySet:
+        return queryset.filter(stale_q(self.reference_day, int(value)))
 
     def filter_unit(self, queryset: TaskQuerySet, name: str, value: Unit) -> TaskQuerySet:
         role = self.data.get("role") or None

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from reports.queries import timeliness_counts
+from reports.queries import buckets_q, timeliness_counts
 from units.models import User
 
 from . import services
@@ -40,19 +40,25 @@ PAGE_SIZE = 25
 
 
 @login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Leadership starts on the dashboard; everyone else on their task list."""
+    if request.user.is_leader:  # type: ignore[union-attr]
+        return redirect("dashboard")
+    return task_list(request)
+
+
+@login_required
 def task_list(request: HttpRequest) -> HttpResponse:
     """The tasks this person follows, filtered, most urgent first, with each bucket's count."""
-    today = timezone.localdate()
     scope = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
     task_filter = TaskFilter(request.GET or None, queryset=scope, request=request)
+    today = task_filter.reference_day
     filtered = task_filter.qs
     # The tabs count the buckets under the other filters, so the timeliness filter is
     # applied after counting.
     counts = timeliness_counts(filtered, today)
-    bucket = ""
-    if task_filter.is_bound and task_filter.form.is_valid():
-        bucket = task_filter.form.cleaned_data.get("timeliness") or ""
-    tasks = filtered.in_bucket(bucket, today) if bucket else filtered
+    buckets = task_filter.buckets
+    tasks = filtered.filter(buckets_q(buckets, today)) if buckets else filtered
     paginator = Paginator(
         tasks.with_timeliness(today)
         .by_urgency(today)
@@ -61,7 +67,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
         PAGE_SIZE,
     )
     # The bucket counts already hold the size of the list: no second COUNT query.
-    paginator.count = counts[Timeliness(bucket)] if bucket else sum(counts.values())
+    paginator.count = (
+        sum(counts[Timeliness(b)] for b in buckets) if buckets else sum(counts.values())
+    )
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -70,7 +78,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "filter": task_filter,
             "page": page,
             "today": today,
-            "bucket": bucket,
+            "bucket": buckets[0] if len(buckets) == 1 else "",
+            "buckets": buckets,
             "counts": [(b, counts[b]) for b in Timeliness],
             "total": sum(counts.values()),
         },

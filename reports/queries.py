@@ -1,13 +1,82 @@
-"""Figures for lists, the dashboard and reports: typed functions that aggregate in the database."""
+"""Figures for lists, the dashboard and reports: typed functions that aggregate in the database.
+
+The official summaries (DOMAIN §3, §6) count each task in exactly one of five categories:
+done on time, done late, not done and in time, not done and overdue, cancelled. Tasks without
+a deadline count as in time while open and as on time once done. Every category, ageing bucket
+and the stale rule is a `Q` over Task rows, so the dashboard's numbers and the task list behind
+each of them are the same rows by construction.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
 
-from django.db.models import Count
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
-from directives.models import TaskQuerySet
+from directives.models import Task, TaskQuerySet
 from directives.timeliness import Timeliness, bucket_q
+
+T = Timeliness
+
+# The five official categories, each a set of timeliness buckets.
+CATEGORIES: dict[str, tuple[Timeliness, ...]] = {
+    "done_on_time": (T.DONE_ON_TIME, T.DONE_NO_DEADLINE),
+    "done_late": (T.DONE_LATE,),
+    "open_in_time": (T.IN_TIME, T.DUE_SOON, T.NO_DEADLINE),
+    "open_overdue": (T.OVERDUE,),
+    "cancelled": (T.CANCELLED,),
+}
+CATEGORY_LABELS = {
+    "done_on_time": "Hoàn thành đúng hạn",
+    "done_late": "Hoàn thành quá hạn",
+    "open_in_time": "Chưa hoàn thành, trong hạn",
+    "open_overdue": "Chưa hoàn thành, quá hạn",
+    "cancelled": "Hủy",
+}
+
+# Ageing of the tasks still running late (not yet reported done): days past the deadline.
+AGEING: tuple[tuple[str, int, int | None], ...] = (
+    ("1–7 ngày", 1, 7),
+    ("8–30 ngày", 8, 30),
+    ("31–90 ngày", 31, 90),
+    ("Trên 90 ngày", 91, None),
+)
+STILL_RUNNING = (Task.Status.ASSIGNED, Task.Status.IN_PROGRESS, Task.Status.PAUSED)
+DEFAULT_STALE_DAYS = 30
+
+
+def buckets_q(buckets: Sequence[Timeliness | str], today: date) -> Q:
+    q = Q(pk__in=[])
+    for bucket in buckets:
+        q |= bucket_q(Timeliness(bucket), today)
+    return q
+
+
+def category_q(category: str, today: date) -> Q:
+    return buckets_q(CATEGORIES[category], today)
+
+
+def ageing_q(low: int, high: int | None, today: date) -> Q:
+    """Still running (not reported done) and between `low` and `high` days past the deadline."""
+    q = Q(status__in=STILL_RUNNING, deadline__lte=today - timedelta(days=low))
+    if high is not None:
+        q &= Q(deadline__gte=today - timedelta(days=high))
+    return q
+
+
+def stale_cutoff(today: date, days: int) -> dt.datetime:
+    start_of_day = dt.datetime.combine(today, dt.time.min)
+    return timezone.make_aware(start_of_day - timedelta(days=days))
+
+
+def stale_q(today: date, days: int) -> Q:
+    """Still running, with no update at all in the `days` days before `today`."""
+    return Q(status__in=STILL_RUNNING, last_activity_at__lt=stale_cutoff(today, days))
 
 
 def timeliness_counts(tasks: TaskQuerySet, today: date) -> dict[Timeliness, int]:
@@ -16,3 +85,246 @@ def timeliness_counts(tasks: TaskQuerySet, today: date) -> dict[Timeliness, int]
         **{bucket.value: Count("pk", filter=bucket_q(bucket, today)) for bucket in Timeliness}
     )
     return {bucket: row[bucket.value] or 0 for bucket in Timeliness}
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The five official categories of a set of tasks, with percentages of the total."""
+
+    total: int
+    done_on_time: int
+    done_late: int
+    open_in_time: int
+    open_overdue: int
+    cancelled: int
+
+    def percent(self, category: str) -> float:
+        value: int = getattr(self, category)
+        return _percent(value, self.total)
+
+    @property
+    def done(self) -> int:
+        return self.done_on_time + self.done_late
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share of the finished tasks finished on time; None when nothing is finished."""
+        return _percent(self.done_on_time, self.done) if self.done else None
+
+    @property
+    def overdue_rate(self) -> float:
+        return self.percent("open_overdue")
+
+
+def _category_aggregates(today: date) -> dict[str, Count]:
+    return {
+        "total": Count("pk"),
+        **{name: Count("pk", filter=category_q(name, today)) for name in CATEGORIES},
+    }
+
+
+def _counts(row: dict[str, int | None]) -> Counts:
+    return Counts(**{name: row[name] or 0 for name in ("total", *CATEGORIES)})
+
+
+@dataclass(frozen=True)
+class Headline:
+    counts: Counts
+    no_deadline: int
+    due_soon: int
+    awaiting: int
+    ageing: list[tuple[str, int, int | None, int]]
+    stale: int
+    stale_days: int
+
+
+def headline(tasks: TaskQuerySet, today: date, *, stale_days: int = DEFAULT_STALE_DAYS) -> Headline:
+    """The dashboard's top figures, the ageing of overdue tasks and the stale count: one query."""
+    aggregates = _category_aggregates(today) | {
+        "no_deadline": Count("pk", filter=bucket_q(T.NO_DEADLINE, today)),
+        "due_soon": Count("pk", filter=bucket_q(T.DUE_SOON, today)),
+        "awaiting": Count("pk", filter=Q(status=Task.Status.AWAITING_ACCEPTANCE)),
+        "stale": Count("pk", filter=stale_q(today, stale_days)),
+        **{
+            f"ageing_{i}": Count("pk", filter=ageing_q(low, high, today))
+            for i, (_, low, high) in enumerate(AGEING)
+        },
+    }
+    row = tasks.order_by().aggregate(**aggregates)
+    return Headline(
+        counts=_counts(row),
+        no_deadline=row["no_deadline"] or 0,
+        due_soon=row["due_soon"] or 0,
+        awaiting=row["awaiting"] or 0,
+        ageing=[
+            (label, low, high, row[f"ageing_{i}"] or 0)
+            for i, (label, low, high) in enumerate(AGEING)
+        ],
+        stale=row["stale"] or 0,
+        stale_days=stale_days,
+    )
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit_id: int
+    name: str
+    short_name: str
+    counts: Counts
+    stale: int
+
+
+UNIT_SORTS = {
+    "lag": lambda r: (-r.counts.open_overdue, -r.counts.overdue_rate, r.name),
+    "name": lambda r: r.name,
+    "total": lambda r: (-r.counts.total, r.name),
+    "overdue": lambda r: (-r.counts.open_overdue, r.name),
+    "on_time": lambda r: (
+        -(r.counts.on_time_rate if r.counts.on_time_rate is not None else -1),
+        r.name,
+    ),
+}
+
+
+def per_unit(
+    tasks: TaskQuerySet,
+    today: date,
+    *,
+    sort: str = "lag",
+    stale_days: int = DEFAULT_STALE_DAYS,
+) -> list[UnitRow]:
+    """The official categories per lead unit, laggards first by default: one query."""
+    rows = (
+        tasks.order_by()
+        .values("lead_unit_id", "lead_unit__name", "lead_unit__short_name")
+        .annotate(
+            **_category_aggregates(today),
+            stale=Count("pk", filter=stale_q(today, stale_days)),
+        )
+    )
+    result = [
+        UnitRow(
+            unit_id=row["lead_unit_id"],
+            name=row["lead_unit__name"],
+            short_name=row["lead_unit__short_name"] or row["lead_unit__name"],
+            counts=_counts(row),
+            stale=row["stale"],
+        )
+        for row in rows
+    ]
+    return sorted(result, key=UNIT_SORTS.get(sort, UNIT_SORTS["lag"]))
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    notice_id: int
+    number: str
+    issued_on: date
+    title: str
+    counts: Counts
+    last_activity: dt.datetime | None
+
+    @property
+    def progress(self) -> float:
+        """Finished tasks out of those not cancelled."""
+        return _percent(self.counts.done, self.counts.total - self.counts.cancelled)
+
+
+def per_notice(tasks: TaskQuerySet, today: date, *, limit: int = 20) -> list[NoticeRow]:
+    """Progress of each notice, newest first: one query."""
+    rows = (
+        tasks.order_by()
+        .values("notice_id", "notice__number", "notice__issued_on", "notice__title")
+        .annotate(**_category_aggregates(today), last_activity=Max("last_activity_at"))
+        .order_by("-notice__issued_on", "-notice_id")[:limit]
+    )
+    return [
+        NoticeRow(
+            notice_id=row["notice_id"],
+            number=row["notice__number"],
+            issued_on=row["notice__issued_on"],
+            title=row["notice__title"],
+            counts=_counts(row),
+            last_activity=row["last_activity"],
+        )
+        for row in rows
+    ]
+
+
+Granularity = Literal["month", "week"]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    label: str
+    start: date
+    end: date
+    completed: int
+    overdue: int
+
+
+@dataclass
+class Trend:
+    granularity: Granularity
+    points: list[TrendPoint] = field(default_factory=list)
+
+
+def _periods(end: date, granularity: Granularity, count: int) -> list[tuple[str, date, date]]:
+    periods = []
+    if granularity == "week":
+        last_monday = end - timedelta(days=end.weekday())
+        for i in reversed(range(count)):
+            start = last_monday - timedelta(weeks=i)
+            stop = min(start + timedelta(days=6), end)
+            periods.append((f"Tuần {start:%d/%m}", start, stop))
+        return periods
+    year, month = end.year, end.month
+    months = []
+    for _ in range(count):
+        months.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    for year, month in reversed(months):
+        start = date(year, month, 1)
+        next_month = date(year + (month == 12), month % 12 + 1, 1)
+        periods.append((f"{month:02d}/{year}", start, min(next_month - timedelta(days=1), end)))
+    return periods
+
+
+def trend(
+    tasks: TaskQuerySet, end: date, *, granularity: Granularity = "month", count: int = 12
+) -> Trend:
+    """Per period: tasks completed in it, and tasks overdue at its last day: one query.
+
+    "Overdue at day d" reads the timeline's dates: assigned by d, deadline before d, not
+    completed by d and not cancelled. A deadline extended later counts as extended.
+    """
+    periods = _periods(end, granularity, count)
+    aggregates = {}
+    for i, (_, start, stop) in enumerate(periods):
+        aggregates[f"completed_{i}"] = Count(
+            "pk", filter=Q(status=Task.Status.DONE, completed_on__range=(start, stop))
+        )
+        aggregates[f"overdue_{i}"] = Count(
+            "pk",
+            filter=Q(assigned_on__lte=stop, deadline__lt=stop)
+            & (Q(completed_on__isnull=True) | Q(completed_on__gt=stop))
+            & ~Q(status=Task.Status.CANCELLED),
+        )
+    row = tasks.order_by().aggregate(**aggregates)
+    return Trend(
+        granularity=granularity,
+        points=[
+            TrendPoint(
+                label=label,
+                start=start,
+                end=stop,
+                completed=row[f"completed_{i}"] or 0,
+                overdue=row[f"overdue_{i}"] or 0,
+            )
+            for i, (label, start, stop) in enumerate(periods)
+        ],
+    )
