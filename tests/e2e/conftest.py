@@ -64,9 +64,9 @@ def keep_evidence_on_failure(request: pytest.FixtureRequest, page: Page) -> Iter
         (RESULTS / f"{stem}.html").write_text(page.content(), encoding="utf-8")
 
 
-def log_in(page: Page, base_url: str, user: User) -> None:
+def log_in(page: Page, base_url: str, user: User, landing: str = "/") -> None:
     page.goto(f"{base_url}/dang-nhap/")
     page.get_by_label("Tên đăng nhập").fill(user.username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base_url}/")
+    page.wait_for_url(f"{base_url}{landing}")
