@@ -9,6 +9,8 @@ and the allowed hosts are required.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "units",
     "directives",
     "reports",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -130,7 +133,36 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+# --- Reminders (DOMAIN §5) ------------------------------------------------------------------
+# The daily job runs at this local time; it sends nothing on weekends and public holidays.
+DONDOC_REMINDER_TIME = env_str("DONDOC_REMINDER_TIME", "07:30")
+try:
+    _hour, _minute = (int(part) for part in DONDOC_REMINDER_TIME.split(":"))
+except ValueError:
+    raise ImproperlyConfigured(
+        f"DONDOC_REMINDER_TIME={DONDOC_REMINDER_TIME!r} is not a time (HH:MM)."
+    ) from None
+# For integration tests and drills: run the job every N seconds, as if on a given day.
+_reminder_interval = env_int("DONDOC_REMINDER_INTERVAL_SECONDS", 0)
+_reminder_day = env_str("DONDOC_REMINDER_DAY", "")
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "daily-reminders": {
+        "task": "reminders.send_daily",
+        "schedule": (
+            float(_reminder_interval)
+            if _reminder_interval
+            else crontab(hour=str(_hour), minute=str(_minute))
+        ),
+        "kwargs": {"day": _reminder_day} if _reminder_day else {},
+        "options": {"expires": 3600},
+    },
+}
+DONDOC_BASE_URL = env_str("DONDOC_BASE_URL", "http://127.0.0.1:8000")
+DONDOC_SMS_BACKEND = env_str("DONDOC_SMS_BACKEND", "reminders.sms.LogBackend")
+DONDOC_SMS_URL = env_str("DONDOC_SMS_URL", "")
+DONDOC_SMS_TOKEN = env_str("DONDOC_SMS_TOKEN", "")
+DONDOC_SMS_SENDER = env_str("DONDOC_SMS_SENDER", "DONDOC")
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

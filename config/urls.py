@@ -19,4 +19,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("directives.urls")),
     path("", include("reports.urls")),
+    path("", include("reminders.urls")),
 ]

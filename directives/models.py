@@ -540,7 +540,7 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 
 
 class Notification(models.Model):
-    """An in-app notice to one person that something happened to a task they follow."""
+    """An in-app notice to one person: something happened to a task, or a reminder."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -549,11 +549,22 @@ class Notification(models.Model):
         related_name="notifications",
     )
     task = models.ForeignKey(
-        Task, verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="notifications"
+        Task,
+        verbose_name="nhiệm vụ",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     event = models.ForeignKey(
-        TaskEvent, verbose_name="diễn biến", on_delete=models.CASCADE, related_name="notifications"
+        TaskEvent,
+        verbose_name="diễn biến",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
+    message = models.CharField("nội dung", max_length=300, blank=True)
     created_at = models.DateTimeField("thời điểm", default=timezone.now)
     read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
 
@@ -568,7 +579,16 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["recipient", "event"], name="notification_once_per_event"
             ),
+            models.CheckConstraint(
+                condition=Q(event__isnull=False) | ~Q(message=""),
+                name="notification_has_event_or_message",
+                violation_error_message="Thông báo phải gắn với một diễn biến hoặc có nội dung.",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.event.get_kind_display()} · {self.task}"
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.event.get_kind_display() if self.event is not None else self.message

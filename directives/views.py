@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from reminders.models import ReminderDigest, ReminderItem
 from reports.queries import buckets_q, timeliness_counts
 from units.models import User
 
@@ -101,6 +102,13 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
             Prefetch(
                 "extension_requests",
                 queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
+            ),
+            Prefetch(
+                "reminder_items",
+                queryset=ReminderItem.objects.filter(digest__status=ReminderDigest.Status.SENT)
+                .select_related("digest__recipient")
+                .order_by("-digest__day", "digest__recipient_id"),
+                to_attr="sent_reminders",
             ),
         ),
         pk=pk,

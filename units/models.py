@@ -116,6 +116,12 @@ class User(AbstractUser):
     full_name = models.CharField("họ và tên", max_length=150, blank=True)
     job_title = models.CharField("chức vụ", max_length=150, blank=True)
     phone = models.CharField("số điện thoại", max_length=20, blank=True)
+    notify_by_email = models.BooleanField(
+        "nhận nhắc việc qua thư điện tử", default=True, help_text="Cần có địa chỉ thư điện tử."
+    )
+    notify_by_sms = models.BooleanField(
+        "nhận nhắc việc qua SMS", default=False, help_text="Cần có số điện thoại."
+    )
     role = models.CharField("vai trò", max_length=16, choices=Role, default=Role.STAFF)
     unit = models.ForeignKey(
         Unit,

@@ -7,14 +7,18 @@ _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[\s\-–—_.,;:/()&]+")
 
 
+def strip_accents(text: str) -> str:
+    """Vietnamese without diacritics, case kept: "Đôn đốc" → "Don doc"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
 def fold(text: str) -> str:
     """Lowercase, strip Vietnamese diacritics (đ → d) and collapse white space.
 
     "Ủy ban nhân dân xã Sơn Tây" → "uy ban nhan dan xa son tay".
     """
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return _SPACES.sub(" ", bare).strip().lower()
+    return _SPACES.sub(" ", strip_accents(text)).strip().lower()
 
 
 def name_key(text: str) -> str:

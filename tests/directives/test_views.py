@@ -146,8 +146,8 @@ def test_the_list_query_count_does_not_grow_with_the_number_of_tasks(
 
 
 # session, user, task, support units, events with actors, attachments, extension requests,
-# marking its notifications read, the user's unit, unread notifications
-DETAIL_QUERIES = 10
+# reminders sent, marking its notifications read, the user's unit, unread notifications
+DETAIL_QUERIES = 11
 
 
 def test_the_task_page_query_count_does_not_grow_with_the_timeline(

@@ -1,0 +1,48 @@
+import django_filters
+from django import forms
+
+from directives.forms import DATE_INPUT_FORMATS, DateInput
+from units.models import Unit, User
+
+from .models import Channel, ReminderDigest
+
+
+class DigestFilter(django_filters.FilterSet):
+    day_from = django_filters.DateFilter(
+        label="Từ ngày",
+        field_name="day",
+        lookup_expr="gte",
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+    day_to = django_filters.DateFilter(
+        label="đến ngày",
+        field_name="day",
+        lookup_expr="lte",
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label="Đơn vị",
+        field_name="recipient__unit",
+        queryset=Unit.objects.all(),
+        empty_label="Tất cả",
+    )
+    recipient = django_filters.ModelChoiceFilter(
+        label="Người nhận",
+        queryset=User.objects.filter(is_active=True).order_by("full_name"),
+        empty_label="Tất cả",
+    )
+    channel = django_filters.ChoiceFilter(
+        label="Kênh", choices=Channel.choices, empty_label="Tất cả"
+    )
+    status = django_filters.ChoiceFilter(
+        label="Kết quả",
+        choices=ReminderDigest.Status.choices,
+        empty_label="Tất cả",
+        widget=forms.Select,
+    )
+
+    class Meta:
+        model = ReminderDigest
+        fields: list[str] = []

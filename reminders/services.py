@@ -1,0 +1,303 @@
+"""The daily reminder job: plan what is due for whom, record it, deliver each digest once.
+
+`plan` only reads. `record` writes the digests and their items under the uniqueness rules, so
+running it twice, or from two schedulers at once, adds nothing. `deliver` claims a digest by
+moving it from pending (or failed) to sending in one conditional UPDATE before it sends
+anything, so two workers can never both send it; a digest is marked sent only after its
+channel accepted it, and a failure is recorded for the office and retried with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import F, Min
+from django.utils import timezone
+
+from directives.models import ExtensionRequest, Notification, Task
+from directives.workdays import WorkdayIndex, add_working_days, is_working_day
+from units.models import User
+
+from . import channels
+from .models import Channel, ReminderDigest, ReminderItem, ReminderStep
+
+logger = logging.getLogger(__name__)
+
+AWAITING = "awaiting"
+EXTENSION = "extension"
+WEEKLY_SUMMARY = "weekly-overdue"
+
+
+class DeliveryError(Exception):
+    """A channel refused or failed to take a digest; it will be retried."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    task_id: int | None
+    step: str
+    label: str
+
+
+@dataclass
+class Plan:
+    day: date
+    items: dict[int, list[Planned]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, recipients: Iterable[int], item: Planned) -> None:
+        for recipient in recipients:
+            self.items[recipient].append(item)
+
+    @property
+    def recipients(self) -> int:
+        return len(self.items)
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(v) for v in self.items.values())
+
+
+def _label(offset: int, deadline: date) -> str:
+    if offset < 0:
+        return f"Còn {-offset} ngày làm việc đến hạn ({deadline:%d/%m/%Y})"
+    if offset == 0:
+        return f"Đến hạn ({deadline:%d/%m/%Y})"
+    return f"Quá hạn {offset} ngày làm việc (hạn {deadline:%d/%m/%Y})"
+
+
+def _members() -> tuple[dict[int, list[int]], dict[int, list[int]], list[int], list[int]]:
+    staff: dict[int, list[int]] = defaultdict(list)
+    heads: dict[int, list[int]] = defaultdict(list)
+    office: list[int] = []
+    leaders: list[int] = []
+    people = User.objects.filter(is_active=True).values_list("pk", "role", "unit_id")
+    for pk, role, unit_id in people:
+        if role == User.Role.STAFF and unit_id:
+            staff[unit_id].append(pk)
+        elif role == User.Role.HEAD and unit_id:
+            heads[unit_id].append(pk)
+        elif role == User.Role.OFFICE:
+            office.append(pk)
+        elif role == User.Role.LEADER:
+            leaders.append(pk)
+    return staff, heads, office, leaders
+
+
+def _first_working_day_of_week(day: date) -> bool:
+    monday = day - timedelta(days=day.weekday())
+    first = monday
+    while first < day and not is_working_day(first):
+        first += timedelta(days=1)
+    return first == day
+
+
+def plan(day: date) -> Plan:
+    """Who gets reminded of what on `day`. Nothing on a weekend or a public holiday."""
+    result = Plan(day=day)
+    if not is_working_day(day):
+        return result
+    steps = list(ReminderStep.objects.filter(is_active=True))
+    staff, heads, office, leaders = _members()
+
+    if steps:
+        earliest_step = min(step.offset for step in steps)
+        latest_deadline = add_working_days(day, max(0, -earliest_step))
+        running = Task.objects.filter(
+            status__in=[Task.Status.ASSIGNED, Task.Status.IN_PROGRESS],
+            deadline__isnull=False,
+            deadline__lte=latest_deadline,
+        )
+        if not any(step.offset > 0 or step.repeat_every for step in steps):
+            running = running.filter(deadline__gte=day)  # no step reaches overdue tasks
+        earliest = running.aggregate(first=Min("deadline"))["first"]
+        if earliest is not None:
+            index = WorkdayIndex(day, earliest, latest_deadline)
+            rows = running.order_by().values_list("pk", "deadline", "lead_unit_id")
+            for pk, deadline, unit_id in rows.iterator(chunk_size=5000):
+                assert deadline is not None  # filtered above
+                offset = index.offset(deadline)
+                for step in steps:
+                    if not step.fires_at(offset):
+                        continue
+                    recipients: list[int] = []
+                    if step.to_staff:
+                        recipients += staff.get(unit_id, [])
+                    if step.to_head:
+                        recipients += heads.get(unit_id, [])
+                    if step.to_office:
+                        recipients += office
+                    result.add(set(recipients), Planned(pk, step.key, _label(offset, deadline)))
+
+    waiting = Task.objects.filter(status=Task.Status.AWAITING_ACCEPTANCE).values_list(
+        "pk", flat=True
+    )
+    for pk in waiting.iterator(chunk_size=5000):
+        result.add(office, Planned(pk, AWAITING, "Chờ Văn phòng xác nhận hoàn thành"))
+    pending = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING)
+    for pk in pending.values_list("task_id", flat=True).iterator(chunk_size=5000):
+        result.add(office, Planned(pk, EXTENSION, "Đề nghị gia hạn chờ quyết định"))
+
+    if leaders and _first_working_day_of_week(day) and Task.objects.overdue(day).exists():
+        result.add(leaders, Planned(None, WEEKLY_SUMMARY, "Tổng hợp nhiệm vụ quá hạn theo đơn vị"))
+    return result
+
+
+def channels_for(user: User) -> list[str]:
+    """Everyone gets in-app reminders; e-mail and SMS when chosen and possible."""
+    chosen = [Channel.IN_APP.value]
+    if user.notify_by_email and user.email:
+        chosen.append(Channel.EMAIL.value)
+    if user.notify_by_sms and user.phone:
+        chosen.append(Channel.SMS.value)
+    return chosen
+
+
+def record(planned: Plan) -> list[int]:
+    """Write the day's digests and items; returns the digests still to be delivered."""
+    if not planned.items:
+        return []
+    users = User.objects.in_bulk(list(planned.items))
+    with transaction.atomic():
+        ReminderDigest.objects.bulk_create(
+            [
+                ReminderDigest(recipient_id=pk, day=planned.day, channel=channel)
+                for pk in planned.items
+                if pk in users
+                for channel in channels_for(users[pk])
+            ],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        digests = ReminderDigest.objects.filter(day=planned.day, recipient_id__in=list(users))
+        by_recipient: dict[int, list[ReminderDigest]] = defaultdict(list)
+        for digest in digests.only("pk", "recipient_id", "status"):
+            by_recipient[digest.recipient_id].append(digest)
+        ReminderItem.objects.bulk_create(
+            [
+                ReminderItem(
+                    digest_id=digest.pk, task_id=item.task_id, step=item.step, label=item.label
+                )
+                for pk, items in planned.items.items()
+                for digest in by_recipient.get(pk, [])
+                for item in items
+            ],
+            ignore_conflicts=True,
+            batch_size=5000,
+        )
+    return [
+        d.pk
+        for ds in by_recipient.values()
+        for d in ds
+        if d.status in (ReminderDigest.Status.PENDING, ReminderDigest.Status.FAILED)
+    ]
+
+
+def deliver(digest_id: int) -> str:
+    """Send one digest if nobody has: returns "sent", or "already" when it was not ours."""
+    claimable = ReminderDigest.objects.filter(
+        pk=digest_id,
+        status__in=[ReminderDigest.Status.PENDING, ReminderDigest.Status.FAILED],
+    )
+    channel = ReminderDigest.objects.filter(pk=digest_id).values_list("channel", flat=True).first()
+    if channel is None:
+        return "already"
+    if channel == Channel.IN_APP:
+        # In-app delivery is a database write: claim, write and mark sent in one transaction.
+        with transaction.atomic():
+            if not claimable.update(
+                status=ReminderDigest.Status.SENDING, attempts=F("attempts") + 1
+            ):
+                return "already"
+            digest = ReminderDigest.objects.select_related("recipient").get(pk=digest_id)
+            _write_in_app(digest)
+            _mark_sent(digest_id)
+        return "sent"
+
+    if not claimable.update(status=ReminderDigest.Status.SENDING, attempts=F("attempts") + 1):
+        return "already"
+    digest = ReminderDigest.objects.select_related("recipient__unit").get(pk=digest_id)
+    try:
+        channels.send(digest)
+    except Exception as error:
+        ReminderDigest.objects.filter(pk=digest_id).update(
+            status=ReminderDigest.Status.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        logger.warning(
+            "Reminder digest %s (%s) failed: %s", digest_id, digest.channel, type(error).__name__
+        )
+        raise DeliveryError(str(error)) from error
+    _mark_sent(digest_id)
+    return "sent"
+
+
+def _mark_sent(digest_id: int) -> None:
+    ReminderDigest.objects.filter(pk=digest_id).update(
+        status=ReminderDigest.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+
+
+def _write_in_app(digest: ReminderDigest) -> None:
+    items = list(digest.items.all())
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=digest.recipient_id,
+                task_id=item.task_id,
+                message=f"Nhắc việc: {item.label}"[:300],
+            )
+            for item in items
+        ]
+    )
+
+
+@dataclass
+class RunResult:
+    day: date
+    planned_recipients: int = 0
+    planned_items: int = 0
+    sent: int = 0
+    already_sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "day": self.day.isoformat(),
+            "recipients": self.planned_recipients,
+            "items": self.planned_items,
+            "sent": self.sent,
+            "already_sent": self.already_sent,
+            "failed": self.failed,
+        }
+
+
+def run_day(day: date) -> RunResult:
+    """Plan, record and deliver the day's reminders here and now (the command's way)."""
+    planned = plan(day)
+    result = RunResult(
+        day=day, planned_recipients=planned.recipients, planned_items=planned.item_count
+    )
+    to_deliver = set(record(planned))
+    result.already_sent = (
+        ReminderDigest.objects.filter(day=day, recipient_id__in=list(planned.items))
+        .exclude(pk__in=to_deliver)
+        .count()
+    )
+    for digest_id in sorted(to_deliver):
+        try:
+            outcome = deliver(digest_id)
+        except DeliveryError as error:
+            result.failed += 1
+            result.errors.append(str(error))
+            continue
+        if outcome == "sent":
+            result.sent += 1
+        else:
+            result.already_sent += 1
+    return result

@@ -1,0 +1,40 @@
+"""Celery entry points: thin, they take ids or a day and call the services."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(name="reminders.send_daily", soft_time_limit=900, time_limit=960)
+def send_daily_reminders(day: str | None = None) -> dict[str, int]:
+    """Plan and record the day's reminders, then queue one delivery per digest."""
+    when = date.fromisoformat(day) if day else timezone.localdate()
+    with transaction.atomic():
+        planned = services.plan(when)
+        digest_ids = services.record(planned)
+        for digest_id in digest_ids:
+            transaction.on_commit(partial(deliver_digest.delay, digest_id))
+    return {"recipients": planned.recipients, "queued": len(digest_ids)}
+
+
+@shared_task(
+    bind=True,
+    name="reminders.deliver",
+    autoretry_for=(services.DeliveryError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=6,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def deliver_digest(self: object, digest_id: int) -> str:
+    """Send one digest unless somebody already has."""
+    return services.deliver(digest_id)

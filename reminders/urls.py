@@ -1,0 +1,5 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("nhac-viec/", views.send_log, name="reminder_log")]

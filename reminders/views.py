@@ -1,0 +1,26 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from directives.permissions import can_manage_tasks
+
+from .filters import DigestFilter
+from .models import ReminderDigest
+
+
+@login_required
+def send_log(request: HttpRequest) -> HttpResponse:
+    """The office's log of every reminder sent, failed or waiting, with filters."""
+    if not can_manage_tasks(request.user):  # type: ignore[arg-type]
+        raise PermissionDenied("Chỉ Văn phòng xem được nhật ký nhắc việc.")
+    digest_filter = DigestFilter(
+        request.GET or None,
+        queryset=ReminderDigest.objects.select_related("recipient__unit")
+        .annotate(item_count=Count("items"))
+        .order_by("-day", "status", "recipient__full_name"),
+    )
+    page = Paginator(digest_filter.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "reminders/send_log.html", {"filter": digest_filter, "page": page})

@@ -1,0 +1,286 @@
+"""The reminder ladder, escalation, digests and exactly-once delivery (DOMAIN §5)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from directives import services as task_services
+from directives.models import Notification, Task
+from reminders import services
+from reminders.models import ReminderDigest, ReminderItem, ReminderStep
+from reminders.sms import LocmemBackend
+from tests.conftest import MakeTask, on_day
+from units.models import Unit, User
+
+pytestmark = pytest.mark.django_db
+
+DEADLINE = date(2023, 10, 30)  # a Monday
+
+
+@pytest.fixture
+def people(
+    staff_a: User, head_a: User, office: User, leader: User, staff_b: User
+) -> dict[str, User]:
+    for user in (staff_a, head_a, office, leader, staff_b):
+        user.email = f"{user.username}@example.gov.vn"
+        user.save(update_fields=["email"])
+    return {u.username: u for u in (staff_a, head_a, office, leader, staff_b)}
+
+
+def who_gets(day: date) -> dict[str, list[str]]:
+    planned = services.plan(day)
+    names = dict(User.objects.values_list("pk", "username"))
+    return {names[pk]: sorted(i.label for i in items) for pk, items in planned.items.items()}
+
+
+@pytest.fixture
+def due(make_task: MakeTask, people: dict[str, User]) -> Task:
+    with on_day(date(2023, 10, 1)):
+        return make_task(text="Báo cáo kết quả", deadline=DEADLINE)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2023, 10, 18), {}),  # 8 working days before: no step
+        (date(2023, 10, 19), {"staff_a": ["Còn 7 ngày làm việc đến hạn (30/10/2023)"]}),
+        (date(2023, 10, 25), {"staff_a": ["Còn 3 ngày làm việc đến hạn (30/10/2023)"]}),
+        (date(2023, 10, 27), {"staff_a": ["Còn 1 ngày làm việc đến hạn (30/10/2023)"]}),  # Friday
+        (date(2023, 10, 28), {}),  # Saturday: nothing is sent on a day off
+        (DEADLINE, {"staff_a": ["Đến hạn (30/10/2023)"]}),
+        (
+            date(2023, 10, 31),
+            {
+                "staff_a": ["Quá hạn 1 ngày làm việc (hạn 30/10/2023)"],
+                "head_a": ["Quá hạn 1 ngày làm việc (hạn 30/10/2023)"],
+            },
+        ),
+        (date(2023, 11, 1), {}),
+        (
+            date(2023, 11, 7),
+            {
+                "staff_a": ["Quá hạn 6 ngày làm việc (hạn 30/10/2023)"],
+                "head_a": ["Quá hạn 6 ngày làm việc (hạn 30/10/2023)"],
+                "office": ["Quá hạn 6 ngày làm việc (hạn 30/10/2023)"],
+            },
+        ),
+        (date(2023, 11, 10), {}),
+        (date(2023, 11, 14), {"staff_a", "head_a", "office"}),  # weekly: 11 working days late
+    ],
+)
+def test_the_ladder_around_a_deadline_and_a_weekend(due: Task, day: date, expected: Any) -> None:
+    got = who_gets(day)
+    if isinstance(expected, set):
+        assert set(got) == expected
+    else:
+        assert got == expected
+
+
+def test_the_week_of_tet_sends_nothing_and_counts_no_days(
+    make_task: MakeTask, people: dict[str, User]
+) -> None:
+    # Due Friday 16/2/2024, right after Tết (8–14/2): the working days before it are 15/2,
+    # 7/2, 6/2…, so "3 working days before" is Tuesday 6/2, not 13/2 in the middle of Tết.
+    with on_day(date(2024, 1, 2)):
+        make_task(text="Sau Tết", deadline=date(2024, 2, 16))
+    assert who_gets(date(2024, 2, 12)) == {}  # a holiday
+    assert who_gets(date(2024, 2, 6))["staff_a"] == ["Còn 3 ngày làm việc đến hạn (16/02/2024)"]
+    assert who_gets(date(2024, 2, 7)) == {}  # 2 working days before: no step
+    assert who_gets(date(2024, 2, 15))["staff_a"] == ["Còn 1 ngày làm việc đến hạn (16/02/2024)"]
+    assert who_gets(date(2024, 2, 19))["head_a"] == ["Quá hạn 1 ngày làm việc (hạn 16/02/2024)"]
+
+
+def test_finished_paused_and_ongoing_tasks_remind_nobody(
+    make_task: MakeTask, people: dict[str, User], office: User
+) -> None:
+    with on_day(date(2023, 10, 1)):
+        make_task(text="Thường xuyên")
+        paused = make_task(text="Tạm dừng", deadline=DEADLINE)
+        task_services.pause_task(actor=office, task=paused, reason="Chờ tỉnh")
+    assert who_gets(DEADLINE) == {}
+
+
+def test_the_office_is_reminded_of_what_waits_for_it(
+    due: Task, make_task: MakeTask, people: dict[str, User]
+) -> None:
+    with on_day(date(2023, 10, 2)):
+        task_services.report_completion(actor=people["staff_a"], task=due, note="Xong")
+        other = make_task(text="Xin gia hạn", deadline=date(2023, 11, 30))
+        task_services.request_extension(
+            actor=people["staff_a"],
+            task=other,
+            reason="Chờ Sở",
+            proposed_deadline=date(2023, 12, 29),
+        )
+    got = who_gets(date(2023, 10, 3))
+    assert got == {
+        "office": ["Chờ Văn phòng xác nhận hoàn thành", "Đề nghị gia hạn chờ quyết định"]
+    }
+
+
+def test_leadership_gets_a_weekly_summary_on_the_first_working_day_of_the_week(
+    due: Task, people: dict[str, User]
+) -> None:
+    assert "pct" in who_gets(date(2023, 11, 6))  # Monday
+    assert "pct" not in who_gets(date(2023, 11, 7))
+    # The week of 2/9/2024: Monday 2 and Tuesday 3 are holidays, so Wednesday is the first.
+    with on_day(date(2024, 8, 1)):
+        task_services.edit_task(actor=people["office"], task=due, deadline=date(2024, 8, 20))
+    assert "pct" not in who_gets(date(2024, 9, 2))
+    assert "pct" in who_gets(date(2024, 9, 4))
+
+
+def test_one_digest_per_person_per_day_groups_all_their_tasks(
+    make_task: MakeTask, people: dict[str, User]
+) -> None:
+    with on_day(date(2023, 10, 1)):
+        for number in range(3):
+            make_task(text=f"Việc {number}", deadline=date(2023, 10, 31))
+        make_task(text="Việc quá hạn", deadline=date(2023, 10, 27))
+    with on_day(DEADLINE):
+        result = services.run_day(DEADLINE)
+    assert result.failed == 0
+    emails = [m for m in mail.outbox if m.to == ["staff_a@example.gov.vn"]]
+    assert len(emails) == 1
+    body = emails[0].body
+    assert body.count("Còn 1 ngày làm việc đến hạn") == 3
+    assert "Quá hạn 1 ngày làm việc" in body
+    digest = ReminderDigest.objects.get(recipient=people["staff_a"], channel="email")
+    assert digest.items.count() == 4 and digest.status == "sent"
+
+
+def test_rerunning_the_day_sends_nothing_twice(due: Task, people: dict[str, User]) -> None:
+    day = date(2023, 10, 31)
+    first = services.run_day(day)
+    assert (first.sent, first.already_sent, first.failed) == (4, 0, 0)  # 2 people × in-app, e-mail
+    second = services.run_day(day)
+    assert (second.sent, second.already_sent, second.failed) == (0, 4, 0)
+    assert len(mail.outbox) == 2
+    assert Notification.objects.filter(event__isnull=True).count() == 2
+
+
+def test_two_schedulers_recording_the_same_day_make_one_set_of_digests(
+    due: Task, people: dict[str, User]
+) -> None:
+    day = date(2023, 10, 31)
+    first = services.record(services.plan(day))
+    second = services.record(services.plan(day))
+    assert sorted(first) == sorted(second)
+    assert ReminderDigest.objects.count() == 4 and ReminderItem.objects.count() == 4
+    assert [services.deliver(pk) for pk in first] == ["sent"] * 4
+    assert [services.deliver(pk) for pk in second] == ["already"] * 4
+    assert len(mail.outbox) == 2
+
+
+def test_a_failed_send_is_recorded_retried_and_then_sent_once(
+    due: Task, people: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = date(2023, 10, 31)
+    digest_ids = services.record(services.plan(day))
+    email = ReminderDigest.objects.get(recipient=people["staff_a"], channel="email")
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("SMTP server unavailable")
+
+    monkeypatch.setattr("reminders.channels.send_email", refuse)
+    with pytest.raises(services.DeliveryError):
+        services.deliver(email.pk)
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("failed", 1)
+    assert "SMTP server unavailable" in email.last_error
+    monkeypatch.undo()
+    assert services.deliver(email.pk) == "sent"
+    assert services.deliver(email.pk) == "already"
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.last_error) == ("sent", 2, "")
+    assert len([m for m in mail.outbox if m.to == ["staff_a@example.gov.vn"]]) == 1
+    assert email.pk in digest_ids
+
+
+def test_channels_follow_each_persons_choice(due: Task, people: dict[str, User]) -> None:
+    staff = people["staff_a"]
+    staff.email = ""
+    staff.phone = "0912345678"
+    staff.notify_by_sms = True
+    staff.save()
+    LocmemBackend.outbox.clear()
+    services.run_day(date(2023, 10, 31))
+    channels = set(ReminderDigest.objects.filter(recipient=staff).values_list("channel", flat=True))
+    assert channels == {"inapp", "sms"}  # no e-mail address: no e-mail
+    assert [m.to for m in LocmemBackend.outbox] == ["0912345678"]
+    assert LocmemBackend.outbox[0].text.startswith("Don doc 31/10: 1 nhiem vu qua han")
+    assert Notification.objects.filter(recipient=staff, task=due, event__isnull=True).exists()
+
+
+def test_the_task_page_shows_the_reminders_sent_for_it(
+    client: Any, due: Task, people: dict[str, User]
+) -> None:
+    services.run_day(date(2023, 10, 31))
+    client.force_login(people["office"])
+    html = client.get(due.get_absolute_url()).content.decode()
+    assert "Đã nhắc việc" in html and "31/10/2023" in html
+
+
+def test_the_office_sees_the_send_log_and_others_do_not(
+    client: Any, due: Task, people: dict[str, User]
+) -> None:
+    services.run_day(date(2023, 10, 31))
+    client.force_login(people["staff_a"])
+    assert client.get("/nhac-viec/").status_code == 403
+    client.force_login(people["office"])
+    response = client.get("/nhac-viec/", {"channel": "email", "status": "sent"})
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 2
+
+
+def test_the_ladder_is_the_offices_to_change(due: Task, people: dict[str, User]) -> None:
+    ReminderStep.objects.filter(offset=-7).update(to_head=True)
+    ReminderStep.objects.filter(offset=0).update(is_active=False)
+    assert set(who_gets(date(2023, 10, 19))) == {"staff_a", "head_a"}
+    assert who_gets(DEADLINE) == {}
+
+
+def test_the_command_on_the_demo_data_reminds_son_tay_once() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    son_tay = User.objects.get(username="sontay")
+    out = StringIO()
+    call_command("send_reminders", "--date", "2023-10-31", "--json", stdout=out)
+    first = json.loads(out.getvalue())
+    assert first["sent"] >= 2 and first["failed"] == 0
+    initiative = Task.objects.get(ref="3.7")
+    digest = ReminderDigest.objects.get(recipient=son_tay, channel="email")
+    assert list(digest.items.values_list("task_id", flat=True)) == [initiative.pk]
+    assert any(m.to == [son_tay.email] and "Quá hạn 1 ngày làm việc" in m.body for m in mail.outbox)
+    out = StringIO()
+    call_command("send_reminders", "--date", "2023-10-31", "--json", stdout=out)
+    second = json.loads(out.getvalue())
+    assert (second["sent"], second["already_sent"]) == (0, first["sent"])
+
+
+def test_the_command_refuses_a_bad_date_and_dry_runs_write_nothing(
+    due: Task, people: dict[str, User]
+) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Ngày không hợp lệ"):
+        call_command("send_reminders", "--date", "31/10/2023")
+    out = StringIO()
+    call_command("send_reminders", "--date", "2023-10-31", "--dry-run", "--json", stdout=out)
+    assert json.loads(out.getvalue())["recipients"] == 2
+    assert not ReminderDigest.objects.exists()
+
+
+def test_a_unit_without_staff_accounts_is_skipped_quietly(
+    make_task: MakeTask, people: dict[str, User]
+) -> None:
+    lonely = Unit.objects.create(name="Chi cục Thuế khu vực")
+    with on_day(date(2023, 10, 1)):
+        make_task(text="Không ai nhận", lead_unit=lonely, deadline=DEADLINE)
+    assert who_gets(DEADLINE) == {}
