@@ -126,6 +126,7 @@ else:
     }
 
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+CELERY_TASK_DEFAULT_QUEUE = env_str("DONDOC_CELERY_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -158,6 +159,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "options": {"expires": 3600},
     },
 }
+# Seconds before the first retry of a failed delivery; doubles each time, up to an hour.
+DONDOC_REMINDER_RETRY_BACKOFF = env_int("DONDOC_REMINDER_RETRY_BACKOFF", 60)
 DONDOC_BASE_URL = env_str("DONDOC_BASE_URL", "http://127.0.0.1:8000")
 DONDOC_SMS_BACKEND = env_str("DONDOC_SMS_BACKEND", "reminders.sms.LogBackend")
 DONDOC_SMS_URL = env_str("DONDOC_SMS_URL", "")
@@ -240,6 +243,7 @@ EMAIL_BACKEND = env_str(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_FILE_PATH = env_str("DJANGO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

@@ -21,3 +21,8 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STATIC_ROOT = BASE_DIR / "var" / "test-static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# A file, not memory, so that the Celery worker and beat processes started by the integration
+# tests open the same test database (pytest-django adds a suffix per xdist worker).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-dondoc.sqlite3")}  # noqa: F405

@@ -6,6 +6,7 @@ from datetime import date
 from functools import partial
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ def send_daily_reminders(day: str | None = None) -> dict[str, int]:
     bind=True,
     name="reminders.deliver",
     autoretry_for=(services.DeliveryError,),
-    retry_backoff=60,
+    retry_backoff=settings.DONDOC_REMINDER_RETRY_BACKOFF,
     retry_backoff_max=3600,
     retry_jitter=True,
     max_retries=6,
