@@ -74,6 +74,30 @@ class Notice(models.Model):
         return f"{self.number} ngày {self.issued_on:%d/%m/%Y}"
 
 
+class NoticeRevision(models.Model):
+    """A change to a notice's header: who, when, the old and new values."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name="thông báo", on_delete=models.CASCADE, related_name="revisions"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người sửa",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("thời điểm", default=timezone.now)
+    changes = models.JSONField("thay đổi", default=dict)
+
+    class Meta:
+        verbose_name = "lịch sử sửa thông báo"
+        verbose_name_plural = "lịch sử sửa thông báo"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.notice} · {self.created_at:%d/%m/%Y %H:%M}"
+
+
 class NoticeSection(models.Model):
     """A numbered part of a notice ("3.1. Đối với Phòng Nội vụ"), the context of its tasks."""
 

@@ -78,7 +78,7 @@ def available_actions(user: User, task: Task, today: date) -> set[str]:
         if task.status == status.PAUSED:
             actions.add("resume")
         if task.is_open:
-            actions.add("cancel")
+            actions |= {"cancel", "edit"}
     if can_comment(user):
         actions.add("comment")
     if pending and can_decide_extensions(user):

@@ -26,6 +26,7 @@ from .models import (
     Attachment,
     ExtensionRequest,
     Notice,
+    NoticeRevision,
     NoticeSection,
     Notification,
     Task,
@@ -223,6 +224,69 @@ def create_notice(
     return Notice.objects.create(
         number=number, issued_on=issued_on, title=title.strip(), created_by=actor, **fields
     )
+
+
+_NOTICE_FIELDS = (
+    "number",
+    "issuer",
+    "place",
+    "issued_on",
+    "title",
+    "meeting_on",
+    "chair",
+    "chair_title",
+    "signer",
+    "signer_title",
+    "recipients",
+)
+
+
+@transaction.atomic
+def enter_notice(*, actor: User, header: dict[str, Any], tasks: Sequence[dict[str, Any]]) -> Notice:
+    """Create a notice and all its tasks at once: either everything is saved or nothing.
+
+    Each task is a dict with `text`, `lead_unit`, `support_units`, `ref` and optionally
+    `deadline` (a date or None), `deadline_kind` and `deadline_text`.
+    """
+    if not tasks:
+        raise ValidationError("Thông báo cần có ít nhất một nhiệm vụ.", code="no_tasks")
+    notice = create_notice(actor=actor, **{k: v for k, v in header.items() if k in _NOTICE_FIELDS})
+    for order, row in enumerate(tasks, start=1):
+        assign_task(
+            actor=actor,
+            notice=notice,
+            order=order,
+            ref=row.get("ref", ""),
+            text=row["text"],
+            lead_unit=row["lead_unit"],
+            support_units=row.get("support_units", []),
+            deadline=row.get("deadline"),
+            deadline_kind=row.get("deadline_kind"),
+            deadline_text=row.get("deadline_text", ""),
+        )
+    return notice
+
+
+@transaction.atomic
+def update_notice(*, actor: User, notice: Notice, **changes: Any) -> Notice:
+    """The office corrects a notice's header; the old and new values are kept."""
+    _require(permissions.can_manage_tasks(actor), "Chỉ Văn phòng được sửa thông báo.")
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    diff = {}
+    for name, value in changes.items():
+        if name not in _NOTICE_FIELDS:
+            raise TypeError(f"update_notice() got an unexpected field {name!r}")
+        old = getattr(notice, name)
+        if old != value:
+            diff[name] = [
+                str(old) if old is not None else None,
+                str(value) if value is not None else None,
+            ]
+            setattr(notice, name, value)
+    if diff:
+        notice.save(update_fields=[*diff, "updated_at"])
+        NoticeRevision.objects.create(notice=notice, actor=actor, changes=diff)
+    return notice
 
 
 def add_section(

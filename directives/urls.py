@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_notices
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -8,6 +8,16 @@ urlpatterns = [
     path("nhiem-vu/<int:pk>/", views.task_detail, name="task_detail"),
     path("nhiem-vu/<int:pk>/<slug:action>/", views.task_action, name="task_action"),
     path("tep/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("thong-bao-ket-luan/", views_notices.notice_list, name="notice_list"),
+    path("thong-bao-ket-luan/nhap/", views_notices.notice_create, name="notice_create"),
+    path("thong-bao-ket-luan/<int:pk>/", views_notices.notice_detail, name="notice_detail"),
+    path("thong-bao-ket-luan/<int:pk>/sua/", views_notices.notice_edit, name="notice_edit"),
+    path(
+        "thong-bao-ket-luan/<int:pk>/them-nhiem-vu/",
+        views_notices.notice_add_task,
+        name="notice_add_task",
+    ),
+    path("thoi-han/xem-truoc/", views_notices.deadline_preview, name="deadline_preview"),
     path("thong-bao/", views.notification_list, name="notification_list"),
     path("thong-bao/da-doc/", views.notifications_mark_read, name="notifications_mark_read"),
 ]

@@ -20,6 +20,7 @@ from reports.queries import buckets_q, timeliness_counts
 from units.models import User
 
 from . import services
+from .deadlines import DeadlineError, parse_deadline
 from .filters import TaskFilter
 from .forms import (
     AcceptForm,
@@ -33,6 +34,7 @@ from .forms import (
     ReturnForm,
     StartForm,
 )
+from .forms_notice import TaskEditForm, unit_names_text
 from .models import Attachment, ExtensionRequest, Notification, Task, TaskEvent
 from .permissions import available_actions
 from .timeliness import Timeliness
@@ -137,6 +139,26 @@ def _decide_extension(user: User, task: Task, data: dict[str, Any]) -> object:
     if data["decision"] == "approve":
         return services.approve_extension(actor=user, request=request, note=data["note"])
     return services.refuse_extension(actor=user, request=request, note=data["note"])
+
+
+def _edit_task(user: User, task: Task, data: dict[str, Any]) -> object:
+    try:
+        deadline = parse_deadline(data["deadline"], reference=task.notice.issued_on)
+    except DeadlineError as error:
+        raise ValidationError({"deadline": str(error)}) from None
+    return services.edit_task(
+        actor=user,
+        task=task,
+        expected_version=data["version"],
+        note=data["note"],
+        ref=data["ref"],
+        text=data["text"],
+        lead_unit=data["lead_unit"],
+        support_units=data["support_units"],
+        deadline=deadline.day,
+        deadline_kind=deadline.kind,
+        deadline_text=deadline.text if deadline.day else "",
+    )
 
 
 ACTIONS: dict[str, Action] = {
@@ -264,6 +286,14 @@ ACTIONS: dict[str, Action] = {
             "Nhiệm vụ được tiếp tục thực hiện.",
         ),
         Action(
+            "sua",
+            "Sửa nhiệm vụ",
+            TaskEditForm,
+            _edit_task,
+            "Đã lưu thay đổi; diễn biến ghi lại nội dung cũ và mới.",
+            "btn-outline-primary",
+        ),
+        Action(
             "huy",
             "Hủy nhiệm vụ",
             ReasonForm,
@@ -289,6 +319,7 @@ ACTION_PERMISSION = {
     "y-kien": "comment",
     "tam-dung": "pause",
     "tiep-tuc": "resume",
+    "sua": "edit",
     "huy": "cancel",
 }
 
@@ -302,7 +333,16 @@ def _form(
 
 def _initial(task: Task) -> dict[str, Any]:
     pending = task.pending_extension
-    return {"version": task.version, "request_id": pending.pk if pending else None}
+    return {
+        "version": task.version,
+        "request_id": pending.pk if pending else None,
+        # The edit form starts from the task as it is.
+        "ref": task.ref,
+        "text": task.text,
+        "lead_unit": task.lead_unit.name,
+        "support_units": unit_names_text(list(task.support_units.all())),
+        "deadline": task.deadline_text or (f"{task.deadline:%d/%m/%Y}" if task.deadline else ""),
+    }
 
 
 def _render_task(
@@ -354,7 +394,9 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             # sending it again after reading the timeline goes through.
             task = _visible_task(request, pk)
             data = request.POST.copy()
-            data.update({k: str(v) for k, v in _initial(task).items() if v is not None})
+            data.update({"version": str(task.version)})
+            if task.pending_extension and "request_id" in data:
+                data["request_id"] = str(task.pending_extension.pk)
             form = _form(spec, data, request.FILES)
             form.is_valid()
             form.add_error(None, error)

@@ -116,7 +116,7 @@ def test_the_task_page_offers_only_the_actions_this_person_may_take(
         "de-nghi-gia-han",
     }
     assert offered(staff_support) == {"phoi-hop"}
-    assert offered(office) == {"y-kien", "tam-dung", "huy"}
+    assert offered(office) == {"y-kien", "tam-dung", "huy", "sua"}
     assert offered(leader) == {"y-kien"}
 
 

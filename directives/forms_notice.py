@@ -1,0 +1,223 @@
+"""Forms of the office: a notice's header and its tasks, entered or corrected in the browser."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.forms import BaseFormSet, formset_factory
+
+from units.models import Unit
+
+from .deadlines import Deadline, DeadlineError, parse_deadline
+from .forms import date_field, note_field
+from .models import Notice
+
+_SEPARATORS = re.compile(r"[;\n]+|,(?!\s*\d)")
+
+
+def match_unit(name: str) -> Unit:
+    unit = Unit.objects.match(name)
+    if unit is None:
+        raise forms.ValidationError(
+            f"Không tìm thấy đơn vị “{name.strip()}”. Hãy chọn trong danh sách, "
+            "hoặc nhờ Văn phòng thêm đơn vị mới.",
+            code="unknown_unit",
+        )
+    return unit
+
+
+class UnitField(forms.CharField):
+    """A unit typed by any of its names or short forms; accents and dashes are optional."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"list": "unit-names", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Unit | None:  # type: ignore[override]
+        text = super().clean(value)
+        return match_unit(text) if text else None
+
+
+class UnitsField(forms.CharField):
+    """Several units, separated by semicolons, commas or new lines."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"list": "unit-names", "autocomplete": "off"})
+        )
+        kwargs.setdefault("help_text", "Ngăn cách bằng dấu chấm phẩy (;).")
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> list[Unit]:  # type: ignore[override]
+        text = super().clean(value) or ""
+        names = [n.strip() for n in _SEPARATORS.split(text) if n.strip()]
+        units, unknown = [], []
+        for name in names:
+            unit = Unit.objects.match(name)
+            if unit is None:
+                unknown.append(name)
+            elif unit not in units:
+                units.append(unit)
+        if unknown:
+            listed = ", ".join(f"“{n}”" for n in unknown)
+            raise forms.ValidationError(
+                f"Không tìm thấy đơn vị {listed}. Hãy chọn trong danh sách.", code="unknown_unit"
+            )
+        return units
+
+
+def unit_names_text(units: list[Unit]) -> str:
+    return "; ".join(u.name for u in units)
+
+
+class NoticeForm(forms.ModelForm):
+    issued_on = date_field("Ngày ban hành", required=True)
+    meeting_on = date_field("Ngày họp")
+
+    class Meta:
+        model = Notice
+        fields = [
+            "number",
+            "issuer",
+            "place",
+            "issued_on",
+            "title",
+            "meeting_on",
+            "chair",
+            "chair_title",
+            "signer",
+            "signer_title",
+            "recipients",
+        ]
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "recipients": forms.Textarea(attrs={"rows": 3}),
+            "signer_title": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "number": {"required": "Hãy nhập số, ký hiệu của thông báo."},
+            "issuer": {"required": "Hãy nhập cơ quan ban hành."},
+            "title": {"required": "Hãy nhập trích yếu."},
+        }
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data is None:
+            return data
+        meeting, issued = data.get("meeting_on"), data.get("issued_on")
+        if meeting and issued and meeting > issued:
+            self.add_error("meeting_on", "Ngày họp không được sau ngày ban hành thông báo.")
+        number, issuer = data.get("number"), data.get("issuer")
+        if number and issuer and issued:
+            duplicates = Notice.objects.filter(
+                number__iexact=number.strip(),
+                issuer__iexact=issuer.strip(),
+                issued_on__year=issued.year,
+            )
+            if self.instance.pk:
+                duplicates = duplicates.exclude(pk=self.instance.pk)
+            if duplicates.exists():
+                self.add_error(
+                    "number",
+                    f"{issuer} đã có thông báo số {number} trong năm {issued.year}.",
+                )
+        return data
+
+
+class TaskRowForm(forms.Form):
+    """One task of a notice being entered; the deadline is read against the notice's date."""
+
+    ref = forms.CharField(label="Mục", max_length=32, required=False)
+    text = note_field("Nội dung nhiệm vụ", rows=2)
+    lead_unit = UnitField(
+        label="Đơn vị chủ trì", error_messages={"required": "Hãy chọn đơn vị chủ trì."}
+    )
+    support_units = UnitsField(label="Đơn vị phối hợp")
+    deadline = forms.CharField(
+        label="Thời hạn",
+        required=False,
+        max_length=255,
+        help_text="Ngày hoặc cụm từ: “30/10/2023”, “trong tháng 9/2023”, “quý IV/2023”, "
+        "“15 ngày làm việc”, “thường xuyên”. Để trống: thường xuyên.",
+    )
+
+    def __init__(self, *args: Any, reference: date | None = None, **kwargs: Any) -> None:
+        self.reference = reference
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data is None:
+            return data
+        lead, supports = data.get("lead_unit"), data.get("support_units") or []
+        if lead is not None and lead in supports:
+            self.add_error(
+                "support_units", f"{lead} đã là đơn vị chủ trì; không đồng thời là đơn vị phối hợp."
+            )
+        if lead is not None and not lead.is_active:
+            self.add_error("lead_unit", f"{lead} đã ngừng hoạt động; hãy giao cho đơn vị kế thừa.")
+        if self.reference is not None and "deadline" in data:
+            try:
+                deadline = parse_deadline(data["deadline"], reference=self.reference)
+            except DeadlineError as error:
+                self.add_error("deadline", str(error))
+            else:
+                if deadline.day is not None and deadline.day < self.reference:
+                    self.add_error(
+                        "deadline",
+                        f"Thời hạn {deadline.day:%d/%m/%Y} trước ngày ban hành thông báo "
+                        f"({self.reference:%d/%m/%Y}).",
+                    )
+                data["parsed_deadline"] = deadline
+        return data
+
+    @property
+    def understood(self) -> Deadline | None:
+        if hasattr(self, "cleaned_data"):
+            parsed: Deadline | None = self.cleaned_data.get("parsed_deadline")
+            return parsed
+        return None
+
+
+class BaseTaskRowFormSet(BaseFormSet):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, reference: date | None = None, **kwargs: Any) -> None:
+        self.reference = reference
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "reference": self.reference}
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+        if not kept:
+            raise forms.ValidationError("Thông báo cần có ít nhất một nhiệm vụ.")
+
+
+TaskRowFormSet = formset_factory(
+    TaskRowForm, formset=BaseTaskRowFormSet, extra=3, can_delete=True, can_order=True
+)
+
+
+def kept_rows(formset: BaseTaskRowFormSet) -> list[dict[str, Any]]:
+    """The filled, not deleted rows, in the order the office gave them (unnumbered last)."""
+    return [form.cleaned_data for form in formset.ordered_forms]  # type: ignore[attr-defined]
+
+
+class TaskEditForm(forms.Form):
+    """The office corrects a task; every change is kept in its timeline."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    ref = forms.CharField(label="Mục", max_length=32, required=False)
+    text = note_field("Nội dung nhiệm vụ", rows=3)
+    lead_unit = UnitField(label="Đơn vị chủ trì")
+    support_units = UnitsField(label="Đơn vị phối hợp")
+    deadline = forms.CharField(label="Thời hạn", required=False, max_length=255)
+    note = note_field("Lý do chỉnh sửa", required=False, rows=2)

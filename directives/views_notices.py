@@ -1,0 +1,228 @@
+"""The office's pages for notices: list, entry with its tasks, detail, corrections."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from units.models import Unit, User
+
+from . import services
+from .deadlines import DeadlineError, parse_deadline
+from .forms_notice import NoticeForm, TaskRowForm, TaskRowFormSet, kept_rows
+from .models import Notice, Task
+from .permissions import can_manage_tasks
+
+
+def _require_office(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not can_manage_tasks(user):
+        raise PermissionDenied("Chỉ Văn phòng được nhập và sửa thông báo.")
+    return user
+
+
+def _visible_notices(user: User) -> Any:
+    visible = Task.objects.visible_to(user)
+    return Notice.objects.filter(pk__in=visible.values("notice_id"))
+
+
+def _unit_names() -> list[str]:
+    names: set[str] = set()
+    for unit in Unit.objects.active():
+        names.update([unit.name, unit.short_name] if unit.short_name else [unit.name])
+    return sorted(names)
+
+
+def _task_row(data: dict[str, Any]) -> dict[str, Any]:
+    deadline = data["parsed_deadline"]
+    return {
+        "ref": data.get("ref", ""),
+        "text": data["text"],
+        "lead_unit": data["lead_unit"],
+        "support_units": data.get("support_units") or [],
+        "deadline": deadline.day,
+        "deadline_kind": deadline.kind,
+        "deadline_text": deadline.text,
+    }
+
+
+@login_required
+def notice_list(request: HttpRequest) -> HttpResponse:
+    """The notices this person follows, newest first, with their task counts."""
+    user: User = request.user  # type: ignore[assignment]
+    notices = (
+        _visible_notices(user)
+        .annotate(
+            task_count=Count("tasks"),
+            open_count=Count("tasks", filter=Q(tasks__status__in=Task.OPEN_STATUSES)),
+        )
+        .order_by("-issued_on", "-pk")
+    )
+    return render(
+        request,
+        "directives/notice_list.html",
+        {"notices": notices[:200], "can_enter": can_manage_tasks(user)},
+    )
+
+
+@login_required
+def notice_create(request: HttpRequest) -> HttpResponse:
+    """Enter a notice and its tasks; nothing is saved until every row is right."""
+    user = _require_office(request)
+    form = NoticeForm(request.POST or None, initial={"issuer": _default_issuer()})
+    reference = _reference(form)
+    formset = TaskRowFormSet(request.POST or None, reference=reference, prefix="tasks")
+    if request.method == "POST" and "add_row" in request.POST:
+        formset = _with_extra_row(request, reference)
+    elif request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            notice = services.enter_notice(
+                actor=user,
+                header=form.cleaned_data,
+                tasks=[_task_row(r) for r in kept_rows(formset)],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Đã nhập Thông báo {notice.number} với {notice.tasks.count()} nhiệm vụ."
+            )
+            return redirect("notice_detail", pk=notice.pk)
+    return render(
+        request,
+        "directives/notice_form.html",
+        {"form": form, "formset": formset, "unit_names": _unit_names(), "creating": True},
+    )
+
+
+def _default_issuer() -> str:
+    from django.conf import settings
+
+    return str(settings.DONDOC_ISSUER_NAME)
+
+
+def _reference(form: NoticeForm) -> date | None:
+    """The notice's date as typed, to read the tasks' deadline phrases against."""
+    if not form.is_bound:
+        return None
+    field = form.fields["issued_on"]
+    try:
+        value: date | None = field.clean(form.data.get(form.add_prefix("issued_on")))
+    except ValidationError:
+        return None
+    return value
+
+
+def _with_extra_row(request: HttpRequest, reference: date | None) -> Any:
+    data = request.POST.copy()
+    total = int(data.get("tasks-TOTAL_FORMS", "0") or 0)
+    data["tasks-TOTAL_FORMS"] = str(min(total + 1, 200))
+    formset = TaskRowFormSet(data, reference=reference, prefix="tasks")
+    formset.is_valid()  # show what each row understood so far
+    return formset
+
+
+@login_required
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A notice's header and the tasks of it this person follows."""
+    user: User = request.user  # type: ignore[assignment]
+    notice = get_object_or_404(_visible_notices(user), pk=pk)
+    tasks = (
+        Task.objects.visible_to(user)
+        .filter(notice=notice)
+        .select_related("lead_unit", "section")
+        .prefetch_related("support_units")
+        .order_by("order", "pk")
+    )
+    return render(
+        request,
+        "directives/notice_detail.html",
+        {
+            "notice": notice,
+            "tasks": tasks,
+            "revisions": notice.revisions.select_related("actor")[:20],
+            "can_edit": can_manage_tasks(user),
+            "add_form": TaskRowForm(prefix="new") if can_manage_tasks(user) else None,
+            "unit_names": _unit_names() if can_manage_tasks(user) else [],
+        },
+    )
+
+
+@login_required
+def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a notice's header; the previous values are kept in its history."""
+    user = _require_office(request)
+    notice = get_object_or_404(Notice, pk=pk)
+    form = NoticeForm(request.POST or None, instance=Notice.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.update_notice(actor=user, notice=notice, **changes)
+        messages.success(request, "Đã lưu thay đổi của thông báo.")
+        return redirect("notice_detail", pk=pk)
+    return render(
+        request,
+        "directives/notice_form.html",
+        {"form": form, "notice": notice, "creating": False},
+    )
+
+
+@login_required
+def notice_add_task(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add one task to an existing notice."""
+    user = _require_office(request)
+    notice = get_object_or_404(Notice, pk=pk)
+    if request.method != "POST":
+        return redirect("notice_detail", pk=pk)
+    form = TaskRowForm(request.POST, prefix="new", reference=notice.issued_on)
+    if form.is_valid():
+        row = _task_row(form.cleaned_data)
+        try:
+            task = services.assign_task(actor=user, notice=notice, **row)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Đã thêm nhiệm vụ.")
+            return redirect(task)
+    tasks = Task.objects.filter(notice=notice).select_related("lead_unit").order_by("order", "pk")
+    return render(
+        request,
+        "directives/notice_detail.html",
+        {
+            "notice": notice,
+            "tasks": tasks,
+            "revisions": notice.revisions.select_related("actor")[:20],
+            "can_edit": True,
+            "add_form": form,
+            "unit_names": _unit_names(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def deadline_preview(request: HttpRequest) -> HttpResponse:
+    """What a deadline phrase is understood as (for the live hint beside the field)."""
+    _require_office(request)
+    text = next((v for k, v in request.GET.items() if k.endswith("deadline")), "")
+    reference_text = request.GET.get("issued_on") or ""
+    try:
+        reference = date.fromisoformat(reference_text)
+    except ValueError:
+        reference = None
+    if reference is None:
+        return HttpResponse(
+            '<span class="text-secondary">Nhập ngày ban hành để tính thời hạn.</span>'
+        )
+    try:
+        deadline = parse_deadline(text, reference=reference)
+    except DeadlineError as error:
+        return render(request, "directives/_deadline_hint.html", {"error": str(error)})
+    return render(request, "directives/_deadline_hint.html", {"deadline": deadline})
