@@ -190,6 +190,14 @@ class BaseTaskRowFormSet(BaseFormSet):  # type: ignore[type-arg]
         self.reference = reference
         super().__init__(*args, **kwargs)
 
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "ORDER" in form.fields:
+            form.fields["ORDER"].label = "Thứ tự"
+            form.fields["ORDER"].help_text = "Để trống: giữ thứ tự nhập."
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Bỏ dòng này"
+
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "reference": self.reference}
 
