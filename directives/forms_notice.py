@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.forms import BaseFormSet, formset_factory
@@ -38,7 +38,7 @@ class UnitField(forms.CharField):
         )
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> Unit | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Unit | None:
         text = super().clean(value)
         return match_unit(text) if text else None
 
@@ -54,7 +54,7 @@ class UnitsField(forms.CharField):
         kwargs.setdefault("help_text", "Ngăn cách bằng dấu chấm phẩy (;).")
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> list[Unit]:  # type: ignore[override]
+    def clean(self, value: Any) -> list[Unit]:
         text = super().clean(value) or ""
         names = [n.strip() for n in _SEPARATORS.split(text) if n.strip()]
         units, unknown = [], []
@@ -185,7 +185,7 @@ class TaskRowForm(forms.Form):
         return None
 
 
-class BaseTaskRowFormSet(BaseFormSet):  # type: ignore[type-arg]
+class BaseTaskRowFormSet(BaseFormSet):
     def __init__(self, *args: Any, reference: date | None = None, **kwargs: Any) -> None:
         self.reference = reference
         super().__init__(*args, **kwargs)
@@ -204,19 +204,22 @@ class BaseTaskRowFormSet(BaseFormSet):  # type: ignore[type-arg]
     def clean(self) -> None:
         if any(self.errors):
             return
-        kept = [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+        kept = [f for f in self.forms if f.has_changed() and not f.cleaned_data.get("DELETE")]
         if not kept:
             raise forms.ValidationError("Thông báo cần có ít nhất một nhiệm vụ.")
 
 
-TaskRowFormSet = formset_factory(
-    TaskRowForm, formset=BaseTaskRowFormSet, extra=3, can_delete=True, can_order=True
+TaskRowFormSet = cast(
+    type[BaseTaskRowFormSet],
+    formset_factory(
+        TaskRowForm, formset=BaseTaskRowFormSet, extra=3, can_delete=True, can_order=True
+    ),
 )
 
 
 def kept_rows(formset: BaseTaskRowFormSet) -> list[dict[str, Any]]:
     """The filled, not deleted rows, in the order the office gave them (unnumbered last)."""
-    return [form.cleaned_data for form in formset.ordered_forms]  # type: ignore[attr-defined]
+    return [form.cleaned_data for form in formset.ordered_forms]
 
 
 class TaskEditForm(forms.Form):

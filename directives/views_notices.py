@@ -211,7 +211,7 @@ def notice_add_task(request: HttpRequest, pk: int) -> HttpResponse:
 def deadline_preview(request: HttpRequest) -> HttpResponse:
     """What a deadline phrase is understood as (for the live hint beside the field)."""
     _require_office(request)
-    text = next((v for k, v in request.GET.items() if k.endswith("deadline")), "")
+    text = next((str(v) for k, v in request.GET.items() if k.endswith("deadline")), "")
     reference_text = request.GET.get("issued_on") or ""
     try:
         reference = date.fromisoformat(reference_text)
