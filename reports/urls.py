@@ -4,4 +4,13 @@ from . import views
 
 urlpatterns = [
     path("bang-dieu-khien/", views.dashboard, name="dashboard"),
+    path("bao-cao/", views.report_center, name="report_center"),
+    path("bao-cao/tai-ve.<str:fmt>", views.report_download, name="report_download"),
+    path("bao-cao/ban-hanh/", views.report_issue, name="report_issue"),
+    path("bao-cao/da-ban-hanh/<int:pk>/", views.issued_report, name="issued_report"),
+    path(
+        "bao-cao/da-ban-hanh/<int:pk>/tep.<str:fmt>",
+        views.issued_report_file,
+        name="issued_report_file",
+    ),
 ]

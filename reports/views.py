@@ -1,19 +1,27 @@
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from directives.filters import TaskFilter
 from directives.models import Task
 from directives.timeliness import Timeliness
 from units.models import User
 
-from . import queries
+from . import exports, queries, services
+from .exports import write_docx, write_pdf, write_xlsx
+from .forms import ScopeForm
+from .models import IssuedReport
 
 # Parameters of the dashboard itself; every other one is a task filter, passed on as it is to
 # the task list behind each figure so that the list holds exactly the tasks counted.
@@ -149,4 +157,99 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "printing": request.GET.get("print") == "1",
             "sees_all_units": user.sees_all_units,
         },
+    )
+
+
+# --- exports and issued reports -----------------------------------------------------------
+
+FORMATS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", write_docx),
+    "pdf": ("application/pdf", write_pdf),
+}
+
+
+def _require_reader(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not (user.is_office or user.is_leader):
+        raise PermissionDenied("Chỉ Văn phòng và lãnh đạo UBND xem được báo cáo tổng hợp.")
+    return user
+
+
+@login_required
+def report_center(request: HttpRequest) -> HttpResponse:
+    """Choose a scope, download the reports, issue them; the issued versions below."""
+    user = _require_reader(request)
+    form = ScopeForm(request.GET or None)
+    preview = form.scope() if form.is_bound and form.is_valid() else None
+    return render(
+        request,
+        "reports/report_center.html",
+        {
+            "form": form,
+            "preview": exports.summary(preview) if preview else None,
+            "scope": preview,
+            "issued": IssuedReport.objects.select_related("issued_by", "notice")[:50],
+            "can_issue": user.is_office,
+        },
+    )
+
+
+@login_required
+def report_download(request: HttpRequest, fmt: str) -> HttpResponse | FileResponse:
+    """The report of the chosen scope, made now and streamed from a temporary file."""
+    _require_reader(request)
+    if fmt not in FORMATS:
+        raise Http404("Không có định dạng này.")
+    form = ScopeForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, "Phạm vi báo cáo chưa hợp lệ; hãy kiểm tra lại các ô đã chọn.")
+        return redirect(f"{reverse('report_center')}?{request.GET.urlencode()}")
+    content_type, writer = FORMATS[fmt]
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    writer(form.scope(), handle)
+    handle.seek(0)
+    name = f"bao-cao-{timezone.localdate():%Y%m%d}.{fmt}"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
+@login_required
+@require_POST
+def report_issue(request: HttpRequest) -> HttpResponse:
+    """Issue the report of the chosen scope: its figures and files are frozen as a new version."""
+    user = _require_reader(request)
+    form = ScopeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Phạm vi báo cáo chưa hợp lệ; chưa ban hành.")
+        return redirect("report_center")
+    issued = services.issue_report(actor=user, scope=form.scope())
+    messages.success(
+        request, f"Đã ban hành báo cáo (lần {issued.version}); số liệu được lưu cố định."
+    )
+    return redirect("issued_report", pk=issued.pk)
+
+
+@login_required
+def issued_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """An issued report exactly as it was issued."""
+    _require_reader(request)
+    report = get_object_or_404(
+        IssuedReport.objects.select_related("issued_by", "notice", "unit"), pk=pk
+    )
+    return render(request, "reports/issued_report.html", {"report": report})
+
+
+@login_required
+def issued_report_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+    """One of the files of an issued report, as stored when it was issued."""
+    _require_reader(request)
+    if fmt not in FORMATS:
+        raise Http404("Không có định dạng này.")
+    report = get_object_or_404(IssuedReport, pk=pk)
+    stored = getattr(report, fmt)
+    return FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=f"bao-cao-{report.pk}-lan-{report.version}.{fmt}",
+        content_type=FORMATS[fmt][0],
     )

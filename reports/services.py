@@ -1,0 +1,83 @@
+"""Issuing a report: compute it once, store its figures and files, never touch them again."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from directives.permissions import can_manage_tasks
+from units.models import User
+
+from .exports import Scope, write_docx, write_pdf, write_xlsx
+from .models import IssuedReport
+
+
+def scope_key(scope: Scope) -> str:
+    return "|".join(
+        [
+            f"n{scope.notice.pk}" if scope.notice else "n-",
+            f"u{scope.unit.pk}" if scope.unit else "u-",
+            scope.date_from.isoformat() if scope.date_from else "-",
+            scope.date_to.isoformat() if scope.date_to else "-",
+        ]
+    )
+
+
+def issue_report(*, actor: User, scope: Scope) -> IssuedReport:
+    """Freeze the report of `scope` as of now: figures and the three files, a new version."""
+    if not can_manage_tasks(actor):
+        raise PermissionDenied("Chỉ Văn phòng được ban hành báo cáo.")
+    files = {}
+    buffer = io.BytesIO()
+    figures = write_xlsx(scope, buffer)
+    files["xlsx"] = buffer.getvalue()
+    buffer = io.BytesIO()
+    report = write_docx(scope, buffer)
+    files["docx"] = buffer.getvalue()
+    buffer = io.BytesIO()
+    write_pdf(scope, buffer)
+    files["pdf"] = buffer.getvalue()
+    stored_figures = {
+        "total": asdict(figures.total),
+        "units": [
+            {"unit_id": row.unit_id, "name": row.name, **asdict(row.counts)}
+            for row in figures.units
+        ],
+        "overdue": [
+            {"text": row.text, "lead_unit": row.lead_unit, "situation": row.situation}
+            for row in report.overdue
+        ],
+        "description": scope.description,
+    }
+    key = scope_key(scope)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                latest = IssuedReport.objects.filter(scope_key=key).aggregate(v=Max("version"))["v"]
+                issued = IssuedReport.objects.create(
+                    title=report.title,
+                    notice=scope.notice,
+                    unit=scope.unit,
+                    date_from=scope.date_from,
+                    date_to=scope.date_to,
+                    as_of=scope.as_of,
+                    scope_key=key,
+                    version=(latest or 0) + 1,
+                    issued_by=actor,
+                    issued_at=timezone.now(),
+                    figures=stored_figures,
+                )
+                stem = f"bao-cao-v{issued.version}"
+                for kind, content in files.items():
+                    getattr(issued, kind).save(f"{stem}.{kind}", ContentFile(content), save=False)
+                issued.save(update_fields=["xlsx", "docx", "pdf"])
+                return issued
+        except IntegrityError:
+            continue  # someone issued the same scope at the same moment: take the next version
+    raise IntegrityError("Could not allocate a version for the issued report.")

@@ -1,0 +1,214 @@
+"""Exports read back: every task, totals that add up, Vietnamese intact; issued reports frozen."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from directives import services
+from directives.models import Notice, Task
+from reports.models import IssuedReport
+from tests.conftest import on_day
+from units.models import User
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2023, 11, 15)
+
+
+@pytest.fixture(autouse=True)
+def _today() -> Iterator[None]:
+    with on_day(TODAY):
+        yield
+
+
+@pytest.fixture
+def demo() -> Notice:
+    call_command("seed_demo", stdout=StringIO())
+    return Notice.objects.get(number="194/TB-UBND")
+
+
+def export(tmp_path: Path, fmt: str, *args: str) -> Path:
+    output = tmp_path / f"report.{fmt}"
+    call_command(
+        "export_report", *args, "--format", fmt, "--output", str(output), stdout=StringIO()
+    )
+    return output
+
+
+def annex_one(book: openpyxl.Workbook) -> list[tuple]:
+    sheet = book["Phụ lục I"]
+    rows = list(sheet.iter_rows(min_row=5, values_only=True))
+    return [r for r in rows if isinstance(r[0], int)]
+
+
+def test_the_xlsx_holds_every_task_and_annex_two_adds_up(demo: Notice, tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(export(tmp_path, "xlsx", "--notice", "194/TB-UBND"))
+    assert book.sheetnames == ["Phụ lục I", "Phụ lục II"]
+    rows = annex_one(book)
+    tasks = list(demo.tasks.select_related("lead_unit").order_by("order"))
+    assert len(rows) == len(tasks) == 28
+    for row, task in zip(rows, tasks, strict=True):
+        assert row[1] == task.text  # the Vietnamese text, intact
+        assert row[2] == "194/TB-UBND ngày 13/09/2023"
+        assert row[3] == "Hồ Thái Sơn"
+        assert row[4] == task.lead_unit.name
+        if task.deadline:
+            assert row[6].date() == task.deadline  # a real date, not text
+        else:
+            assert row[6] == "Thường xuyên"
+    first = book["Phụ lục I"]
+    assert first.freeze_panes == "A5"
+    assert first.page_setup.orientation == "landscape"
+    assert first.column_dimensions["B"].width == 60
+    footer = [r[0] for r in first.iter_rows(values_only=True) if r and isinstance(r[0], str)]
+    assert any(
+        text.startswith("Phạm vi: Thông báo số 194/TB-UBND") and "Trích xuất lúc" in text
+        for text in footer
+    )
+
+    second = book["Phụ lục II"]
+    lines = [r for r in second.iter_rows(min_row=5, values_only=True) if r and r[1]]
+    total = next(r for r in lines if r[1] == "Tổng cộng")
+    units = [r for r in lines if isinstance(r[0], int)]
+    assert total[2] == len(rows) == sum(r[2] for r in units)
+    for column in (3, 5, 7, 9, 11):
+        assert total[column] == sum(r[column] for r in units)
+    assert sum(total[c] for c in (3, 5, 7, 9, 11)) == total[2]
+    assert isinstance(units[0][4], float) and 0 <= units[0][4] <= 1  # percentages as numbers
+    son_tay = next(r for r in units if r[1] == "Ủy ban nhân dân xã Sơn Tây")
+    assert (son_tay[2], son_tay[5], son_tay[6]) == (1, 1, 1.0)  # its one task is overdue
+
+
+def test_the_docx_is_the_administrative_report_with_its_annexes(
+    demo: Notice, tmp_path: Path
+) -> None:
+    document = docx.Document(str(export(tmp_path, "docx", "--notice", "194/TB-UBND")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in cells and "Độc lập - Tự do - Hạnh phúc" in cells
+    assert "ỦY BAN NHÂN DÂN HUYỆN HƯƠNG SƠN" in cells
+    assert "Hương Sơn, ngày 15 tháng 11 năm 2023" in cells
+    assert "BÁO CÁO" in text and "Thông báo số 194/TB-UBND" in text
+    assert "II. NHIỆM VỤ QUÁ HẠN VÀ NGUYÊN NHÂN" in text
+    # The overdue Sơn Tây task with the cause from the unit's own last note.
+    assert "Đã tổ chức lễ ra mắt sáng kiến ngày 28/9/2023" in text
+    assert "Ủy ban nhân dân xã Sơn Tây" in cells and "Phòng Tài nguyên và Môi trường" in cells
+    assert "Nơi nhận:" in cells and "TM. ỦY BAN NHÂN DÂN" in cells
+    annex = document.tables[2]
+    assert len(annex.rows) == 1 + 28
+    assert document.styles["Normal"].font.name == "Times New Roman"
+
+
+def test_the_pdf_renders_vietnamese_text(demo: Notice, tmp_path: Path) -> None:
+    reader = PdfReader(str(export(tmp_path, "pdf", "--notice", "194/TB-UBND")))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 3
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "194/TB-UBND",
+        "Ủy ban nhân dân xã Sơn Tây",
+        "Phòng Tài chính - Kế hoạch",
+        "Tập trung hoàn thiện sáng kiến kinh nghiệm",
+        "Nguyên nhân, tình hình",
+    ):
+        assert expected in " ".join(text.split()), expected
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()  # type: ignore[index]
+    }
+    assert any("Tinos" in name for name in fonts)  # an embedded font with Vietnamese glyphs
+
+
+def test_a_unit_and_a_period_narrow_the_report(demo: Notice, tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(
+        export(tmp_path, "xlsx", "--unit", "noi vu", "--from", "2023-09-01", "--to", "2023-09-30")
+    )
+    rows = annex_one(book)
+    assert len(rows) == 8 and {r[4] for r in rows} == {"Phòng Nội vụ"}
+    empty = openpyxl.load_workbook(export(tmp_path, "xlsx", "--from", "2024-01-01"))
+    assert annex_one(empty) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--notice", "999/TB-UBND"], "Không có thông báo số"),
+        (["--unit", "Phòng Y tế"], "Không tìm thấy đơn vị"),
+        (["--from", "2023-13-01"], "ngày không hợp lệ"),
+        (["--from", "2023-10-01", "--to", "2023-09-01"], "--from phải trước --to"),
+    ],
+)
+def test_the_command_refuses_bad_input_clearly(
+    demo: Notice, tmp_path: Path, args: list[str], message: str
+) -> None:
+    with pytest.raises(CommandError, match=message):
+        export(tmp_path, "xlsx", *args)
+
+
+def test_an_issued_report_is_frozen_and_a_new_issue_is_a_new_version(
+    client: Client, demo: Notice
+) -> None:
+    office = User.objects.get(username="vanphong")
+    client.force_login(office)
+    scope = {"notice": demo.pk}
+    response = client.post(reverse("report_issue"), scope)
+    first = IssuedReport.objects.get()
+    assert response.status_code == 302 and first.version == 1
+    before_pdf = first.pdf.read()
+    assert first.figures["total"]["open_overdue"] == 1
+
+    son_tay = Task.objects.get(ref="3.7")
+    services.report_completion(actor=User.objects.get(username="sontay"), task=son_tay, note="Xong")
+    services.accept_completion(actor=office, task=son_tay)
+
+    page = client.get(reverse("issued_report", args=[first.pk]))
+    first.refresh_from_db()
+    assert first.figures["total"]["open_overdue"] == 1  # what was issued
+    assert page.context["report"].figures["total"]["done_late"] == 0
+    stored = client.get(reverse("issued_report_file", args=[first.pk, "pdf"]))
+    assert b"".join(stored.streaming_content) == before_pdf  # type: ignore[attr-defined]
+
+    client.post(reverse("report_issue"), scope)
+    second = IssuedReport.objects.get(version=2)
+    assert second.figures["total"]["open_overdue"] == 0
+    assert second.figures["total"]["done_late"] == 1
+    assert IssuedReport.objects.get(version=1).figures["total"]["open_overdue"] == 1
+
+
+def test_downloads_from_the_browser(client: Client, demo: Notice) -> None:
+    client.force_login(User.objects.get(username="pct"))
+    page = client.get(reverse("report_center"), {"notice": demo.pk})
+    assert page.status_code == 200 and page.context["preview"].total.total == 28
+    assert "lưu cố định số liệu" not in page.content.decode()  # leadership reads, the office issues
+    response = client.get(reverse("report_download", args=["xlsx"]), {"notice": demo.pk})
+    assert response["Content-Disposition"].startswith('attachment; filename="bao-cao-')
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    assert len(annex_one(book)) == 28
+    bad = client.get(
+        reverse("report_download", args=["xlsx"]),
+        {"date_from": "2023-10-01", "date_to": "2023-09-01"},
+    )
+    assert bad.status_code == 302
+    assert client.get(reverse("report_download", args=["odt"])).status_code == 404
+    assert client.post(reverse("report_issue"), {"notice": demo.pk}).status_code == 403
+
+
+def test_unit_staff_cannot_open_the_reports(client: Client, demo: Notice) -> None:
+    client.force_login(User.objects.get(username="noivu"))
+    assert client.get(reverse("report_center")).status_code == 403
+    assert (
+        client.get(reverse("report_download", args=["pdf"]), {"notice": demo.pk}).status_code == 403
+    )
