@@ -20,4 +20,10 @@ urlpatterns = [
     path("", include("directives.urls")),
     path("", include("reports.urls")),
     path("", include("reminders.urls")),
+    path("", include("units.urls")),
+    path(
+        "doi-mat-khau/",
+        auth_views.PasswordChangeView.as_view(success_url="/"),
+        name="password_change",
+    ),
 ]

@@ -464,6 +464,42 @@ def edit_task(
     return task
 
 
+@transaction.atomic
+def transfer_open_tasks(*, actor: User, source: Unit, target: Unit) -> int:
+    """Move a closing unit's open tasks (led or supported) to its successor, history kept."""
+    _require(permissions.can_manage_tasks(actor), "Chỉ Văn phòng được chuyển giao nhiệm vụ.")
+    moved = 0
+    led = Task.objects.select_for_update().filter(lead_unit=source, status__in=Task.OPEN_STATUSES)
+    for task in led:
+        supports = [u for u in task.support_units.all() if u.pk != target.pk]
+        task.support_units.set(supports)
+        task.lead_unit = target
+        task.search_text = _search_text(task)
+        _record(
+            task,
+            actor=actor,
+            kind=Kind.EDITED,
+            note=f"{source.name} giải thể/sáp nhập; nhiệm vụ chuyển cho {target.name}.",
+            data={"changes": {"lead_unit": [source.name, target.name]}},
+            changed_fields=["lead_unit", "search_text"],
+        )
+        moved += 1
+    supported = Task.objects.filter(support_units=source, status__in=Task.OPEN_STATUSES)
+    for task in supported.exclude(lead_unit=target):
+        task.support_units.remove(source)
+        task.support_units.add(target)
+        _record(
+            task,
+            actor=actor,
+            kind=Kind.EDITED,
+            note=f"{source.name} giải thể/sáp nhập; phần phối hợp chuyển cho {target.name}.",
+            data={"changes": {"support_units": [source.name, target.name]}},
+            bump_version=False,
+        )
+        moved += 1
+    return moved
+
+
 # --- the lead unit's actions --------------------------------------------------------------
 
 

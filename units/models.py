@@ -162,3 +162,26 @@ class User(AbstractUser):
     @property
     def is_unit_member(self) -> bool:
         return self.role in (self.Role.STAFF, self.Role.HEAD) and self.unit_id is not None
+
+
+class AuditEntry(models.Model):
+    """Who changed which unit or account, when, from what to what."""
+
+    actor = models.ForeignKey(
+        User, verbose_name="người thực hiện", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("thời điểm", auto_now_add=True)
+    object_type = models.CharField("đối tượng", max_length=32)
+    object_id = models.PositiveBigIntegerField("mã đối tượng")
+    object_repr = models.CharField("tên đối tượng", max_length=255)
+    action = models.CharField("thao tác", max_length=32)
+    changes = models.JSONField("thay đổi", default=dict)
+
+    class Meta:
+        verbose_name = "nhật ký thay đổi"
+        verbose_name_plural = "nhật ký thay đổi"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr}: {self.action}"

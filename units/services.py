@@ -1,14 +1,143 @@
-"""Writes about units and accounts."""
+"""Writes about units and accounts; each leaves an audit entry with who, when and what."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from .models import User
+from .models import AuditEntry, Unit, User
 
 OFFICE_GROUP = "Văn phòng"
-OFFICE_APPS = ("units", "directives")
+OFFICE_APPS = ("units", "directives", "reminders", "reports")
+
+UNIT_FIELDS = ("name", "short_name", "aliases", "kind", "order")
+ACCOUNT_FIELDS = (
+    "username",
+    "full_name",
+    "job_title",
+    "email",
+    "phone",
+    "role",
+    "unit",
+    "is_active",
+    "notify_by_email",
+    "notify_by_sms",
+)
+
+
+def _require_office(actor: User) -> None:
+    if not (actor.is_active and actor.is_office):
+        raise PermissionDenied("Chỉ Văn phòng được quản lý đơn vị và tài khoản.")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Unit):
+        return value.name
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _audit(actor: User, obj: Unit | User, action: str, changes: dict[str, Any]) -> None:
+    AuditEntry.objects.create(
+        actor=actor,
+        object_type=obj._meta.model_name or "",
+        object_id=obj.pk,
+        object_repr=str(obj)[:255],
+        action=action,
+        changes=changes,
+    )
+
+
+def _apply(
+    obj: Unit | User, fields: tuple[str, ...], values: dict[str, Any]
+) -> dict[str, list[Any]]:
+    diff = {}
+    for name, value in values.items():
+        if name not in fields:
+            raise TypeError(f"unexpected field {name!r}")
+        old = getattr(obj, name)
+        if old != value:
+            diff[name] = [_plain(old), _plain(value)]
+            setattr(obj, name, value)
+    return diff
+
+
+@transaction.atomic
+def save_unit(*, actor: User, unit: Unit | None = None, **values: Any) -> Unit:
+    """Create a unit, or change its names; the audit keeps the old values."""
+    _require_office(actor)
+    creating = unit is None
+    unit = unit or Unit()
+    diff = _apply(unit, UNIT_FIELDS, values)
+    if creating or diff:
+        unit.full_clean()
+        unit.save()
+        _audit(actor, unit, "tạo" if creating else "sửa", diff)
+    return unit
+
+
+@transaction.atomic
+def close_unit(*, actor: User, unit: Unit, closed_on: date, successor: Unit | None) -> int:
+    """Close a unit; its open tasks move to the successor with their history. Returns how many."""
+    from directives.services import transfer_open_tasks
+
+    _require_office(actor)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if not unit.is_active:
+        raise ValidationError("Đơn vị này đã ngừng hoạt động.", code="closed")
+    if successor is not None and (successor.pk == unit.pk or not successor.is_active):
+        raise ValidationError(
+            "Đơn vị kế thừa phải là một đơn vị khác đang hoạt động.", code="successor"
+        )
+    moved = transfer_open_tasks(actor=actor, source=unit, target=successor) if successor else 0
+    open_left = unit.led_tasks.filter(status__in=["assigned", "in_progress", "awaiting", "paused"])
+    if successor is None and open_left.exists():
+        raise ValidationError(
+            "Đơn vị còn nhiệm vụ chưa hoàn thành: hãy chọn đơn vị kế thừa để chuyển giao.",
+            code="open_tasks",
+        )
+    unit.is_active, unit.closed_on, unit.successor = False, closed_on, successor
+    unit.save(update_fields=["is_active", "closed_on", "successor"])
+    _audit(
+        actor,
+        unit,
+        "giải thể, sáp nhập",
+        {
+            "closed_on": closed_on.isoformat(),
+            "successor": successor.name if successor else None,
+            "tasks_moved": moved,
+        },
+    )
+    return moved
+
+
+@transaction.atomic
+def save_account(
+    *, actor: User, account: User | None = None, password: str | None = None, **values: Any
+) -> User:
+    """Create an account or change its unit, role, contacts or active flag."""
+    _require_office(actor)
+    creating = account is None
+    account = account or User()
+    diff = _apply(account, ACCOUNT_FIELDS, values)
+    if account.role in (User.Role.STAFF, User.Role.HEAD) and account.unit_id is None:
+        raise ValidationError({"unit": "Chuyên viên và lãnh đạo đơn vị phải thuộc một đơn vị."})
+    if password:
+        account.set_password(password)
+        diff["password"] = ["***", "***"]
+    if creating and not password:
+        account.set_unusable_password()
+    if creating or diff:
+        account.save()
+        if account.role == User.Role.OFFICE:
+            grant_office_admin(account)
+        _audit(actor, account, "tạo" if creating else "sửa", diff)
+    return account
 
 
 @transaction.atomic

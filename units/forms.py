@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+
+from directives.forms import date_field
+
+from .models import Unit, User
+
+
+class UnitForm(forms.ModelForm):
+    aliases_text = forms.CharField(
+        label="Tên gọi khác",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Những cách viết người dùng hay gõ, ngăn cách bằng dấu chấm phẩy (;).",
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["name", "short_name", "kind", "order"]
+        error_messages = {
+            "name": {"unique": "Đã có đơn vị mang tên này.", "required": "Hãy nhập tên đơn vị."}
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["aliases_text"].initial = "; ".join(self.instance.aliases or [])
+
+    def values(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        aliases = [
+            a.strip() for a in re.split(r"[;\n]+", self.cleaned_data["aliases_text"]) if a.strip()
+        ]
+        return {**data, "aliases": aliases}
+
+
+class CloseUnitForm(forms.Form):
+    closed_on = date_field("Ngày giải thể, sáp nhập", required=True)
+    successor = forms.ModelChoiceField(
+        label="Đơn vị kế thừa",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="Không có (chỉ khi đơn vị không còn nhiệm vụ đang thực hiện)",
+        help_text="Các nhiệm vụ chưa hoàn thành sẽ chuyển cho đơn vị này, giữ nguyên diễn biến.",
+    )
+
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = Unit.objects.active().exclude(pk=unit.pk)  # type: ignore[attr-defined]
+
+
+class AccountForm(forms.ModelForm):
+    password = forms.CharField(
+        label="Mật khẩu",
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=(
+            "Để trống để giữ mật khẩu hiện tại (tài khoản mới: chưa đăng nhập được đến khi đặt)."
+        ),
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "full_name",
+            "job_title",
+            "email",
+            "phone",
+            "role",
+            "unit",
+            "is_active",
+            "notify_by_email",
+            "notify_by_sms",
+        ]
+        labels = {
+            "username": "Tên đăng nhập",
+            "email": "Thư điện tử",
+            "is_active": "Đang hoạt động",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.active()  # type: ignore[attr-defined]
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data.get("password") or ""
+        if password:
+            password_validation.validate_password(password, self.instance)
+        return password
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data and data.get("role") in (User.Role.STAFF, User.Role.HEAD) and not data.get("unit"):
+            self.add_error("unit", "Chuyên viên và lãnh đạo đơn vị phải thuộc một đơn vị.")
+        return data
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
