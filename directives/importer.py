@@ -1,0 +1,531 @@
+"""Reading a conclusion notice: header, sections, tasks, units and deadlines (DOMAIN §1, §4, §7).
+
+`read_file` turns an uploaded .txt/.md/.docx/.pdf into text; `parse_notice` reads that text.
+Neither raises anything but `ImportProblem`, whose message tells the office in Vietnamese what
+was wrong. The parser follows the rules of how notices are written, not one notice's wording:
+
+- a numbered heading that names a unit ("3.1. Đối với Phòng Nội vụ") opens that unit's section;
+  each bullet, lettered item or paragraph under it is one of its tasks;
+- anywhere, "Giao X chủ trì, phối hợp với Y …" assigns a task inline, several per paragraph;
+- the lead is the unit the section names, unless the task says "Z chủ trì";
+- support units are the units named after "phối hợp (với)", "cùng", "làm việc với"; a unit that
+  is only directed ("chỉ đạo", "hướng dẫn") or that receives a report ("báo cáo … (qua X)") is
+  neither lead nor support;
+- a task's deadline is the latest "by when" phrase in its words, else its section's.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePath
+
+from units.models import Unit
+from units.text import name_key
+
+from .deadlines import Deadline, find_deadline
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+class ImportProblem(ValueError):
+    """The file or text cannot be read as a notice; the message is for the office."""
+
+
+# --- from a file to text ------------------------------------------------------------------
+
+
+def read_file(name: str, content: bytes) -> str:
+    """The text of an uploaded notice, or ImportProblem saying why there is none."""
+    if not content:
+        raise ImportProblem("Tệp rỗng: không có nội dung để đọc.")
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ImportProblem(
+            f"Tệp quá lớn ({len(content) // (1024 * 1024)} MB); thông báo kết luận thường dưới "
+            f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB. Hãy tải lên tệp văn bản, không kèm ảnh quét."
+        )
+    suffix = PurePath(name).suffix.lower()
+    if content.startswith(b"%PDF") or suffix == ".pdf":
+        return _pdf_text(content)
+    if content.startswith(b"PK\x03\x04") or suffix == ".docx":
+        return _docx_text(content)
+    if suffix == ".doc" or content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportProblem(
+            "Tệp .doc (Word 97-2003) chưa đọc được; hãy lưu lại thành .docx hoặc PDF."
+        )
+    return decode_text(content)
+
+
+def decode_text(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding == "utf-16" and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
+            continue
+        if "\x00" not in text:
+            return text
+    try:
+        text = content.decode("cp1258")  # Windows Vietnamese
+    except UnicodeDecodeError:
+        text = ""
+    if text and re.search(r"[ăâđêôơưĂÂĐÊÔƠƯ]", text) and "\x00" not in text:
+        return text
+    raise ImportProblem(
+        "Không đọc được bảng mã của tệp (không phải UTF-8 hay Windows-1258). "
+        "Hãy lưu tệp dưới dạng UTF-8, .docx hoặc PDF rồi tải lên lại."
+    )
+
+
+def _docx_text(content: bytes) -> str:
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(io.BytesIO(content))
+    except Exception as error:
+        raise ImportProblem("Tệp Word bị hỏng hoặc không phải tệp .docx.") from error
+    lines: list[str] = []
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(block, document).text)
+        elif tag == "tbl":
+            for row in Table(block, document).rows:
+                for cell in row.cells:
+                    lines.extend(p.text for p in cell.paragraphs)
+    return "\n".join(lines)
+
+
+def _pdf_text(content: bytes) -> str:
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(content))
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    except Exception as error:
+        raise ImportProblem("Tệp PDF bị hỏng hoặc được bảo vệ, không đọc được.") from error
+    if len(text.strip()) < 40:
+        raise ImportProblem(
+            "Tệp PDF không có lớp chữ (có lẽ là bản quét). Hãy dùng tệp PDF xuất từ Word, "
+            "tệp .docx, hoặc dán nội dung văn bản."
+        )
+    return text
+
+
+# --- normalising --------------------------------------------------------------------------
+
+_MARKDOWN = re.compile(r"^\s*#{1,6}\s*|\*\*|__|(?<!\w)\*(?!\s)|(?<=\S)\*(?!\w)")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$|^\s*Trang\s+\d+(?:\s*/\s*\d+)?\s*$", re.I
+)
+_BULLET = re.compile(r"^\s*[-–•+]\s+")
+_NUMBERED = re.compile(r"^\s*((?:\d+\.)*\d+)[.)]?\s+(?=\S)")
+_ROMAN_HEADING = re.compile(r"^\s*([IVX]{1,4})\.\s+")
+_LETTERED = re.compile(r"^\s*([a-zđ])\)\s+", re.I)
+
+
+def normalise(text: str) -> list[str]:
+    """Lines of the notice, cleaned of Markdown, page numbers and PDF line breaks."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\u00a0", " ").replace("\t", " ")
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        line = _MARKDOWN.sub("", raw).strip().strip("*_ ").strip()
+        if _PAGE_NUMBER.match(line):
+            continue
+        if not line:
+            if lines and lines[-1]:
+                lines.append("")
+            continue
+        previous = lines[-1] if lines else ""
+        starts_block = bool(
+            _BULLET.match(line)
+            or _NUMBERED.match(line)
+            or _LETTERED.match(line)
+            or _ROMAN_HEADING.match(line)
+            or line.isupper()
+        )
+        # A line cut in the middle of a sentence (text copied from a PDF) joins the one before.
+        if (
+            previous
+            and not starts_block
+            and not previous.isupper()
+            and previous[-1] not in '.:;!?”"'
+        ):
+            lines[-1] = f"{previous} {line}"
+            continue
+        if not previous and len(lines) >= 2 and lines[-2] and not starts_block:
+            before = lines[-2]
+            if before[-1] not in '.:;!?”"' and not before.isupper() and line[0].islower():
+                lines.pop()
+                lines[-1] = f"{before} {line}"
+                continue
+        lines.append(line)
+    return [line for line in lines]
+
+
+# --- units in running text ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitMention:
+    text: str
+    unit: Unit | None
+
+    @property
+    def name(self) -> str:
+        return self.unit.name if self.unit else self.text
+
+
+class UnitIndex:
+    """The registry's names as keys, to find the unit a phrase starts with."""
+
+    def __init__(self, units: list[Unit]) -> None:
+        self.keys: list[tuple[str, Unit]] = sorted(
+            ((key, unit) for unit in units for key in unit.name_keys() if key),
+            key=lambda item: -len(item[0]),
+        )
+
+    def starting(self, phrase: str) -> Unit | None:
+        key = name_key(phrase)
+        for candidate, unit in self.keys:
+            if key == candidate or key.startswith(candidate + " "):
+                return unit
+        return None
+
+    def anywhere(self, phrase: str) -> list[Unit]:
+        key = f" {name_key(phrase)} "
+        found: list[Unit] = []
+        for candidate, unit in self.keys:
+            if f" {candidate} " in key and unit not in found:
+                key = key.replace(f" {candidate} ", " ¦ ")
+                found.append(unit)
+        return found
+
+
+_UNIT_WORDS = (
+    r"(?:Phòng|phòng|Ban|Sở|Trung tâm|Chi cục|Chi nhánh|Văn phòng|UBND|Ủy ban nhân dân"
+    r"|Uỷ ban nhân dân|Công an|Thanh tra|Hội|Đoàn|Đội|Hạt|Kho bạc|Bảo hiểm|Ngân hàng|Trường"
+    r"|Bệnh viện|Cục|Tổng cục)"
+)
+_VERB_STOP = re.compile(
+    r"\s+(?:tổ chức|tìm|thực hiện|triển khai|tập trung|hoàn thành|hoàn thiện|báo cáo|xây dựng|"
+    r"rà soát|tham mưu|chuẩn bị|kiểm tra|đẩy mạnh|giải quyết|theo dõi|đôn đốc|hướng dẫn|chỉ đạo|"
+    r"trình|xử lý|đề xuất|nghiên cứu|ban hành|cập nhật|quản lý|thẩm định|giải ngân|khắc phục)\b.*$"
+)
+_COOPERATION = re.compile(
+    r"(?:phối hợp(?:\s+chặt\s+chẽ)?(?:\s+với)?|cùng với|làm việc với)\s+", re.I
+)
+
+
+def _unit_list(segment: str, index: UnitIndex) -> list[UnitMention]:
+    """Units listed at the start of `segment`, separated by commas, stopping at other words."""
+    colon = segment.find(":")
+    if 0 <= colon <= 45 and not index.starting(segment[:colon]):
+        segment = segment[colon + 1 :]  # "các phòng, đơn vị: A, B, C"
+    mentions: list[UnitMention] = []
+    for piece in re.split(r"[,;]", segment):
+        piece = piece.strip().removeprefix("và ").removeprefix("với ").strip()
+        if not piece:
+            continue
+        unit = index.starting(piece)
+        if unit is not None:
+            mentions.append(UnitMention(piece, unit))
+            if (
+                index.starting(piece)
+                and len(name_key(piece).split()) > len(_longest_key(index, unit).split()) + 1
+            ):
+                break  # the piece runs on into the rest of the sentence
+            continue
+        if re.match(_UNIT_WORDS + r"\s+\S", piece) and not re.match(r"(?i)các\s", piece):
+            written = _VERB_STOP.sub("", piece).strip()
+            mentions.append(UnitMention(" ".join(written.split()[:12]), None))
+            if written != piece:
+                break
+            continue
+        break
+    return mentions
+
+
+def _longest_key(index: UnitIndex, unit: Unit) -> str:
+    return max((k for k, u in index.keys if u == unit), key=len)
+
+
+# --- the notice ---------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedTask:
+    ref: str
+    text: str
+    lead: UnitMention | None
+    supports: list[UnitMention]
+    deadline: Deadline | None
+    first_line: int
+    last_line: int
+
+    @property
+    def recurring(self) -> bool:
+        return self.deadline is None
+
+
+@dataclass
+class ParsedNotice:
+    lines: list[str]
+    number: str = ""
+    issuer: str = ""
+    place: str = ""
+    issued_on: date | None = None
+    title: str = ""
+    meeting_on: date | None = None
+    chair: str = ""
+    chair_title: str = ""
+    signer: str = ""
+    signer_title: str = ""
+    recipients: str = ""
+    tasks: list[ParsedTask] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "number": self.number,
+            "issuer": self.issuer,
+            "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+            "signer": self.signer,
+            "title": self.title,
+            "tasks": [
+                {
+                    "ref": task.ref,
+                    "text": task.text,
+                    "lead_units": [task.lead.name] if task.lead else [],
+                    "support_units": [m.name for m in task.supports],
+                    "deadline": task.deadline.day.isoformat()
+                    if task.deadline and task.deadline.day
+                    else None,
+                    "recurring": task.recurring,
+                }
+                for task in self.tasks
+            ],
+        }
+
+
+_DATE_LINE = re.compile(
+    r"^(?P<place>[^,\d]{2,60}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
+    re.I,
+)
+_NUMBER = re.compile(r"\bSố\s*[:.]?\s*(?P<number>\d+[\w/.\-–Đđ]*[A-Za-zĐđ][\w/.\-–Đđ]*)", re.I)
+_MEETING = re.compile(r"\bNgày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
+_CHAIR = re.compile(
+    r"[Đđ]ồng chí\s+(?P<name>[A-ZĐÀ-Ỹ][^\s,]*(?:\s+[A-ZĐÀ-Ỹ][^\s,]*){1,4}),"
+    r"\s*(?P<title>[^.;]{3,120}?)\s+chủ trì"
+)
+_SIGN_TITLES = re.compile(r"^(?:TM\.|KT\.|TL\.|TUQ\.|Q\.)?\s*[A-ZĐÀ-Ỹ .\-]{4,}$")
+_STOP_BODY = re.compile(r"^(?:Trên đây|Nơi nhận)", re.I)
+_SECTION_UNIT = re.compile(r"^(?:Đối với|Giao|Riêng)\s+", re.I)
+_INLINE = re.compile(r"(?:^|[.;:]\s*|\s)(?:Giao|giao cho|Giao cho)\s+(?=" + _UNIT_WORDS[3:-1] + ")")
+_WRITTEN_NAME = r"\s+[^,;]{2,80}?(?=\s+(?:chủ trì|thực hiện|tham mưu|triển khai|phối hợp)|,)"
+_LEAD_CHAIRS = re.compile(
+    r"(?P<unit>" + _UNIT_WORDS + r"[^,;.]{2,120}?)\s+(?:chủ trì|là cơ quan chủ trì)"
+)
+
+
+def _header(notice: ParsedNotice, index: UnitIndex) -> int:
+    """Fill the header; returns the line where the body starts."""
+    lines = notice.lines
+    body_start = 0
+    for number, line in enumerate(lines[:40]):
+        if not notice.number and (match := _NUMBER.search(line)):
+            notice.number = match.group("number").rstrip(".,;")
+        if notice.issued_on is None and (match := _DATE_LINE.match(line)):
+            try:
+                notice.issued_on = date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                notice.issued_on = None
+            notice.place = match["place"].strip()
+        if re.fullmatch(r"THÔNG BÁO", line.strip(), re.I):
+            following = [candidate for candidate in lines[number + 1 : number + 4] if candidate]
+            if following:
+                notice.title = following[0]
+            body_start = number + 2
+            break
+    upper_lines = [
+        ln
+        for ln in lines[:8]
+        if ln.isupper() and "CỘNG HÒA" not in ln and "ĐỘC LẬP" not in ln.upper()[:8]
+    ]
+    issuer_lines = [
+        ln for ln in upper_lines if re.search(r"ỦY BAN|UỶ BAN|UBND|HUYỆN|TỈNH|XÃ|THÀNH PHỐ|SỞ", ln)
+    ]
+    if issuer_lines:
+        notice.issuer = " ".join(issuer_lines[:2]).title().replace("Ủy Ban Nhân Dân", "UBND")
+    elif notice.place:
+        level = "huyện" if re.search(r"\bhuyện\b", " ".join(lines), re.I) else ""
+        notice.issuer = f"UBND {level} {notice.place}".replace("  ", " ")
+    body = " ".join(lines[body_start : body_start + 6])
+    if match := _MEETING.search(body):
+        try:
+            notice.meeting_on = date(int(match[3]), int(match[2]), int(match[1]))
+        except ValueError:
+            notice.meeting_on = None
+    if match := _CHAIR.search(body):
+        notice.chair = match["name"].strip()
+        notice.chair_title = " ".join(match["title"].split())
+    _signature(notice)
+    return body_start
+
+
+def _signature(notice: ParsedNotice) -> None:
+    lines = notice.lines
+    try:
+        start = next(i for i, ln in enumerate(lines) if re.match(r"^Nơi nhận\s*:?", ln, re.I))
+    except StopIteration:
+        start = max(0, len(lines) - 12)
+    recipients, titles, name = [], [], ""
+    for line in lines[start + 1 :]:
+        if _BULLET.match(line) and not titles:
+            recipients.append(line)
+        elif line.isupper() and _SIGN_TITLES.match(line):
+            titles.append(line)
+        elif titles and line and not name and len(line.split()) <= 6:
+            name = line
+    notice.recipients = "\n".join(recipients)
+    notice.signer_title = "\n".join(titles)
+    notice.signer = name
+
+
+def _clean_task_text(line: str) -> str:
+    line = _BULLET.sub("", line)
+    line = _LETTERED.sub("", line)
+    return line.strip()
+
+
+def _assignment(
+    text: str, default_lead: UnitMention | None, index: UnitIndex
+) -> tuple[UnitMention | None, list[UnitMention]]:
+    lead = default_lead
+    if match := _LEAD_CHAIRS.search(text):
+        unit = index.starting(match["unit"])
+        if unit is not None:
+            lead = UnitMention(match["unit"], unit)
+        elif default_lead is None:
+            lead = UnitMention(" ".join(match["unit"].split()[:12]), None)
+    supports: list[UnitMention] = []
+    for match in _COOPERATION.finditer(text):
+        for mention in _unit_list(text[match.end() :], index):
+            if (lead is None or mention.name != lead.name) and mention.name not in {
+                s.name for s in supports
+            }:
+                supports.append(mention)
+    return lead, supports
+
+
+def _inline_tasks(paragraph: str, index: UnitIndex) -> list[tuple[str, UnitMention | None]]:
+    """The "Giao X …" assignments of a paragraph, each with the unit it names first."""
+    starts = [m.end() for m in _INLINE.finditer(paragraph)]
+    pieces = []
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(paragraph)
+        chunk = paragraph[start:end]
+        # The next assignment's "Giao" belongs to it, not to this one.
+        chunk = re.sub(r"[.;:]?\s*(?:Giao|giao cho|Giao cho)\s*$", "", chunk).strip(" ;.")
+        lead_unit = index.starting(chunk)
+        lead = UnitMention(chunk.split(" chủ trì")[0][:120], lead_unit) if lead_unit else None
+        if lead is None:
+            written = re.match(
+                _UNIT_WORDS
+                + r"\s+[^,;]{2,80}?(?=\s+(?:chủ trì|thực hiện|tham mưu|triển khai|phối hợp|,))",
+                chunk,
+            )
+            lead = UnitMention(written.group(0), None) if written else None
+        pieces.append(("Giao " + chunk, lead))
+    return pieces
+
+
+def parse_notice(text: str, *, reference: date | None = None) -> ParsedNotice:
+    """Read a notice's text. Raises ImportProblem when it does not look like a notice at all."""
+    if not text or not text.strip():
+        raise ImportProblem("Văn bản rỗng: không có nội dung để đọc.")
+    notice = ParsedNotice(lines=normalise(text)[:20000])
+    index = UnitIndex(list(Unit.objects.all()))
+    body_start = _header(notice, index)
+    day = notice.issued_on or reference or date.today()  # noqa: DTZ011 - only a fallback for phrases
+
+    section_ref, section_lead, section_deadline = "", None, None
+    section_level = 0
+    pending: list[tuple[int, str]] = []  # lines of a section without bullets
+
+    def flush_pending() -> None:
+        if pending and section_lead is not None:
+            joined = " ".join(t for _, t in pending)
+            _add(joined, pending[0][0], pending[-1][0])
+        pending.clear()
+
+    def _add(task_text: str, first: int, last: int, lead: UnitMention | None = None) -> None:
+        chosen, supports = _assignment(task_text, lead or section_lead, index)
+        deadline = find_deadline(task_text, reference=day) or section_deadline
+        notice.tasks.append(
+            ParsedTask(section_ref, task_text, chosen, supports, deadline, first, last)
+        )
+
+    for number in range(body_start, len(notice.lines)):
+        line = notice.lines[number]
+        if not line:
+            continue
+        if _STOP_BODY.match(line):
+            break
+        heading = _NUMBERED.match(line)
+        if heading and not _BULLET.match(line):
+            flush_pending()
+            ref = heading.group(1)
+            rest = line[heading.end() :].strip()
+            level = ref.count(".") + 1
+            named = _SECTION_UNIT.sub("", rest) if _SECTION_UNIT.match(rest) else rest
+            unit = index.starting(named)
+            is_unit_section = bool(_SECTION_UNIT.match(rest)) or (
+                unit is not None and len(rest) < 160
+            )
+            if is_unit_section:
+                section_ref, section_level = ref, level
+                section_lead = (
+                    UnitMention(named.split(",")[0].strip(" :."), unit)
+                    if unit
+                    else (UnitMention(named.split(",")[0].strip(" :."), None))
+                )
+                section_deadline = find_deadline(rest, reference=day)
+                continue
+            if section_lead is not None and level <= section_level:
+                section_ref, section_lead, section_deadline, section_level = "", None, None, 0
+            if section_lead is None:
+                for chunk, lead in _inline_tasks(rest, index):
+                    section_ref = ref
+                    _add(chunk, number, number, lead)
+                section_ref = "" if section_lead is None else section_ref
+                continue
+        if section_lead is not None:
+            if _BULLET.match(line) or _LETTERED.match(line):
+                flush_pending()
+                _add(_clean_task_text(line), number, number)
+            else:
+                pending.append((number, line))
+            continue
+        item = _LETTERED.match(line) or _BULLET.match(line)
+        content = _clean_task_text(line) if item else line
+        for chunk, lead in _inline_tasks(content, index):
+            previous_ref = section_ref
+            letter = _LETTERED.match(line)
+            section_ref = letter.group(1) if letter else previous_ref
+            _add(chunk, number, number, lead)
+            section_ref = previous_ref
+    flush_pending()
+
+    if not notice.tasks and not notice.number:
+        raise ImportProblem(
+            "Không nhận ra đây là một thông báo kết luận: không thấy số, ký hiệu văn bản "
+            "và không thấy nhiệm vụ nào giao cho đơn vị."
+        )
+    return notice
