@@ -134,7 +134,8 @@ def parse_deadline(text: str, *, reference: date) -> Deadline:
 
 # Words that make a date in running text a deadline.
 _MARKERS = (
-    r"(?:truoc|cham\s+nhat(?:\s+la)?|han\s+chot|thoi\s+han|xong\s+truoc|hoan\s+thanh\s+truoc)"
+    r"(?:truoc|cham\s+nhat(?:\s+la)?|han\s+chot|thoi\s+han|xong\s+truoc"
+    r"|hoan\s+thanh(?:\s+(?:truoc|trong|xong))?)"
     r"(?:\s+ngay)?"
 )
 _IN_TEXT = [

@@ -99,7 +99,8 @@ def _docx_text(content: bytes) -> str:
             for row in Table(block, document).rows:
                 for cell in row.cells:
                     lines.extend(p.text for p in cell.paragraphs)
-    return "\n".join(lines)
+    # Word's paragraphs are explicit: a blank line between them keeps them apart.
+    return "\n\n".join(lines)
 
 
 def _pdf_text(content: bytes) -> str:
@@ -125,9 +126,77 @@ _PAGE_NUMBER = re.compile(
     r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$|^\s*Trang\s+\d+(?:\s*/\s*\d+)?\s*$", re.I
 )
 _BULLET = re.compile(r"^\s*[-–•+]\s+")
-_NUMBERED = re.compile(r"^\s*((?:\d+\.)*\d+)[.)]?\s+(?=\S)")
+# "3.1." or "3.1" or "2." or "2)": never a year at the start of a wrapped line ("2023 tại …").
+_NUMBERED = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})+|\d{1,2}(?=[.)]))[.)]?\s+(?=\S)")
 _ROMAN_HEADING = re.compile(r"^\s*([IVX]{1,4})\.\s+")
 _LETTERED = re.compile(r"^\s*([a-zđ])\)\s+", re.I)
+
+
+_LANDMARK = re.compile(
+    r"^(?:Số\s*[:.]|Nơi nhận|Trên đây|Căn cứ|Ngày\s+\d{1,2}\s+tháng|[^,\d]{2,60},\s*ngày\s+\d)",
+    re.I,
+)
+_TERMINAL = '.:;!?”"'
+
+
+_CONNECTORS = {
+    "với",
+    "và",
+    "của",
+    "các",
+    "cho",
+    "về",
+    "tại",
+    "trong",
+    "theo",
+    "để",
+    "là",
+    "đến",
+    "từ",
+    "hoặc",
+    "được",
+    "có",
+    "những",
+    "phối",
+    "hợp",
+    "chủ",
+    "trì",
+    "giao",
+}
+
+
+def _is_caption(line: str) -> bool:
+    """An upper-case line of the layout ("THÔNG BÁO", "PHÓ CHỦ TỊCH"), not a wrapped "TTHC."."""
+    return line.isupper() and len(line.split()) >= 2 and not line.endswith(".")
+
+
+def _starts_block(line: str) -> bool:
+    return bool(
+        _BULLET.match(line)
+        or _NUMBERED.match(line)
+        or _LETTERED.match(line)
+        or _ROMAN_HEADING.match(line)
+        or _LANDMARK.match(line)
+        or _is_caption(line)
+    )
+
+
+def _closes_block(line: str, following: str) -> bool:
+    """Whether `line` cannot be continued by `following` although it lacks a full stop."""
+    if line[-1] in _TERMINAL or _is_caption(line) or _LANDMARK.match(line):
+        return True
+    # A short numbered heading ("3.7. Đối với UBND xã Sơn Tây") is followed by its text, but
+    # "1. Giao Phòng X chủ trì, phối hợp với" goes on in the next line.
+    # A short tail without a full stop ("Hương Sơn - Đức Thọ") is the heading's wrapped end.
+    last_word = line.split()[-1].lower()
+    wrapped_tail = len(following) < 50 and following[-1] not in _TERMINAL
+    return (
+        bool(_NUMBERED.match(line))
+        and len(line) < 160
+        and following[:1].isupper()
+        and last_word not in _CONNECTORS
+        and not wrapped_tail
+    )
 
 
 def normalise(text: str) -> list[str]:
@@ -144,30 +213,19 @@ def normalise(text: str) -> list[str]:
                 lines.append("")
             continue
         previous = lines[-1] if lines else ""
-        starts_block = bool(
-            _BULLET.match(line)
-            or _NUMBERED.match(line)
-            or _LETTERED.match(line)
-            or _ROMAN_HEADING.match(line)
-            or line.isupper()
-        )
         # A line cut in the middle of a sentence (text copied from a PDF) joins the one before.
-        if (
-            previous
-            and not starts_block
-            and not previous.isupper()
-            and previous[-1] not in '.:;!?”"'
-        ):
+        if previous and not _starts_block(line) and not _closes_block(previous, line):
             lines[-1] = f"{previous} {line}"
             continue
-        if not previous and len(lines) >= 2 and lines[-2] and not starts_block:
+        # Across a page break (a blank line left by a page number) only a lowercase start joins.
+        if not previous and len(lines) >= 2 and lines[-2] and line[0].islower():
             before = lines[-2]
-            if before[-1] not in '.:;!?”"' and not before.isupper() and line[0].islower():
+            if not _starts_block(line) and not _closes_block(before, line):
                 lines.pop()
                 lines[-1] = f"{before} {line}"
                 continue
         lines.append(line)
-    return [line for line in lines]
+    return lines
 
 
 # --- units in running text ----------------------------------------------------------------
@@ -326,7 +384,8 @@ _CHAIR = re.compile(
 )
 _SIGN_TITLES = re.compile(r"^(?:TM\.|KT\.|TL\.|TUQ\.|Q\.)?\s*[A-ZĐÀ-Ỹ .\-]{4,}$")
 _STOP_BODY = re.compile(r"^(?:Trên đây|Nơi nhận)", re.I)
-_SECTION_UNIT = re.compile(r"^(?:Đối với|Giao|Riêng)\s+", re.I)
+_SECTION_UNIT = re.compile(r"^(?:Đối với|Riêng)\s+", re.I)
+_ASSIGNING = re.compile(r"\b(?:chủ trì|giao|thực hiện|tham mưu|hoàn thành)\b", re.I)
 _INLINE = re.compile(r"(?:^|[.;:]\s*|\s)(?:Giao|giao cho|Giao cho)\s+(?=" + _UNIT_WORDS[3:-1] + ")")
 _WRITTEN_NAME = r"\s+[^,;]{2,80}?(?=\s+(?:chủ trì|thực hiện|tham mưu|triển khai|phối hợp)|,)"
 _LEAD_CHAIRS = re.compile(
@@ -348,10 +407,11 @@ def _header(notice: ParsedNotice, index: UnitIndex) -> int:
                 notice.issued_on = None
             notice.place = match["place"].strip()
         if re.fullmatch(r"THÔNG BÁO", line.strip(), re.I):
-            following = [candidate for candidate in lines[number + 1 : number + 4] if candidate]
-            if following:
-                notice.title = following[0]
-            body_start = number + 2
+            body_start = number + 1
+            following = next((c for c in lines[number + 1 : number + 4] if c), "")
+            if following and not _starts_block(following):
+                notice.title = following
+                body_start = lines.index(following, number + 1) + 1
             break
     upper_lines = [
         ln

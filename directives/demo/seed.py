@@ -53,6 +53,11 @@ def seed_demo() -> SeedResult:
     return result
 
 
+def seed_units() -> dict[str, Unit]:
+    """Only the unit registry of the demo (the units of DOMAIN §7)."""
+    return _seed_units(load_demo()["units"], SeedResult())
+
+
 def _seed_units(rows: list[dict[str, Any]], result: SeedResult) -> dict[str, Unit]:
     units = {}
     for order, row in enumerate(rows, start=1):

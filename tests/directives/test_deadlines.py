@@ -94,3 +94,12 @@ def test_deadlines_found_in_a_tasks_own_words(text: str, expected: date | None) 
 def test_the_found_phrase_keeps_the_original_words() -> None:
     found = find_deadline("Báo cáo trước ngày 30/10/2023 về Phòng Nội vụ.", reference=NOTICE)
     assert found is not None and found.text == "trước ngày 30/10/2023"
+
+
+def test_hoan_thanh_introduces_a_deadline_too() -> None:
+    found = find_deadline(
+        "Kiểm tra an toàn thực phẩm, hoàn thành ngày 15 tháng 5 năm 2024.", reference=NOTICE
+    )
+    assert found is not None and found.day == date(2024, 5, 15)
+    found = find_deadline("Hoàn thành trong tháng 12/2023.", reference=NOTICE)
+    assert found is not None and found.day == date(2023, 12, 31)
