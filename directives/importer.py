@@ -445,7 +445,9 @@ def _signature(notice: ParsedNotice) -> None:
         start = next(i for i, ln in enumerate(lines) if re.match(r"^Nơi nhận\s*:?", ln, re.I))
     except StopIteration:
         start = max(0, len(lines) - 12)
-    recipients, titles, name = [], [], ""
+    recipients: list[str] = []
+    titles: list[str] = []
+    name = ""
     for line in lines[start + 1 :]:
         if _BULLET.match(line) and not titles:
             recipients.append(line)

@@ -271,7 +271,8 @@ def to_cp1258(text: str) -> bytes:
 
     out = []
     for char in text:
-        base, *marks = unicodedata.normalize("NFD", char)
+        decomposed = unicodedata.normalize("NFD", char)
+        base, marks = decomposed[0], decomposed[1:]
         kept = "".join(m for m in marks if m in "\u0302\u0306\u031b")
         tones = "".join(m for m in marks if m not in "\u0302\u0306\u031b")
         out.append(unicodedata.normalize("NFC", base + kept) + tones)
