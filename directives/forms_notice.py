@@ -133,6 +133,8 @@ class NoticeForm(forms.ModelForm):
 class TaskRowForm(forms.Form):
     """One task of a notice being entered; the deadline is read against the notice's date."""
 
+    source_lines = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+
     ref = forms.CharField(label="Mục", max_length=32, required=False)
     text = note_field("Nội dung nhiệm vụ", rows=2)
     lead_unit = UnitField(

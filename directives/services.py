@@ -239,6 +239,7 @@ _NOTICE_FIELDS = (
     "signer_title",
     "recipients",
 )
+_NOTICE_CREATE_FIELDS = (*_NOTICE_FIELDS, "source_text")
 
 
 @transaction.atomic
@@ -250,7 +251,9 @@ def enter_notice(*, actor: User, header: dict[str, Any], tasks: Sequence[dict[st
     """
     if not tasks:
         raise ValidationError("Thông báo cần có ít nhất một nhiệm vụ.", code="no_tasks")
-    notice = create_notice(actor=actor, **{k: v for k, v in header.items() if k in _NOTICE_FIELDS})
+    notice = create_notice(
+        actor=actor, **{k: v for k, v in header.items() if k in _NOTICE_CREATE_FIELDS}
+    )
     for order, row in enumerate(tasks, start=1):
         assign_task(
             actor=actor,

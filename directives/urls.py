@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_notices
+from . import views, views_import, views_notices
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("tep/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("thong-bao-ket-luan/", views_notices.notice_list, name="notice_list"),
     path("thong-bao-ket-luan/nhap/", views_notices.notice_create, name="notice_create"),
+    path("thong-bao-ket-luan/nhap-tu-tep/", views_import.notice_import, name="notice_import"),
     path("thong-bao-ket-luan/<int:pk>/", views_notices.notice_detail, name="notice_detail"),
     path("thong-bao-ket-luan/<int:pk>/sua/", views_notices.notice_edit, name="notice_edit"),
     path(

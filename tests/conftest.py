@@ -47,26 +47,34 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 @pytest.fixture
 def unit_a(db: Any) -> Unit:
-    return Unit.objects.create(name="Phòng Nội vụ", short_name="Nội vụ", aliases=["Phòng NV"])
+    unit, _ = Unit.objects.get_or_create(
+        name="Phòng Nội vụ", defaults={"short_name": "Nội vụ", "aliases": ["Phòng NV"]}
+    )
+    return unit
 
 
 @pytest.fixture
 def unit_b(db: Any) -> Unit:
-    return Unit.objects.create(name="Phòng Tư pháp", short_name="Tư pháp")
+    unit, _ = Unit.objects.get_or_create(name="Phòng Tư pháp", defaults={"short_name": "Tư pháp"})
+    return unit
 
 
 @pytest.fixture
 def unit_support(db: Any) -> Unit:
-    return Unit.objects.create(
-        name="Sở Thông tin và Truyền thông", short_name="Sở TT&TT", kind=Unit.Kind.EXTERNAL
+    unit, _ = Unit.objects.get_or_create(
+        name="Sở Thông tin và Truyền thông",
+        defaults={"short_name": "Sở TT&TT", "kind": Unit.Kind.EXTERNAL},
     )
+    return unit
 
 
 @pytest.fixture
 def office_unit(db: Any) -> Unit:
-    return Unit.objects.create(
-        name="Văn phòng HĐND-UBND huyện", short_name="VP HĐND-UBND", kind=Unit.Kind.OFFICE
+    unit, _ = Unit.objects.get_or_create(
+        name="Văn phòng HĐND-UBND huyện",
+        defaults={"short_name": "VP HĐND-UBND", "kind": Unit.Kind.OFFICE},
     )
+    return unit
 
 
 def _user(username: str, role: str, unit: Unit | None) -> User:

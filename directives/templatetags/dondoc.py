@@ -33,3 +33,9 @@ def isodate(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+@register.filter
+def first_line(value: str) -> str:
+    """ "12-14" → "12": the anchor of a task's first source line."""
+    return str(value).split("-", 1)[0]

@@ -1,0 +1,113 @@
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from directives import services
+from directives.importer import ImportProblem, parse_notice, read_file
+from units.models import User
+
+
+class Command(BaseCommand):
+    help = "Đọc một thông báo kết luận (.docx, .pdf, .txt, .md); in ra, hoặc lưu cùng các nhiệm vụ."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="Tệp thông báo.")
+        parser.add_argument("--dry-run", action="store_true", help="Chỉ đọc, không lưu.")
+        parser.add_argument("--json", action="store_true", help="In đúng một đối tượng JSON.")
+        parser.add_argument(
+            "--as",
+            dest="username",
+            help="Tài khoản Văn phòng thực hiện (mặc định: tài khoản Văn phòng đầu tiên).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["path"])
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Không mở được tệp {path}: {error.strerror}.") from None
+        try:
+            parsed = parse_notice(read_file(path.name, content))
+        except ImportProblem as problem:
+            raise CommandError(str(problem)) from None
+
+        if options["json"]:
+            self.stdout.write(json.dumps(parsed.as_json(), ensure_ascii=False))
+        else:
+            self.stdout.write(
+                f"{parsed.number} ngày {parsed.issued_on}: {len(parsed.tasks)} nhiệm vụ."
+            )
+        if options["dry_run"]:
+            return
+
+        actor = self._actor(options["username"])
+        unknown = sorted(
+            {
+                m.text
+                for t in parsed.tasks
+                for m in ([t.lead] if t.lead else []) + t.supports
+                if m.unit is None
+            }
+        )
+        missing_lead = [t.text[:60] for t in parsed.tasks if t.lead is None]
+        if unknown or missing_lead or parsed.issued_on is None:
+            problems = []
+            if unknown:
+                problems.append("đơn vị chưa có trong danh mục: " + "; ".join(unknown))
+            if missing_lead:
+                problems.append(f"{len(missing_lead)} nhiệm vụ chưa rõ đơn vị chủ trì")
+            if parsed.issued_on is None:
+                problems.append("không đọc được ngày ban hành")
+            raise CommandError(
+                "Chưa lưu: " + "; ".join(problems) + ". Hãy nhập qua màn hình xem trước."
+            )
+        rows = [
+            {
+                "ref": t.ref,
+                "text": t.text,
+                "lead_unit": t.lead.unit,  # type: ignore[union-attr]
+                "support_units": [m.unit for m in t.supports],
+                "deadline": t.deadline.day if t.deadline else None,
+                "deadline_kind": t.deadline.kind if t.deadline else None,
+                "deadline_text": t.deadline.text if t.deadline else "",
+            }
+            for t in parsed.tasks
+        ]
+        header = {
+            "number": parsed.number,
+            "issuer": parsed.issuer,
+            "place": parsed.place,
+            "issued_on": parsed.issued_on,
+            "title": parsed.title or parsed.number,
+            "meeting_on": parsed.meeting_on,
+            "chair": parsed.chair,
+            "chair_title": parsed.chair_title,
+            "signer": parsed.signer,
+            "signer_title": parsed.signer_title,
+            "recipients": parsed.recipients,
+            "source_text": "\n".join(parsed.lines),
+        }
+        try:
+            with transaction.atomic():
+                notice = services.enter_notice(actor=actor, header=header, tasks=rows)
+                notice.source_file.save(path.name, ContentFile(content), save=True)
+        except ValidationError as error:
+            raise CommandError("Chưa lưu: " + " ".join(error.messages)) from None
+        if not options["json"]:
+            self.stdout.write(
+                self.style.SUCCESS(f"Đã lưu thông báo {notice.number} (mã {notice.pk}).")
+            )
+
+    def _actor(self, username: str | None) -> User:
+        office = User.objects.filter(is_active=True, role=User.Role.OFFICE)
+        actor = (
+            office.filter(username=username).first() if username else office.order_by("pk").first()
+        )
+        if actor is None:
+            raise CommandError("Cần một tài khoản Văn phòng đang hoạt động (--as TÊN_ĐĂNG_NHẬP).")
+        return actor

@@ -1,0 +1,211 @@
+"""Importing a notice from its file or text: extract, preview beside the source, confirm."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from . import services
+from .forms_notice import NoticeForm, TaskRowFormSet, kept_rows
+from .importer import (
+    MAX_IMPORT_BYTES,
+    ImportProblem,
+    ParsedNotice,
+    normalise,
+    parse_notice,
+    read_file,
+)
+from .views_notices import _reference, _require_office, _task_row, _unit_names
+
+PENDING = re.compile(r"^imports/pending/[0-9a-f]{32}/[\w.\- ]{1,120}$")
+
+
+class SourceForm(forms.Form):
+    file = forms.FileField(
+        label="Tệp thông báo",
+        required=False,
+        help_text="Tệp .docx, .pdf (có lớp chữ), .txt hoặc .md; tối đa 10 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf,.txt,.md"}),
+    )
+    text = forms.CharField(
+        label="Hoặc dán nội dung văn bản",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=500_000,
+    )
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data is not None and not data.get("file") and not (data.get("text") or "").strip():
+            raise forms.ValidationError("Hãy chọn tệp thông báo hoặc dán nội dung văn bản.")
+        return data
+
+
+def _initial_rows(parsed: ParsedNotice) -> list[dict[str, Any]]:
+    rows = []
+    for task in parsed.tasks:
+        deadline = ""
+        if task.deadline and task.deadline.day:
+            deadline = task.deadline.text or f"{task.deadline.day:%d/%m/%Y}"
+        rows.append(
+            {
+                "ref": task.ref,
+                "text": task.text,
+                "lead_unit": task.lead.name if task.lead else "",
+                "support_units": "; ".join(m.name for m in task.supports),
+                "deadline": deadline,
+                "source_lines": f"{task.first_line}-{task.last_line}",
+            }
+        )
+    return rows
+
+
+def _header_initial(parsed: ParsedNotice) -> dict[str, Any]:
+    return {
+        "number": parsed.number,
+        "issuer": parsed.issuer,
+        "place": parsed.place,
+        "issued_on": parsed.issued_on,
+        "title": parsed.title,
+        "meeting_on": parsed.meeting_on,
+        "chair": parsed.chair,
+        "chair_title": parsed.chair_title,
+        "signer": parsed.signer,
+        "signer_title": parsed.signer_title,
+        "recipients": parsed.recipients,
+    }
+
+
+def _preview(
+    request: HttpRequest,
+    *,
+    form: NoticeForm,
+    formset: Any,
+    source_text: str,
+    pending: str,
+    file_name: str,
+    status: int = 200,
+) -> HttpResponse:
+    lines = normalise(source_text)
+    unmatched = sum(
+        1 for f in formset.forms for name in ("lead_unit", "support_units") if f.errors.get(name)
+    )
+    return render(
+        request,
+        "directives/notice_import_preview.html",
+        {
+            "form": form,
+            "formset": formset,
+            "lines": list(enumerate(lines)),
+            "source_text": source_text,
+            "pending": pending,
+            "file_name": file_name,
+            "unit_names": _unit_names(),
+            "unmatched": unmatched,
+        },
+        status=status,
+    )
+
+
+@login_required
+def notice_import(request: HttpRequest) -> HttpResponse:
+    """Upload or paste a notice; its header and tasks come back for the office to check."""
+    _require_office(request)
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        return _confirm(request)
+    bound = request.method == "POST"
+    source = SourceForm(request.POST if bound else None, request.FILES if bound else None)
+    if request.method == "POST" and source.is_valid():
+        upload = source.cleaned_data.get("file")
+        try:
+            if upload is not None:
+                if upload.size > MAX_IMPORT_BYTES:
+                    raise ImportProblem("Tệp quá lớn; thông báo kết luận thường dưới 10 MB.")
+                content = upload.read()
+                text = read_file(upload.name or "", content)
+            else:
+                content, text = b"", source.cleaned_data["text"]
+            parsed = parse_notice(text)
+        except ImportProblem as problem:
+            source.add_error("file" if upload is not None else "text", str(problem))
+        else:
+            pending, file_name = "", ""
+            if upload is not None:
+                file_name = re.sub(r"[^\w.\- ]", "_", PurePath(upload.name or "thong-bao").name)[
+                    :120
+                ]
+                pending = default_storage.save(
+                    f"imports/pending/{uuid.uuid4().hex}/{file_name}", ContentFile(content)
+                )
+            form = NoticeForm(initial=_header_initial(parsed))
+            formset = TaskRowFormSet(
+                initial=_initial_rows(parsed), prefix="tasks", reference=parsed.issued_on
+            )
+            formset.extra = 0
+            if not parsed.tasks:
+                messages.warning(request, "Không tìm thấy nhiệm vụ nào; hãy thêm dòng và nhập tay.")
+            return _preview(
+                request,
+                form=form,
+                formset=formset,
+                source_text=text,
+                pending=pending,
+                file_name=file_name,
+            )
+    return render(request, "directives/notice_import.html", {"source": source})
+
+
+def _confirm(request: HttpRequest) -> HttpResponse:
+    user = _require_office(request)
+    source_text = request.POST.get("source_text", "")[:2_000_000]
+    pending = request.POST.get("pending", "")
+    if pending and not PENDING.match(pending):
+        pending = ""  # a forged path: ignore it rather than touch another file
+    file_name = PurePath(pending).name if pending else ""
+    form = NoticeForm(request.POST)
+    formset = TaskRowFormSet(request.POST, prefix="tasks", reference=_reference(form))
+    if "add_row" not in request.POST and form.is_valid() and formset.is_valid():
+        try:
+            with transaction.atomic():
+                notice = services.enter_notice(
+                    actor=user,
+                    header={**form.cleaned_data, "source_text": source_text},
+                    tasks=[_task_row(row) for row in kept_rows(formset)],
+                )
+                if pending and default_storage.exists(pending):
+                    with default_storage.open(pending, "rb") as handle:
+                        notice.source_file.save(file_name, ContentFile(handle.read()), save=True)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if pending:
+                default_storage.delete(pending)
+            messages.success(
+                request, f"Đã nhập Thông báo {notice.number} với {notice.tasks.count()} nhiệm vụ."
+            )
+            return redirect("notice_detail", pk=notice.pk)
+    if "add_row" in request.POST:
+        data = request.POST.copy()
+        data["tasks-TOTAL_FORMS"] = str(min(int(data.get("tasks-TOTAL_FORMS", "0") or 0) + 1, 500))
+        formset = TaskRowFormSet(data, prefix="tasks", reference=_reference(form))
+        formset.is_valid()
+    return _preview(
+        request,
+        form=form,
+        formset=formset,
+        source_text=source_text,
+        pending=pending,
+        file_name=file_name,
+    )

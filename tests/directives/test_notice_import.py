@@ -1,0 +1,185 @@
+"""Importing a notice in the browser (preview, correct, confirm) and from the command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from directives.demo.seed import seed_units
+from directives.models import Notice, Task
+from tests.directives.test_importer import INLINE, as_docx, notice_text
+from units.models import Unit, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registry() -> dict[str, Unit]:
+    return seed_units()
+
+
+@pytest.fixture
+def desk(client: Client, office: User, registry: dict[str, Unit]) -> Client:
+    client.force_login(office)
+    return client
+
+
+def confirm_data(preview) -> dict[str, str]:
+    """What the browser sends back from the preview page, as rendered."""
+    data: dict[str, str] = {
+        "step": "confirm",
+        "pending": preview.context["pending"],
+        "source_text": preview.context["source_text"],
+    }
+    form, formset = preview.context["form"], preview.context["formset"]
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if isinstance(value, date):
+            value = value.isoformat()
+        data[name] = "" if value is None else str(value)
+    management = formset.management_form
+    data.update({management.add_prefix(k): str(v) for k, v in management.initial.items()})
+    for row in formset.forms:
+        for name in ("ref", "text", "lead_unit", "support_units", "deadline", "source_lines"):
+            data[row.add_prefix(name)] = str(row.initial.get(name, ""))
+    return data
+
+
+def test_the_office_imports_notice_194_from_its_word_file(desk: Client) -> None:
+    upload = SimpleUploadedFile("194-TB-UBND.docx", as_docx())
+    preview = desk.post(reverse("notice_import"), {"file": upload})
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "Chưa có gì được lưu" in html and not Notice.objects.exists()
+    assert preview.context["formset"].total_form_count() == 28
+    assert 'id="L' in html and "dòng " in html  # each task linked to its source lines
+    data = confirm_data(preview)
+    assert data["number"] == "194/TB-UBND" and data["issued_on"] == "2023-09-13"
+    response = desk.post(reverse("notice_import"), data)
+    notice = Notice.objects.get(number="194/TB-UBND")
+    assert response.status_code == 302
+    assert notice.tasks.count() == 28 and notice.source_file.name.endswith(".docx")
+    assert "Phan Tiến Hùng" in notice.source_text
+    initiative = notice.tasks.get(ref="3.7")
+    assert (initiative.deadline, initiative.lead_unit.name) == (
+        date(2023, 10, 30),
+        "Ủy ban nhân dân xã Sơn Tây",
+    )
+    supported = {
+        t.ref: {u.name for u in t.support_units.all()}
+        for t in notice.tasks.filter(support_units__isnull=False)
+    }
+    assert set(supported) == {"3.4", "3.5", "3.6"}
+
+
+def test_an_unknown_unit_is_shown_and_corrected_in_the_preview(desk: Client) -> None:
+    preview = desk.post(reverse("notice_import"), {"text": INLINE})
+    data = confirm_data(preview)
+    response = desk.post(reverse("notice_import"), data)
+    assert response.status_code == 200  # "Phòng Y tế" and "Công an huyện" are not in the registry
+    assert "Không tìm thấy đơn vị “Phòng Y tế”" in response.content.decode()
+    assert "Có 3 ô đơn vị chưa khớp với danh mục" in response.content.decode()
+    assert not Notice.objects.exists()
+    rows = {data[f"tasks-{i}-ref"]: i for i in range(int(data["tasks-TOTAL_FORMS"]))}
+    assert len(rows) == 4  # refs 1, a, b, đ
+    data[f"tasks-{rows['b']}-lead_unit"] = "Phòng Nội vụ"  # the office picks the right unit
+    data["tasks-0-support_units"] = "Phòng Tư pháp"
+    data[f"tasks-{rows['đ']}-support_units"] = ""  # not in the registry: left out
+    response = desk.post(reverse("notice_import"), data)
+    assert response.status_code == 302
+    notice = Notice.objects.get(number="87/TB-UBND")
+    assert notice.tasks.count() == 5
+    assert notice.tasks.get(ref="b").lead_unit.name == "Phòng Nội vụ"
+    assert notice.source_text.startswith("UBND HUYỆN ĐỨC THỌ") and not notice.source_file
+
+
+def test_a_bad_file_is_explained_and_nothing_is_kept(desk: Client) -> None:
+    response = desk.post(
+        reverse("notice_import"), {"file": SimpleUploadedFile("scan.pdf", b"%PDF-1.4 \x00\x01")}
+    )
+    assert response.status_code == 200
+    assert "Tệp PDF bị hỏng" in response.content.decode()
+    empty = desk.post(reverse("notice_import"), {})
+    assert "Hãy chọn tệp thông báo hoặc dán nội dung văn bản." in empty.content.decode()
+    assert not Notice.objects.exists()
+
+
+def test_a_forged_pending_path_is_ignored(desk: Client) -> None:
+    preview = desk.post(
+        reverse("notice_import"), {"file": SimpleUploadedFile("194.docx", as_docx())}
+    )
+    data = confirm_data(preview)
+    data["pending"] = "../../config/settings.py"
+    assert desk.post(reverse("notice_import"), data).status_code == 302
+    assert not Notice.objects.get().source_file
+
+
+def test_only_the_office_imports(client: Client, staff_a: User, leader: User) -> None:
+    for person in (staff_a, leader):
+        client.force_login(person)
+        assert client.get(reverse("notice_import")).status_code == 403
+        assert client.post(reverse("notice_import"), {"text": INLINE}).status_code == 403
+
+
+def test_the_command_prints_one_json_object(registry: dict[str, Unit], tmp_path: Path) -> None:
+    path = tmp_path / "194.md"
+    path.write_text(notice_text(), encoding="utf-8")
+    out = StringIO()
+    call_command("import_notice", str(path), "--dry-run", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert set(data) == {"number", "issuer", "issued_on", "signer", "title", "tasks"}
+    assert (data["number"], data["issued_on"], data["signer"]) == (
+        "194/TB-UBND",
+        "2023-09-13",
+        "Phan Tiến Hùng",
+    )
+    assert len(data["tasks"]) == 28
+    assert set(data["tasks"][0]) == {
+        "ref",
+        "text",
+        "lead_units",
+        "support_units",
+        "deadline",
+        "recurring",
+    }
+    initiative = next(t for t in data["tasks"] if t["ref"] == "3.7")
+    assert (initiative["deadline"], initiative["recurring"]) == ("2023-10-30", False)
+    assert initiative["lead_units"] == ["Ủy ban nhân dân xã Sơn Tây"]
+    assert not Notice.objects.exists()
+
+
+def test_the_command_saves_as_the_confirmed_preview_would(
+    registry: dict[str, Unit], office: User, tmp_path: Path
+) -> None:
+    path = tmp_path / "194.md"
+    path.write_text(notice_text(), encoding="utf-8")
+    call_command("import_notice", str(path), stdout=StringIO())
+    notice = Notice.objects.get()
+    assert notice.tasks.count() == 28 and notice.created_by == office
+    assert Task.objects.filter(deadline__isnull=False).count() == 2
+    with pytest.raises(CommandError, match="đã có trong hệ thống"):
+        call_command("import_notice", str(path), stdout=StringIO())
+
+
+def test_the_command_refuses_unknown_units_and_bad_files(
+    registry: dict[str, Unit], office: User, tmp_path: Path
+) -> None:
+    path = tmp_path / "87.txt"
+    path.write_text(INLINE, encoding="utf-8")
+    with pytest.raises(CommandError, match="đơn vị chưa có trong danh mục: .*Phòng Y tế"):
+        call_command("import_notice", str(path), stdout=StringIO())
+    assert not Notice.objects.exists()
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(CommandError, match="Tệp rỗng"):
+        call_command("import_notice", str(empty), "--dry-run")
+    with pytest.raises(CommandError, match="Không mở được tệp"):
+        call_command("import_notice", str(tmp_path / "missing.pdf"), "--dry-run")
