@@ -250,6 +250,10 @@ class UnitIndex:
             key=lambda item: -len(item[0]),
         )
 
+    def exactly(self, phrase: str) -> Unit | None:
+        key = name_key(phrase)
+        return next((unit for candidate, unit in self.keys if key == candidate), None)
+
     def starting(self, phrase: str) -> Unit | None:
         key = name_key(phrase)
         for candidate, unit in self.keys:
@@ -547,17 +551,16 @@ def parse_notice(text: str, *, reference: date | None = None) -> ParsedNotice:
             rest = line[heading.end() :].strip()
             level = ref.count(".") + 1
             named = _SECTION_UNIT.sub("", rest) if _SECTION_UNIT.match(rest) else rest
-            unit = index.starting(named)
+            # A heading names its unit whole ("Đối với Phòng X, Chi nhánh Y" leads with X); a
+            # numbered sentence that assigns ("1. Giao Phòng X chủ trì …") is an inline task.
+            first_named = named.split(",")[0].strip(" :.")
+            unit = index.exactly(first_named)
             is_unit_section = bool(_SECTION_UNIT.match(rest)) or (
-                unit is not None and len(rest) < 160
+                unit is not None and len(rest) < 100 and not _ASSIGNING.search(rest)
             )
             if is_unit_section:
                 section_ref, section_level = ref, level
-                section_lead = (
-                    UnitMention(named.split(",")[0].strip(" :."), unit)
-                    if unit
-                    else (UnitMention(named.split(",")[0].strip(" :."), None))
-                )
+                section_lead = UnitMention(first_named, unit)
                 section_deadline = find_deadline(rest, reference=day)
                 continue
             if section_lead is not None and level <= section_level:

@@ -314,3 +314,13 @@ def test_reading_any_bytes_never_fails_unexpectedly(
 ) -> None:
     with contextlib.suppress(ImportProblem):
         parse_notice(read_file(name, content))
+
+
+def test_a_heading_naming_an_unknown_unit_is_not_guessed(registry: dict[str, Unit]) -> None:
+    text = (
+        "Số: 3/TB-UBND\nHương Sơn, ngày 2 tháng 1 năm 2024\nTHÔNG BÁO\nKết luận\n"
+        "1. Đối với Phòng Văn hóa, Thông tin và Du lịch\n- Tổ chức lễ hội mùa xuân.\n"
+    )
+    [task] = parse_notice(text).tasks
+    assert task.lead is not None and task.lead.unit is None
+    assert task.lead.text == "Phòng Văn hóa"  # shown as written, for the office to pick
