@@ -11,7 +11,7 @@ PYTEST_ARGS ?= -n 2
 # Commands run through make are local development unless told otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help install run test lint fmt typecheck migrations-check check-deploy ci seed clean
+.PHONY: help install run test lint fmt typecheck migrations-check check-deploy ci seed screenshots clean
 
 help:
 	@echo "make run     — cài đặt, migrate, nạp dữ liệu mẫu và chạy ứng dụng tại http://127.0.0.1:8000"
@@ -44,6 +44,10 @@ seed: install var
 
 test: install var
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The main screens on the demo data, written to docs/screenshots/ (needs Debian's chromium).
+screenshots: install var
+	DONDOC_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -p no:xdist tests/e2e/test_screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

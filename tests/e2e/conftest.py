@@ -70,3 +70,20 @@ def log_in(page: Page, base_url: str, user: User, landing: str = "/") -> None:
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(f"{base_url}{landing}")
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+def check_accessibility(page: Page) -> None:
+    """axe-core's WCAG 2 A/AA rules on the page as it stands: no serious or critical finding."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}});
+            return r.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')})`);
+        }"""
+    )
+    assert result == [], f"{page.url}: " + "; ".join(result)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from directives import services
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import check_accessibility, log_in
 from units.models import Unit, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -56,6 +56,7 @@ def test_leadership_drill_down_from_a_units_overdue_figure_to_a_timeline(
     log_in(page, base, leader, landing="/bang-dieu-khien/")
     expect(page.get_by_role("heading", name="Bảng điều khiển")).to_be_visible()
     expect(page.locator('[data-figure="open_overdue"]')).to_have_text("3")
+    check_accessibility(page)
 
     row = page.locator('tr[data-unit="Phòng Nội vụ"]')
     overdue_cell = row.locator("td").nth(5).get_by_role("link")
@@ -71,6 +72,7 @@ def test_leadership_drill_down_from_a_units_overdue_figure_to_a_timeline(
     timeline = page.get_by_role("region", name="Diễn biến thực hiện")
     expect(timeline).to_contain_text("Đang chờ ý kiến Sở Nội vụ.")
     expect(timeline).to_contain_text("Giao nhiệm vụ")
+    check_accessibility(page)
 
     page.goto(f"{base}/bang-dieu-khien/?print=1")
     expect(page.get_by_role("heading", name="Bảng điều khiển")).to_be_visible()

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from directives import services
 from directives.models import Attachment, Task
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import check_accessibility, log_in
 from units.models import Unit, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -59,11 +59,13 @@ def test_staff_on_a_phone_report_progress_with_a_file_and_then_completion(
     base = str(live_server)
 
     log_in(page, base, staff_a)
+    check_accessibility(page)
     rows = page.locator("tbody tr")
     expect(rows.first).to_contain_text("Báo cáo kết quả sáng kiến SMS")
     expect(rows.first).to_contain_text("Quá hạn 5 ngày")
     rows.first.get_by_role("link").click()
     expect(page.get_by_role("heading", name="Báo cáo kết quả sáng kiến SMS")).to_be_visible()
+    check_accessibility(page)
 
     evidence = tmp_path / "bien-ban-ra-mat.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
