@@ -80,10 +80,12 @@ def check_accessibility(page: Page) -> None:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async () => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}});
+            const options = {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}};
+            const r = await axe.run(document, options);
+            const where = v => v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ');
             return r.violations
                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')})`);
+                .map(v => `${v.id}: ${v.help} (${where(v)})`);
         }"""
     )
     assert result == [], f"{page.url}: " + "; ".join(result)
