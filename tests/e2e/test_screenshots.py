@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from directives.models import Task
 from tests.directives.test_importer import plain_lines
@@ -20,8 +20,8 @@ from tests.e2e.conftest import check_accessibility
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 
 
 def test_the_main_screens(browser: Browser, live_server: object, tmp_path: Path) -> None:
@@ -35,7 +35,7 @@ def test_the_main_screens(browser: Browser, live_server: object, tmp_path: Path)
         "\n".join(plain_lines()).replace("194/TB-UBND", "195/TB-UBND"), encoding="utf-8"
     )
 
-    def session(username: str, viewport: dict[str, int]):  # type: ignore[no-untyped-def]
+    def session(username: str, viewport: ViewportSize) -> Page:
         context = browser.new_context(viewport=viewport, locale="vi-VN")
         page = context.new_page()
         page.goto(f"{base}/dang-nhap/")
@@ -45,7 +45,7 @@ def test_the_main_screens(browser: Browser, live_server: object, tmp_path: Path)
         page.wait_for_load_state()
         return page
 
-    def shot(page, name: str, *, full_page: bool = False) -> None:  # type: ignore[no-untyped-def]
+    def shot(page: Page, name: str, *, full_page: bool = False) -> None:
         check_accessibility(page)
         page.screenshot(path=str(target / name), full_page=full_page)
         assert (target / name).stat().st_size > 10_000
