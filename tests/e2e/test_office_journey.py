@@ -16,7 +16,7 @@ from directives.demo.seed import seed_units
 from directives.models import Notice, Task
 from tests.directives.test_importer import plain_lines
 from tests.e2e.conftest import check_accessibility, log_in
-from units.models import Unit, User
+from units.models import User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
