@@ -16,7 +16,7 @@ from directives.demo.seed import seed_units
 from directives.models import Notice, Task
 from tests.directives.test_importer import plain_lines
 from tests.e2e.conftest import check_accessibility, log_in
-from units.models import User
+from units.models import Unit, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -69,7 +69,7 @@ def test_the_office_imports_accepts_returns_and_exports(
         staff[name] = User.objects.create_user(
             username=name,
             role=User.Role.STAFF,
-            unit=notice.tasks.filter(lead_unit__name=unit_name).first().lead_unit,
+            unit=Unit.objects.get(name=unit_name),
         )
     done = notice.tasks.filter(ref="3.1").order_by("order").first()
     redo = notice.tasks.filter(ref="3.2").order_by("order").first()
