@@ -11,12 +11,13 @@ PYTEST_ARGS ?= -n 2
 # Commands run through make are local development unless told otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help install run test lint fmt typecheck migrations-check check-deploy ci seed screenshots clean
+.PHONY: help install run test lint fmt typecheck migrations-check check-deploy ci seed screenshots bench clean
 
 help:
 	@echo "make run     — cài đặt, migrate, nạp dữ liệu mẫu và chạy ứng dụng tại http://127.0.0.1:8000"
 	@echo "make test    — cài đặt và chạy toàn bộ bộ kiểm thử"
-	@echo "make lint | fmt | typecheck | migrations-check | check-deploy | ci"
+	@echo "make lint | fmt | typecheck | migrations-check | check-deploy | ci | screenshots"
+	@echo "make bench [SIZE=100000] — đo tốc độ trên PostgreSQL"
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
@@ -44,6 +45,14 @@ seed: install var
 
 test: install var
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks on PostgreSQL (this machine's by default; set BENCH_DATABASE_URL to use another).
+SIZE ?= 10000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dondoc_bench
+bench: install
+	@psql "$(BENCH_DATABASE_URL)" -c "select 1" >/dev/null 2>&1 || \
+		psql "$$(echo '$(BENCH_DATABASE_URL)' | sed 's#/[^/]*$$#/postgres#')" -c "CREATE DATABASE $$(basename '$(BENCH_DATABASE_URL)')"
+	DJANGO_DEBUG=0 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench --size $(SIZE) --json var/bench-$(SIZE).json
 
 # The main screens on the demo data, written to docs/screenshots/ (needs Debian's chromium).
 screenshots: install var

@@ -17,14 +17,28 @@ from units.text import fold
 
 from .forms import DATE_INPUT_FORMATS, DateInput
 from .models import Notice, Task, TaskQuerySet
+from .widgets import FastSelect
 from .timeliness import Timeliness
 
 
+NOTICE_CHOICES = 200
+
+
 def _notices(request: HttpRequest | None) -> QuerySet[Notice]:
+    """The notices to pick from: the most recent ones this person follows, and the chosen one.
+
+    Older notices are found with the search box, which matches notice numbers.
+    """
     if request is None:
         return Notice.objects.none()
-    visible = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
-    return Notice.objects.filter(pk__in=visible.values("notice_id")).order_by("-issued_on")
+    visible = Notice.objects.filter(
+        pk__in=Task.objects.visible_to(request.user).values("notice_id")  # type: ignore[arg-type]
+    )
+    recent = Q(pk__in=visible.order_by("-issued_on", "-pk").values("pk")[:NOTICE_CHOICES])
+    chosen = request.GET.get("notice", "")
+    if chosen.isdigit():
+        recent |= Q(pk=int(chosen))
+    return visible.filter(recent).order_by("-issued_on", "-pk")
 
 
 def _chairs(request: HttpRequest | None) -> list[tuple[str, str]]:
@@ -47,13 +61,14 @@ class TaskFilter(django_filters.FilterSet):
         label="Trạng thái", choices=Task.Status.choices, widget=forms.CheckboxSelectMultiple
     )
     notice = django_filters.ModelChoiceFilter(
-        label="Thông báo", queryset=_notices, empty_label="Tất cả thông báo"
+        label="Thông báo", queryset=_notices, empty_label="Tất cả thông báo", widget=FastSelect
     )
     unit = django_filters.ModelChoiceFilter(
         label="Đơn vị",
         queryset=Unit.objects.order_by("order", "name"),
         method="filter_unit",
         empty_label="Tất cả đơn vị",
+        widget=FastSelect,
     )
     role = django_filters.ChoiceFilter(
         label="Vai trò của đơn vị",
@@ -91,7 +106,10 @@ class TaskFilter(django_filters.FilterSet):
         input_formats=DATE_INPUT_FORMATS,
     )
     chair = django_filters.ChoiceFilter(
-        label="Lãnh đạo chủ trì họp", field_name="notice__chair", empty_label="Tất cả"
+        label="Lãnh đạo chủ trì họp",
+        field_name="notice__chair",
+        empty_label="Tất cả",
+        widget=FastSelect,
     )
     ageing = django_filters.ChoiceFilter(
         label="Số ngày quá hạn",

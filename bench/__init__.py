@@ -1,0 +1,1 @@
+"""Benchmarks of Đôn đốc at district, province and national scale (`make bench SIZE=…`)."""

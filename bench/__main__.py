@@ -1,0 +1,216 @@
+"""`python -m bench --size N`: load N tasks into PostgreSQL, then time the pages that matter.
+
+Each figure is the server-side time of the request in this process (Django's test client, no
+network), after a warm-up: median and 95th percentile over the runs, the SQL queries it made,
+and for database-bound pages the time of the same SQL replayed directly through psycopg, so
+that the ratio page / bare SQL shows what Django, Python and the templates add.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_bench")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from bench.generate import generate  # noqa: E402
+from directives.models import Notice, Task  # noqa: E402
+from directives.workdays import is_working_day  # noqa: E402
+from reminders import services as reminders  # noqa: E402
+from reports.exports import Scope, write_xlsx  # noqa: E402
+from units.models import User  # noqa: E402
+
+TODAY = date(2026, 11, 20)
+
+
+@dataclass
+class Result:
+    name: str
+    median_ms: float
+    p95_ms: float
+    queries: int
+    sql_median_ms: float | None = None
+    ratio: float | None = None
+    peak_mb: float | None = None
+    note: str = ""
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(fn: Callable[[], object], runs: int, warmup: int = 3) -> tuple[list[float], list[dict]]:  # type: ignore[type-arg]
+    for _ in range(warmup):
+        fn()
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    # Copied now: the next request clears the connection's query log.
+    queries = list(captured.captured_queries)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times, queries
+
+
+APP_TABLES = ("directives_", "units_unit", "reminders_", "reports_")
+
+
+def replay(queries: list[dict], runs: int) -> float:  # type: ignore[type-arg]
+    """The median time of the page's own data queries, run again directly through psycopg."""
+    statements = [
+        q["sql"] for q in queries
+        if any(t in q["sql"] for t in APP_TABLES) and q["sql"].lstrip().upper().startswith("SELECT")
+        and "django_session" not in q["sql"]
+    ]
+    raw = connection.connection  # the psycopg connection
+    times = []
+    for _ in range(runs + 2):
+        start = time.perf_counter()
+        with raw.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql.replace("%", "%%") if "%" in sql else sql)
+                cursor.fetchall()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times[2:])
+
+
+def page(name: str, client: Client, url: str, runs: int) -> Result:
+    def get() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    times, queries = measure(get, runs)
+    result = Result(name, statistics.median(times), percentile(times, 0.95), len(queries))
+    result.sql_median_ms = replay(queries, runs)
+    result.ratio = result.median_ms / result.sql_median_ms if result.sql_median_ms else None
+    return result
+
+
+def peak(fn: Callable[[], object]) -> float:
+    tracemalloc.start()
+    fn()
+    _, top = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return top / (1024 * 1024)
+
+
+def login(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true", help="keep the data already loaded")
+    parser.add_argument("--json", type=Path, help="write the results here too")
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    if args.reuse and Task.objects.count() == args.size:
+        print(f"Reusing {args.size} tasks already loaded.")
+    else:
+        loaded = generate(args.size)
+        print(f"Loaded {loaded.tasks} tasks, {loaded.events} timeline rows, {loaded.units} units, "
+              f"{loaded.notices} notices in {time.perf_counter() - started:.1f} s.")
+
+    leader, office = login("leader4"), login("office1")
+    busiest_unit = (
+        Task.objects.values("lead_unit_id").order_by().annotate(n=django.db.models.Count("pk"))
+        .order_by("-n").first()["lead_unit_id"]  # type: ignore[index]
+    )
+    staff = User.objects.filter(unit_id=busiest_unit, role="staff").first()
+    assert staff is not None
+    unit_client = login(staff.username)
+    results = [
+        page("dashboard, leadership, all units", leader, reverse("dashboard") + f"?as_of={TODAY}", args.runs),
+        page("a unit's task list, filtered (in progress)", unit_client,
+             reverse("task_list") + f"?status=in_progress&as_of={TODAY}", args.runs),
+        page("all units' overdue tasks", office, reverse("task_list") + f"?timeliness=overdue&as_of={TODAY}",
+             args.runs),
+        page(f"task page, {Task.objects.get(pk=1).events.count()} timeline rows", office,
+             reverse("task_detail", args=[1]), args.runs),
+    ]
+
+    task = Task.objects.filter(lead_unit_id=busiest_unit, status="in_progress").first()
+    assert task is not None
+
+    def post_progress() -> None:
+        version = Task.objects.values_list("version", flat=True).get(pk=task.pk)
+        response = unit_client.post(
+            reverse("task_action", args=[task.pk, "bao-cao-tien-do"]),
+            {"version": version, "note": "Báo cáo tiến độ (benchmark)", "progress": "50"},
+        )
+        assert response.status_code == 302, response.status_code
+
+    times, queries = measure(post_progress, args.runs)
+    results.append(Result("progress report POST", statistics.median(times), percentile(times, 0.95), len(queries)))
+
+    notice = Notice.objects.order_by().annotate(n=django.db.models.Count("tasks")).order_by("-n").first()
+    assert notice is not None
+    year = Scope.build(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31), today=TODAY)
+    for label, scope in ((f"XLSX export, one notice ({notice.tasks.count()} tasks)", Scope.build(notice=notice)),
+                         (f"XLSX export, year 2025 ({year.tasks().count()} tasks)", year)):
+        def export(scope: Scope = scope) -> None:
+            with tempfile.TemporaryFile() as handle:
+                write_xlsx(scope, handle)
+
+        export_runs = max(3, args.runs // 5) if scope is year else args.runs
+        times, queries = measure(export, export_runs, warmup=1)
+        results.append(Result(label, statistics.median(times), percentile(times, 0.95), len(queries),
+                              peak_mb=peak(export)))
+
+    days = [d for d in (TODAY - timedelta(days=i) for i in range(1, 60)) if is_working_day(d)]
+    day_iter = iter(days)
+
+    def reminder_day() -> None:
+        reminders.run_day(next(day_iter))
+
+    times, queries = measure(reminder_day, 3, warmup=1)
+    sent = reminders.run_day(next(day_iter))
+    results.append(Result(f"reminder job, one day ({sent.planned_items} items, {sent.planned_recipients} people)",
+                          statistics.median(times), percentile(times, 0.95), len(queries),
+                          peak_mb=peak(reminder_day)))
+
+    header = f"{'':58} {'median':>9} {'p95':>9} {'queries':>8} {'bare SQL':>9} {'ratio':>6} {'peak MB':>8}"
+    print(f"\nĐôn đốc at {args.size:,} tasks (PostgreSQL {connection.pg_version // 10000}, "
+          f"Python {sys.version.split()[0]}, {os.cpu_count()} cores)\n")
+    print(header)
+    for r in results:
+        sql = f"{r.sql_median_ms:9.1f}" if r.sql_median_ms is not None else f"{'':9}"
+        ratio = f"{r.ratio:6.1f}" if r.ratio is not None else f"{'':6}"
+        memory = f"{r.peak_mb:8.1f}" if r.peak_mb is not None else f"{'':8}"
+        print(f"{r.name[:58]:58} {r.median_ms:7.1f}ms {r.p95_ms:7.1f}ms {r.queries:8d} {sql} {ratio} {memory}")
+    if args.json:
+        args.json.write_text(json.dumps({"size": args.size, "results": [asdict(r) for r in results]}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
