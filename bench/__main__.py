@@ -9,7 +9,6 @@ that the ratio page / bare SQL shows what Django, Python and the templates add.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import statistics
@@ -61,7 +60,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(fn: Callable[[], object], runs: int, warmup: int = 3) -> tuple[list[float], list[dict]]:  # type: ignore[type-arg]
+def measure(fn: Callable[[], object], runs: int, warmup: int = 3) -> tuple[list[float], list[dict]]:
     for _ in range(warmup):
         fn()
     with CaptureQueriesContext(connection) as captured:
@@ -79,11 +78,13 @@ def measure(fn: Callable[[], object], runs: int, warmup: int = 3) -> tuple[list[
 APP_TABLES = ("directives_", "units_unit", "reminders_", "reports_")
 
 
-def replay(queries: list[dict], runs: int) -> float:  # type: ignore[type-arg]
+def replay(queries: list[dict], runs: int) -> float:
     """The median time of the page's own data queries, run again directly through psycopg."""
     statements = [
-        q["sql"] for q in queries
-        if any(t in q["sql"] for t in APP_TABLES) and q["sql"].lstrip().upper().startswith("SELECT")
+        q["sql"]
+        for q in queries
+        if any(t in q["sql"] for t in APP_TABLES)
+        and q["sql"].lstrip().upper().startswith("SELECT")
         and "django_session" not in q["sql"]
     ]
     raw = connection.connection  # the psycopg connection
@@ -138,25 +139,47 @@ def main() -> None:
         print(f"Reusing {args.size} tasks already loaded.")
     else:
         loaded = generate(args.size)
-        print(f"Loaded {loaded.tasks} tasks, {loaded.events} timeline rows, {loaded.units} units, "
-              f"{loaded.notices} notices in {time.perf_counter() - started:.1f} s.")
+        print(
+            f"Loaded {loaded.tasks} tasks, {loaded.events} timeline rows, {loaded.units} units, "
+            f"{loaded.notices} notices in {time.perf_counter() - started:.1f} s."
+        )
 
     leader, office = login("leader4"), login("office1")
     busiest_unit = (
-        Task.objects.values("lead_unit_id").order_by().annotate(n=django.db.models.Count("pk"))
-        .order_by("-n").first()["lead_unit_id"]  # type: ignore[index]
+        Task.objects.values("lead_unit_id")
+        .order_by()
+        .annotate(n=django.db.models.Count("pk"))
+        .order_by("-n")
+        .first()["lead_unit_id"]  # type: ignore[index]
     )
     staff = User.objects.filter(unit_id=busiest_unit, role="staff").first()
     assert staff is not None
     unit_client = login(staff.username)
     results = [
-        page("dashboard, leadership, all units", leader, reverse("dashboard") + f"?as_of={TODAY}", args.runs),
-        page("a unit's task list, filtered (in progress)", unit_client,
-             reverse("task_list") + f"?status=in_progress&as_of={TODAY}", args.runs),
-        page("all units' overdue tasks", office, reverse("task_list") + f"?timeliness=overdue&as_of={TODAY}",
-             args.runs),
-        page(f"task page, {Task.objects.get(pk=1).events.count()} timeline rows", office,
-             reverse("task_detail", args=[1]), args.runs),
+        page(
+            "dashboard, leadership, all units",
+            leader,
+            reverse("dashboard") + f"?as_of={TODAY}",
+            args.runs,
+        ),
+        page(
+            "a unit's task list, filtered (in progress)",
+            unit_client,
+            reverse("task_list") + f"?status=in_progress&as_of={TODAY}",
+            args.runs,
+        ),
+        page(
+            "all units' overdue tasks",
+            office,
+            reverse("task_list") + f"?timeliness=overdue&as_of={TODAY}",
+            args.runs,
+        ),
+        page(
+            f"task page, {Task.objects.get(pk=1).events.count()} timeline rows",
+            office,
+            reverse("task_detail", args=[1]),
+            args.runs,
+        ),
     ]
 
     task = Task.objects.filter(lead_unit_id=busiest_unit, status="in_progress").first()
@@ -171,21 +194,37 @@ def main() -> None:
         assert response.status_code == 302, response.status_code
 
     times, queries = measure(post_progress, args.runs)
-    results.append(Result("progress report POST", statistics.median(times), percentile(times, 0.95), len(queries)))
+    results.append(
+        Result(
+            "progress report POST", statistics.median(times), percentile(times, 0.95), len(queries)
+        )
+    )
 
-    notice = Notice.objects.order_by().annotate(n=django.db.models.Count("tasks")).order_by("-n").first()
+    notice = (
+        Notice.objects.order_by().annotate(n=django.db.models.Count("tasks")).order_by("-n").first()
+    )
     assert notice is not None
     year = Scope.build(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31), today=TODAY)
-    for label, scope in ((f"XLSX export, one notice ({notice.tasks.count()} tasks)", Scope.build(notice=notice)),
-                         (f"XLSX export, year 2025 ({year.tasks().count()} tasks)", year)):
+    for label, scope in (
+        (f"XLSX export, one notice ({notice.tasks.count()} tasks)", Scope.build(notice=notice)),
+        (f"XLSX export, year 2025 ({year.tasks().count()} tasks)", year),
+    ):
+
         def export(scope: Scope = scope) -> None:
             with tempfile.TemporaryFile() as handle:
                 write_xlsx(scope, handle)
 
         export_runs = max(3, args.runs // 5) if scope is year else args.runs
         times, queries = measure(export, export_runs, warmup=1)
-        results.append(Result(label, statistics.median(times), percentile(times, 0.95), len(queries),
-                              peak_mb=peak(export)))
+        results.append(
+            Result(
+                label,
+                statistics.median(times),
+                percentile(times, 0.95),
+                len(queries),
+                peak_mb=peak(export),
+            )
+        )
 
     days = [d for d in (TODAY - timedelta(days=i) for i in range(1, 60)) if is_working_day(d)]
     day_iter = iter(days)
@@ -195,21 +234,37 @@ def main() -> None:
 
     times, queries = measure(reminder_day, 3, warmup=1)
     sent = reminders.run_day(next(day_iter))
-    results.append(Result(f"reminder job, one day ({sent.planned_items} items, {sent.planned_recipients} people)",
-                          statistics.median(times), percentile(times, 0.95), len(queries),
-                          peak_mb=peak(reminder_day)))
+    results.append(
+        Result(
+            f"reminder job, one day ({sent.planned_items} items, {sent.planned_recipients} people)",
+            statistics.median(times),
+            percentile(times, 0.95),
+            len(queries),
+            peak_mb=peak(reminder_day),
+        )
+    )
 
-    header = f"{'':58} {'median':>9} {'p95':>9} {'queries':>8} {'bare SQL':>9} {'ratio':>6} {'peak MB':>8}"
-    print(f"\nĐôn đốc at {args.size:,} tasks (PostgreSQL {connection.pg_version // 10000}, "
-          f"Python {sys.version.split()[0]}, {os.cpu_count()} cores)\n")
+    columns = ("median", "p95", "queries", "bare SQL", "ratio", "peak MB")
+    widths = (9, 9, 8, 9, 6, 8)
+    header = " ".join([" " * 58, *(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True))])
+    postgres = connection.pg_version // 10000  # type: ignore[attr-defined]
+    print(
+        f"\nĐôn đốc at {args.size:,} tasks (PostgreSQL {postgres}, "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} cores)\n"
+    )
     print(header)
     for r in results:
         sql = f"{r.sql_median_ms:9.1f}" if r.sql_median_ms is not None else f"{'':9}"
         ratio = f"{r.ratio:6.1f}" if r.ratio is not None else f"{'':6}"
         memory = f"{r.peak_mb:8.1f}" if r.peak_mb is not None else f"{'':8}"
-        print(f"{r.name[:58]:58} {r.median_ms:7.1f}ms {r.p95_ms:7.1f}ms {r.queries:8d} {sql} {ratio} {memory}")
+        print(
+            f"{r.name[:58]:58} {r.median_ms:7.1f}ms {r.p95_ms:7.1f}ms {r.queries:8d} "
+            f"{sql} {ratio} {memory}"
+        )
     if args.json:
-        args.json.write_text(json.dumps({"size": args.size, "results": [asdict(r) for r in results]}, indent=2))
+        args.json.write_text(
+            json.dumps({"size": args.size, "results": [asdict(r) for r in results]}, indent=2)
+        )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ class Loaded:
     notices: int
 
 
-def _copy(table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -> int:  # type: ignore[type-arg]
+def _copy(table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -> int:
     count = 0
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor
@@ -46,7 +46,8 @@ def _reset() -> None:
             "directives_attachment, directives_extensionrequest, directives_taskevent, "
             "directives_task_support_units, directives_task, directives_noticesection, "
             "directives_noticerevision, reports_issuedreport, directives_notice, units_auditentry, "
-            "units_user_groups, units_user_user_permissions, django_admin_log, units_user, units_unit "
+            "units_user_groups, units_user_user_permissions, django_admin_log, units_user, "
+            "units_unit "
             "RESTART IDENTITY CASCADE"
         )
 
@@ -54,7 +55,9 @@ def _reset() -> None:
 def generate(size: int, seed: int = 20231013) -> Loaded:
     """Replace the database's contents with `size` tasks."""
     if connection.vendor != "postgresql":
-        raise SystemExit("The benchmark data set is loaded with COPY: point DATABASE_URL at PostgreSQL.")
+        raise SystemExit(
+            "The benchmark data set is loaded with COPY: point DATABASE_URL at PostgreSQL."
+        )
     rng = random.Random(seed)
     _reset()
     now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -62,10 +65,35 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
     # Units: the district's departments, its communes, the province's departments.
     unit_count = max(40, min(3000, size // 400))
     kinds = ["department"] * 15 + ["commune"] * 20 + ["external"] * 5
-    units = [(i + 1, f"Đơn vị số {i + 1:04d}", f"ĐV{i + 1}", "[]", kinds[i % len(kinds)], True, None, None, i)
-             for i in range(unit_count)]
-    _copy("units_unit", ("id", "name", "short_name", "aliases", "kind", "is_active", "closed_on",
-                         "successor_id", '"order"'), iter(units))
+    units = [
+        (
+            i + 1,
+            f"Đơn vị số {i + 1:04d}",
+            f"ĐV{i + 1}",
+            "[]",
+            kinds[i % len(kinds)],
+            True,
+            None,
+            None,
+            i,
+        )
+        for i in range(unit_count)
+    ]
+    _copy(
+        "units_unit",
+        (
+            "id",
+            "name",
+            "short_name",
+            "aliases",
+            "kind",
+            "is_active",
+            "closed_on",
+            "successor_id",
+            '"order"',
+        ),
+        iter(units),
+    )
 
     password = make_password("bench-password")
     users = []
@@ -79,30 +107,83 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
             users.append((uid, f"u{uid}", role, unit_id))
     _copy(
         "units_user",
-        ("id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff",
-         "is_active", "date_joined", "full_name", "job_title", "phone", "role", "unit_id",
-         "notify_by_email", "notify_by_sms"),
-        ((i, password, False, name, "", "", f"{name}@bench.example", False, True, now,
-          name, "", "", role, unit, True, False) for i, name, role, unit in users),
+        (
+            "id",
+            "password",
+            "is_superuser",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_staff",
+            "is_active",
+            "date_joined",
+            "full_name",
+            "job_title",
+            "phone",
+            "role",
+            "unit_id",
+            "notify_by_email",
+            "notify_by_sms",
+        ),
+        (
+            (
+                i,
+                password,
+                False,
+                name,
+                "",
+                "",
+                f"{name}@bench.example",
+                False,
+                True,
+                now,
+                name,
+                "",
+                "",
+                role,
+                unit,
+                True,
+                False,
+            )
+            for i, name, role, unit in users
+        ),
     )
     staff_of = {u[3]: u[0] for u in users if u[2] == "staff"}
     office_id = 1
 
-    notices: list[tuple] = []  # type: ignore[type-arg]
-    tasks: list[tuple] = []  # type: ignore[type-arg]
+    notices: list[tuple] = []
+    tasks: list[tuple] = []
     supports: list[tuple[int, int]] = []
-    events: list[tuple] = []  # type: ignore[type-arg]
-    extensions: list[tuple] = []  # type: ignore[type-arg]
+    events: list[tuple] = []
+    extensions: list[tuple] = []
     task_id = event_id = 0
     span = (END - START).days
     notice_id = 0
     while task_id < size:
         notice_id += 1
         issued = START + timedelta(days=rng.randrange(span))
-        notices.append((notice_id, f"{notice_id}/TB-UBND", "UBND huyện Hương Sơn", "Hương Sơn", issued,
-                        f"Kết luận cuộc họp số {notice_id}", issued - timedelta(days=2),
-                        rng.choice(["Hồ Thái Sơn", "Nguyễn Văn An", "Trần Thị Bình"]), "Phó Chủ tịch UBND huyện",
-                        "Phan Tiến Hùng", "CHÁNH VĂN PHÒNG", "", "", "", office_id, now, now))
+        notices.append(
+            (
+                notice_id,
+                f"{notice_id}/TB-UBND",
+                "UBND huyện Hương Sơn",
+                "Hương Sơn",
+                issued,
+                f"Kết luận cuộc họp số {notice_id}",
+                issued - timedelta(days=2),
+                rng.choice(["Hồ Thái Sơn", "Nguyễn Văn An", "Trần Thị Bình"]),
+                "Phó Chủ tịch UBND huyện",
+                "Phan Tiến Hùng",
+                "CHÁNH VĂN PHÒNG",
+                "",
+                "",
+                "",
+                office_id,
+                now,
+                now,
+            )
+        )
         for order in range(1, rng.randint(5, 40) + 1):
             if task_id >= size:
                 break
@@ -111,7 +192,11 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
             kind = rng.choices(["date", "month", "ongoing"], weights=[40, 20, 40])[0]
             deadline = None if kind == "ongoing" else issued + timedelta(days=rng.randint(10, 240))
             extended = deadline is not None and rng.random() < 0.05
-            current = deadline + timedelta(days=rng.randint(10, 60)) if extended and deadline else deadline
+            current = (
+                deadline + timedelta(days=rng.randint(10, 60))
+                if extended and deadline
+                else deadline
+            )
             age = (END - issued).days
             roll = rng.random()
             if age < 30:
@@ -132,53 +217,203 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
             if status in ("done", "awaiting"):
                 target = current or issued + timedelta(days=120)
                 completed = min(END, max(issued, target + timedelta(days=rng.randint(-60, 30))))
-            progress = 100 if status in ("done", "awaiting") else rng.choice([0, 10, 30, 50, 70, 90])
-            last_activity = datetime.combine(
-                min(END, issued + timedelta(days=rng.randint(0, max(1, age)))), datetime.min.time(), UTC
+            progress = (
+                100 if status in ("done", "awaiting") else rng.choice([0, 10, 30, 50, 70, 90])
             )
-            tasks.append((task_id, notice_id, None, "3.1", order,
-                          f"Nhiệm vụ số {task_id}: tham mưu, triển khai, báo cáo kết quả", lead, issued,
-                          kind, "", deadline, current, status, progress, completed,
-                          "Không còn phù hợp" if status == "cancelled" else "", 1, last_activity,
-                          f"nhiem vu so {task_id} tham muu trien khai bao cao ket qua", now))
+            last_activity = datetime.combine(
+                min(END, issued + timedelta(days=rng.randint(0, max(1, age)))),
+                datetime.min.time(),
+                UTC,
+            )
+            tasks.append(
+                (
+                    task_id,
+                    notice_id,
+                    None,
+                    "3.1",
+                    order,
+                    f"Nhiệm vụ số {task_id}: tham mưu, triển khai, báo cáo kết quả",
+                    lead,
+                    issued,
+                    kind,
+                    "",
+                    deadline,
+                    current,
+                    status,
+                    progress,
+                    completed,
+                    "Không còn phù hợp" if status == "cancelled" else "",
+                    1,
+                    last_activity,
+                    f"nhiem vu so {task_id} tham muu trien khai bao cao ket qua",
+                    now,
+                )
+            )
             if rng.random() < 0.3:
                 for support in rng.sample(range(1, unit_count + 1), rng.randint(1, 3)):
                     if support != lead:
                         supports.append((task_id, support))
             actor = staff_of[lead]
             event_id += 1
-            events.append((event_id, task_id, "assigned", office_id, None,
-                           datetime.combine(issued, datetime.min.time(), UTC), "", "assigned", None, "", "{}"))
+            events.append(
+                (
+                    event_id,
+                    task_id,
+                    "assigned",
+                    office_id,
+                    None,
+                    datetime.combine(issued, datetime.min.time(), UTC),
+                    "",
+                    "assigned",
+                    None,
+                    "",
+                    "{}",
+                )
+            )
             updates = LONG_TIMELINE if task_id == 1 else rng.randint(1, 4)
             for step in range(updates):
                 event_id += 1
                 at = datetime.combine(issued + timedelta(days=step + 1), datetime.min.time(), UTC)
-                events.append((event_id, task_id, "progress", actor, lead, at, "", "", min(100, step * 10),
-                               f"Báo cáo tiến độ lần {step + 1}", "{}"))
+                events.append(
+                    (
+                        event_id,
+                        task_id,
+                        "progress",
+                        actor,
+                        lead,
+                        at,
+                        "",
+                        "",
+                        min(100, step * 10),
+                        f"Báo cáo tiến độ lần {step + 1}",
+                        "{}",
+                    )
+                )
             if extended and deadline and current:
-                extensions.append((task_id, actor, datetime.combine(issued, datetime.min.time(), UTC),
-                                   "Chờ ý kiến của Sở", deadline, current, "approved", office_id,
-                                   datetime.combine(issued, datetime.min.time(), UTC), ""))
-    _copy("directives_notice", ("id", "number", "issuer", "place", "issued_on", "title", "meeting_on", "chair",
-                                "chair_title", "signer", "signer_title", "recipients", "source_text", "source_file",
-                                "created_by_id", "created_at", "updated_at"), iter(notices))
-    _copy("directives_task", ("id", "notice_id", "section_id", "ref", '"order"', "text", "lead_unit_id",
-                              "assigned_on", "deadline_kind", "deadline_text", "original_deadline", "deadline",
-                              "status", "progress", "completed_on", "cancel_reason", "version",
-                              "last_activity_at", "search_text", "created_at"), iter(tasks))
+                extensions.append(
+                    (
+                        task_id,
+                        actor,
+                        datetime.combine(issued, datetime.min.time(), UTC),
+                        "Chờ ý kiến của Sở",
+                        deadline,
+                        current,
+                        "approved",
+                        office_id,
+                        datetime.combine(issued, datetime.min.time(), UTC),
+                        "",
+                    )
+                )
+    _copy(
+        "directives_notice",
+        (
+            "id",
+            "number",
+            "issuer",
+            "place",
+            "issued_on",
+            "title",
+            "meeting_on",
+            "chair",
+            "chair_title",
+            "signer",
+            "signer_title",
+            "recipients",
+            "source_text",
+            "source_file",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+        ),
+        iter(notices),
+    )
+    _copy(
+        "directives_task",
+        (
+            "id",
+            "notice_id",
+            "section_id",
+            "ref",
+            '"order"',
+            "text",
+            "lead_unit_id",
+            "assigned_on",
+            "deadline_kind",
+            "deadline_text",
+            "original_deadline",
+            "deadline",
+            "status",
+            "progress",
+            "completed_on",
+            "cancel_reason",
+            "version",
+            "last_activity_at",
+            "search_text",
+            "created_at",
+        ),
+        iter(tasks),
+    )
     _copy("directives_task_support_units", ("task_id", "unit_id"), iter(supports))
-    _copy("directives_taskevent", ("id", "task_id", "kind", "actor_id", "unit_id", "created_at", "status_from",
-                                   "status_to", "progress", "note", "data"), iter(events))
-    _copy("directives_extensionrequest", ("task_id", "requested_by_id", "requested_at", "reason",
-                                          "previous_deadline", "proposed_deadline", "status", "decided_by_id",
-                                          "decided_at", "decision_note"), iter(extensions))
-    _copy("directives_attachment", ("event_id", "file", "name", "size", "content_type", "sha256", "created_at"),
-          ((e[0], "evidence/bench/stub.pdf", "minh-chung.pdf", 9, "application/pdf", "0" * 64, e[5])
-           for e in events[1 : len(events) : 97]))
+    _copy(
+        "directives_taskevent",
+        (
+            "id",
+            "task_id",
+            "kind",
+            "actor_id",
+            "unit_id",
+            "created_at",
+            "status_from",
+            "status_to",
+            "progress",
+            "note",
+            "data",
+        ),
+        iter(events),
+    )
+    _copy(
+        "directives_extensionrequest",
+        (
+            "task_id",
+            "requested_by_id",
+            "requested_at",
+            "reason",
+            "previous_deadline",
+            "proposed_deadline",
+            "status",
+            "decided_by_id",
+            "decided_at",
+            "decision_note",
+        ),
+        iter(extensions),
+    )
+    _copy(
+        "directives_attachment",
+        ("event_id", "file", "name", "size", "content_type", "sha256", "created_at"),
+        (
+            (
+                e[0],
+                "evidence/bench/stub.pdf",
+                "minh-chung.pdf",
+                9,
+                "application/pdf",
+                "0" * 64,
+                e[5],
+            )
+            for e in events[1 : len(events) : 97]
+        ),
+    )
     with connection.cursor() as cursor:
-        for table in ("units_unit", "units_user", "directives_notice", "directives_task",
-                      "directives_taskevent", "directives_extensionrequest", "directives_attachment",
-                      "directives_task_support_units"):
+        for table in (
+            "units_unit",
+            "units_user",
+            "directives_notice",
+            "directives_task",
+            "directives_taskevent",
+            "directives_extensionrequest",
+            "directives_attachment",
+            "directives_task_support_units",
+        ):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"COALESCE((SELECT MAX(id) FROM {table}), 1))"

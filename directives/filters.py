@@ -17,9 +17,8 @@ from units.text import fold
 
 from .forms import DATE_INPUT_FORMATS, DateInput
 from .models import Notice, Task, TaskQuerySet
-from .widgets import FastSelect
 from .timeliness import Timeliness
-
+from .widgets import FastSelect
 
 NOTICE_CHOICES = 200
 

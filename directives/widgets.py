@@ -22,11 +22,17 @@ class FastSelect(forms.Select):
         selected = {str(v) for v in self.format_value(value)}
         options = format_html_join(
             "",
-            "<option value=\"{}\"{}>{}</option>",
+            '<option value="{}"{}>{}</option>',
             (
-                (option_value, mark_safe(" selected") if str(option_value) in selected else "", label)
+                (
+                    option_value,
+                    mark_safe(" selected") if str(option_value) in selected else "",
+                    label,
+                )
                 for option_value, label in self.choices
             ),
         )
-        attributes = format_html_join(" ", '{}="{}"', ((k, v) for k, v in final.items() if v is not False))
+        attributes = format_html_join(
+            " ", '{}="{}"', ((k, v) for k, v in final.items() if v is not False)
+        )
         return format_html("<select {}>{}</select>", attributes, options)

@@ -1,0 +1,212 @@
+"""Every URL the resolver knows, requested as every role with GET and POST.
+
+A URL added without an entry in EXPECTED fails `test_every_url_has_an_entry`. Objects of
+another unit answer 404 (they do not exist for that person), actions a role may not take 403,
+anonymous visitors go to the login page. Each case runs on its own fresh data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from directives import services
+from directives.models import Notice, Task
+from reports.models import IssuedReport
+from tests.conftest import MakeTask, on_day
+from units.models import Unit, User
+
+ROLES = ("anonymous", "staff_a", "staff_b", "head_a", "office", "leader")
+
+
+def row(get: str, post: str) -> dict[str, tuple[str, str]]:
+    """One letter per role, in ROLES' order: o ok (2xx, or a redirect elsewhere than the
+    login page), l to the login page, f 403, n 404, m 405."""
+    assert len(get) == len(post) == len(ROLES)
+    return {role: (get[i], post[i]) for i, role in enumerate(ROLES)}
+
+
+OFFICE_ONLY = row("lfffof", "lfffof")
+READERS = row("lfffoo", "lfffoo")  # the office and the leadership
+SIGNED_IN = row("looooo", "looooo")
+TASK_SCOPE = row("lonooo", "lonooo")  # staff B does not see unit A's task
+EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
+    "login": row("oooooo", "oooooo"),
+    "logout": row("mmmmmm", "llllll"),  # signing out lands on the login page
+    "password_change": SIGNED_IN,
+    "healthz": row("oooooo", "mmmmmm"),
+    "home": SIGNED_IN,
+    "task_list": SIGNED_IN,
+    "task_detail": TASK_SCOPE,
+    # Taking up unit A's task: A's staff and head may; B gets 404; the office and the
+    # leadership are not the lead unit, so the service refuses.
+    "task_action": row("lmmmmm", "lonoff"),
+    "attachment_download": TASK_SCOPE,
+    "notification_list": SIGNED_IN,
+    "notifications_mark_read": row("lmmmmm", "looooo"),
+    "notice_list": SIGNED_IN,
+    "notice_create": OFFICE_ONLY,
+    "notice_import": OFFICE_ONLY,
+    "notice_detail": TASK_SCOPE,
+    "notice_edit": OFFICE_ONLY,
+    "notice_add_task": OFFICE_ONLY,
+    "deadline_preview": row("lfffof", "lmmmmm"),
+    "dashboard": SIGNED_IN,
+    "report_center": READERS,
+    "report_download": READERS,
+    # The leadership reads reports; only the office issues them.
+    "report_issue": row("lmmmmm", "lfffof"),
+    "issued_report": READERS,
+    "issued_report_file": READERS,
+    "reminder_log": OFFICE_ONLY,
+    "unit_list": OFFICE_ONLY,
+    "unit_create": OFFICE_ONLY,
+    "unit_edit": OFFICE_ONLY,
+    "unit_close": OFFICE_ONLY,
+    "account_list": OFFICE_ONLY,
+    "account_create": OFFICE_ONLY,
+    "account_edit": OFFICE_ONLY,
+}
+
+
+def url_names() -> list[str]:
+    """Every named URL of the project, outside the admin (which guards itself)."""
+    names: list[str] = []
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.append(pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    return sorted(set(names))
+
+
+def test_every_url_has_an_entry() -> None:
+    assert set(url_names()) == set(EXPECTED), "add the new URL to EXPECTED with its outcomes"
+
+
+def outcome(response: Any) -> str:
+    if response.status_code in (301, 302):
+        return "l" if reverse("login") in response["Location"] else "o"
+    return {403: "f", 404: "n", 405: "m", 400: "b"}.get(
+        response.status_code, "o" if response.status_code < 300 else str(response.status_code)
+    )
+
+
+@pytest.fixture
+def world(
+    make_task: MakeTask,
+    office: User,
+    staff_a: User,
+    staff_b: User,
+    head_a: User,
+    leader: User,
+    unit_a: Unit,
+) -> dict[str, Any]:
+    with on_day(date(2023, 10, 2)):
+        task = make_task(deadline=date(2023, 10, 30))
+        proof = SimpleUploadedFile("bb.pdf", b"%PDF-1.4 minimal", content_type="application/pdf")
+        event = services.report_progress(
+            actor=staff_a, task=task, note="x", progress=10, files=[proof]
+        )
+    issued = IssuedReport.objects.create(
+        title="Báo cáo",
+        as_of=date(2023, 10, 2),
+        scope_key="k",
+        issued_by=office,
+        issued_at=timezone.now(),
+        figures={"total": {}, "units": []},
+    )
+    for kind in ("xlsx", "docx", "pdf"):
+        getattr(issued, kind).save(f"r.{kind}", ContentFile(b"stub"), save=False)
+    issued.save()
+    return {
+        "task": task,
+        "attachment": event.attachments.get(),
+        "notice": task.notice,
+        "issued": issued,
+        "unit": unit_a,
+        "account": staff_a,
+        "people": {
+            "staff_a": staff_a,
+            "staff_b": staff_b,
+            "head_a": head_a,
+            "office": office,
+            "leader": leader,
+        },
+    }
+
+
+def url_for(name: str, world: dict[str, Any]) -> str:
+    pattern_args = {
+        "task_detail": [world["task"].pk],
+        "task_action": [world["task"].pk, "tiep-nhan"],
+        "attachment_download": [world["attachment"].pk],
+        "notice_detail": [world["notice"].pk],
+        "notice_edit": [world["notice"].pk],
+        "notice_add_task": [world["notice"].pk],
+        "issued_report": [world["issued"].pk],
+        "issued_report_file": [world["issued"].pk, "pdf"],
+        "report_download": ["xlsx"],
+        "unit_edit": [world["unit"].pk],
+        "unit_close": [world["unit"].pk],
+        "account_edit": [world["account"].pk],
+    }
+    return reverse(name, args=pattern_args.get(name, []))
+
+
+CASES = [(name, role, method) for name in EXPECTED for role in ROLES for method in ("get", "post")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "method"), CASES)
+def test_every_url_for_every_role(world: dict[str, Any], name: str, role: str, method: str) -> None:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world["people"][role])
+    url = url_for(name, world)
+    data = (
+        {"version": Task.objects.get(pk=world["task"].pk).version} if name == "task_action" else {}
+    )
+    response = client.get(url) if method == "get" else client.post(url, data)
+    expected = EXPECTED[name][role][0 if method == "get" else 1]
+    assert outcome(response) == expected, (
+        f"{method.upper()} {url} as {role}: {response.status_code}"
+    )
+
+
+@pytest.mark.django_db
+def test_the_admin_is_for_the_office(client: Client, world: dict[str, Any]) -> None:
+    people = world["people"]
+    client.force_login(people["staff_a"])
+    assert reverse("admin:login") in client.get("/quan-tri/")["Location"]
+    from units.services import grant_office_admin
+
+    grant_office_admin(people["office"])
+    client.force_login(people["office"])
+    assert client.get("/quan-tri/").status_code == 200
+    assert client.get(reverse("admin:directives_task_changelist")).status_code == 200
+    event = world["task"].events.first()
+    # The timeline can be read, never changed or deleted, even by the office.
+    assert (
+        client.get(reverse("admin:directives_taskevent_change", args=[event.pk])).status_code == 200
+    )
+    assert (
+        client.post(
+            reverse("admin:directives_taskevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert Notice.objects.count() == 1
