@@ -37,6 +37,7 @@ from bench.generate import generate  # noqa: E402
 from directives.models import Notice, Task  # noqa: E402
 from directives.workdays import is_working_day  # noqa: E402
 from reminders import services as reminders  # noqa: E402
+from reminders.models import ReminderDigest  # noqa: E402
 from reports.exports import Scope, write_xlsx  # noqa: E402
 from units.models import User  # noqa: E402
 
@@ -226,21 +227,43 @@ def main() -> None:
             )
         )
 
-    days = [d for d in (TODAY - timedelta(days=i) for i in range(1, 60)) if is_working_day(d)]
+    days = [d for d in (TODAY - timedelta(days=i) for i in range(1, 90)) if is_working_day(d)]
     day_iter = iter(days)
+    planned_sizes: list[tuple[int, int]] = []
 
-    def reminder_day() -> None:
-        reminders.run_day(next(day_iter))
+    def daily_task() -> None:
+        # What beat's daily task does: plan and record; one delivery per digest is then queued.
+        planned = reminders.plan(next(day_iter))
+        reminders.record(planned)
+        planned_sizes.append((planned.item_count, planned.recipients))
 
-    times, queries = measure(reminder_day, 3, warmup=1)
-    sent = reminders.run_day(next(day_iter))
+    times, queries = measure(daily_task, 3, warmup=1)
+    items, people = planned_sizes[-1]
     results.append(
         Result(
-            f"reminder job, one day ({sent.planned_items} items, {sent.planned_recipients} people)",
+            f"reminder job, one day: plan + record ({items} items, {people} people)",
             statistics.median(times),
             percentile(times, 0.95),
             len(queries),
-            peak_mb=peak(reminder_day),
+            peak_mb=peak(daily_task),
+        )
+    )
+    pending = list(
+        ReminderDigest.objects.filter(status="pending").values_list("pk", flat=True)[:200]
+    )
+    pending_iter = iter(pending)
+
+    def deliver_one() -> None:
+        reminders.deliver(next(pending_iter))
+
+    runs = max(1, min(len(pending) - 4, 100))
+    times, queries = measure(deliver_one, runs, warmup=2)
+    results.append(
+        Result(
+            "reminder delivery, one digest (a worker's task)",
+            statistics.median(times),
+            percentile(times, 0.95),
+            len(queries),
         )
     )
 
