@@ -23,6 +23,20 @@ from .widgets import FastSelect
 NOTICE_CHOICES = 200
 
 
+def date_filter(
+    label: str, field_name: str, lookup_expr: str, **kwargs: Any
+) -> django_filters.DateFilter:
+    """A date bound of a range, typed as a date input, read as ISO or dd/mm/yyyy."""
+    return django_filters.DateFilter(
+        label=label,
+        field_name=field_name,
+        lookup_expr=lookup_expr,
+        widget=DateInput(),
+        input_formats=DATE_INPUT_FORMATS,
+        **kwargs,
+    )
+
+
 def _notices(request: HttpRequest | None) -> QuerySet[Notice]:
     """The notices to pick from: the most recent ones this person follows, and the chosen one.
 
@@ -75,35 +89,11 @@ class TaskFilter(django_filters.FilterSet):
         method="filter_role",
         empty_label="Chủ trì hoặc phối hợp",
     )
-    deadline_from = django_filters.DateFilter(
-        label="Hạn từ ngày",
-        field_name="deadline",
-        lookup_expr="gte",
-        widget=DateInput(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
-    deadline_to = django_filters.DateFilter(
-        label="đến ngày",
-        field_name="deadline",
-        lookup_expr="lte",
-        widget=DateInput(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
+    deadline_from = date_filter("Hạn từ ngày", "deadline", "gte")
+    deadline_to = date_filter("đến ngày", "deadline", "lte")
 
-    assigned_from = django_filters.DateFilter(
-        label="Giao từ ngày",
-        field_name="assigned_on",
-        lookup_expr="gte",
-        widget=DateInput(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
-    assigned_to = django_filters.DateFilter(
-        label="đến ngày",
-        field_name="assigned_on",
-        lookup_expr="lte",
-        widget=DateInput(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
+    assigned_from = date_filter("Giao từ ngày", "assigned_on", "gte")
+    assigned_to = date_filter("đến ngày", "assigned_on", "lte")
     chair = django_filters.ChoiceFilter(
         label="Lãnh đạo chủ trì họp",
         field_name="notice__chair",
@@ -119,12 +109,7 @@ class TaskFilter(django_filters.FilterSet):
     stale = django_filters.NumberFilter(
         label="Không cập nhật quá (ngày)", method="filter_stale", min_value=1, max_value=3650
     )
-    as_of = django_filters.DateFilter(
-        label="Tính đến ngày",
-        method="keep",
-        widget=DateInput(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
+    as_of = date_filter("Tính đến ngày", "", "exact", method="keep")
 
     class Meta:
         model = Task

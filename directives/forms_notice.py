@@ -14,6 +14,7 @@ from units.models import Unit
 from .deadlines import Deadline, DeadlineError, parse_deadline
 from .forms import date_field, note_field
 from .models import Notice
+from .services import NOTICE_FIELDS
 
 _SEPARATORS = re.compile(r"[;\n]+|,(?!\s*\d)")
 
@@ -82,19 +83,7 @@ class NoticeForm(forms.ModelForm):
 
     class Meta:
         model = Notice
-        fields = [
-            "number",
-            "issuer",
-            "place",
-            "issued_on",
-            "title",
-            "meeting_on",
-            "chair",
-            "chair_title",
-            "signer",
-            "signer_title",
-            "recipients",
-        ]
+        fields = list(NOTICE_FIELDS)
         widgets = {
             "title": forms.Textarea(attrs={"rows": 2}),
             "recipients": forms.Textarea(attrs={"rows": 3}),

@@ -353,6 +353,22 @@ class ParsedNotice:
     recipients: str = ""
     tasks: list[ParsedTask] = field(default_factory=list)
 
+    def header(self) -> dict[str, object]:
+        """The notice's header as the fields of `services.NOTICE_FIELDS`."""
+        return {
+            "number": self.number,
+            "issuer": self.issuer,
+            "place": self.place,
+            "issued_on": self.issued_on,
+            "title": self.title,
+            "meeting_on": self.meeting_on,
+            "chair": self.chair,
+            "chair_title": self.chair_title,
+            "signer": self.signer,
+            "signer_title": self.signer_title,
+            "recipients": self.recipients,
+        }
+
     def as_json(self) -> dict[str, object]:
         return {
             "number": self.number,

@@ -226,7 +226,7 @@ def create_notice(
     )
 
 
-_NOTICE_FIELDS = (
+NOTICE_FIELDS = (
     "number",
     "issuer",
     "place",
@@ -239,7 +239,7 @@ _NOTICE_FIELDS = (
     "signer_title",
     "recipients",
 )
-_NOTICE_CREATE_FIELDS = (*_NOTICE_FIELDS, "source_text")
+_NOTICE_CREATE_FIELDS = (*NOTICE_FIELDS, "source_text")
 
 
 @transaction.atomic
@@ -277,7 +277,7 @@ def update_notice(*, actor: User, notice: Notice, **changes: Any) -> Notice:
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     diff = {}
     for name, value in changes.items():
-        if name not in _NOTICE_FIELDS:
+        if name not in NOTICE_FIELDS:
             raise TypeError(f"update_notice() got an unexpected field {name!r}")
         old = getattr(notice, name)
         if old != value:

@@ -72,22 +72,6 @@ def _initial_rows(parsed: ParsedNotice) -> list[dict[str, Any]]:
     return rows
 
 
-def _header_initial(parsed: ParsedNotice) -> dict[str, Any]:
-    return {
-        "number": parsed.number,
-        "issuer": parsed.issuer,
-        "place": parsed.place,
-        "issued_on": parsed.issued_on,
-        "title": parsed.title,
-        "meeting_on": parsed.meeting_on,
-        "chair": parsed.chair,
-        "chair_title": parsed.chair_title,
-        "signer": parsed.signer,
-        "signer_title": parsed.signer_title,
-        "recipients": parsed.recipients,
-    }
-
-
 def _preview(
     request: HttpRequest,
     *,
@@ -149,7 +133,7 @@ def notice_import(request: HttpRequest) -> HttpResponse:
                 pending = default_storage.save(
                     f"imports/pending/{uuid.uuid4().hex}/{file_name}", ContentFile(content)
                 )
-            form = NoticeForm(initial=_header_initial(parsed))
+            form = NoticeForm(initial=parsed.header())
             formset = TaskRowFormSet(
                 initial=_initial_rows(parsed), prefix="tasks", reference=parsed.issued_on
             )

@@ -1,27 +1,15 @@
 import django_filters
 from django import forms
 
-from directives.forms import DATE_INPUT_FORMATS, DateInput
+from directives.filters import date_filter
 from units.models import Unit, User
 
 from .models import Channel, ReminderDigest
 
 
 class DigestFilter(django_filters.FilterSet):
-    day_from = django_filters.DateFilter(
-        label="Từ ngày",
-        field_name="day",
-        lookup_expr="gte",
-        widget=DateInput(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
-    day_to = django_filters.DateFilter(
-        label="đến ngày",
-        field_name="day",
-        lookup_expr="lte",
-        widget=DateInput(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
+    day_from = date_filter("Từ ngày", "day", "gte")
+    day_to = date_filter("đến ngày", "day", "lte")
     unit = django_filters.ModelChoiceFilter(
         label="Đơn vị",
         field_name="recipient__unit",

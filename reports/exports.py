@@ -105,6 +105,20 @@ class AnnexRow:
     remarks: str
     latest_note: str
 
+    def as_text(self) -> list[str]:
+        """The row's cells as the DOCX and PDF annexes print them (ANNEX_ONE_COLUMNS)."""
+        return [
+            str(self.number),
+            self.text,
+            self.source,
+            self.leader,
+            self.lead_unit,
+            self.support_units,
+            f"{self.deadline:%d/%m/%Y}" if self.deadline else "Thường xuyên",
+            f"{self.situation} — {self.timeliness}",
+            self.remarks,
+        ]
+
 
 STATUS_LABELS = dict(Task.Status.choices)
 
@@ -507,20 +521,7 @@ def write_docx(scope: Scope, target: IO[bytes] | str | Path) -> Narrative:
     _docx_table(
         document,
         [name for name, _ in ANNEX_ONE_COLUMNS],
-        (
-            [
-                str(r.number),
-                r.text,
-                r.source,
-                r.leader,
-                r.lead_unit,
-                r.support_units,
-                f"{r.deadline:%d/%m/%Y}" if r.deadline else "Thường xuyên",
-                f"{r.situation} — {r.timeliness}",
-                r.remarks,
-            ]
-            for r in report.annex
-        ),
+        (row.as_text() for row in report.annex),
     )
     if report.annex_truncated:
         paragraph(
@@ -695,23 +696,7 @@ def write_pdf(scope: Scope, target: IO[bytes] | str | Path) -> Narrative:
     story.append(p("PHỤ LỤC I: DANH SÁCH NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN", bold_center))
     widths = [9, 70, 26, 22, 28, 30, 18, 40, 24]
     rows = [[p(name, small_bold) for name, _ in ANNEX_ONE_COLUMNS]]
-    for r in report.annex:
-        rows.append(
-            [
-                p(v, small)
-                for v in (
-                    str(r.number),
-                    r.text,
-                    r.source,
-                    r.leader,
-                    r.lead_unit,
-                    r.support_units,
-                    f"{r.deadline:%d/%m/%Y}" if r.deadline else "Thường xuyên",
-                    f"{r.situation} — {r.timeliness}",
-                    r.remarks,
-                )
-            ]
-        )
+    rows += [[p(value, small) for value in row.as_text()] for row in report.annex]
     story.append(Table(rows, colWidths=[w * mm for w in widths], repeatRows=1, style=grid))
     if report.annex_truncated:
         story.append(

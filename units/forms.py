@@ -9,6 +9,7 @@ from django.contrib.auth import password_validation
 from directives.forms import date_field
 
 from .models import Unit, User
+from .services import ACCOUNT_FIELDS
 
 
 class UnitForm(forms.ModelForm):
@@ -66,18 +67,7 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = [
-            "username",
-            "full_name",
-            "job_title",
-            "email",
-            "phone",
-            "role",
-            "unit",
-            "is_active",
-            "notify_by_email",
-            "notify_by_sms",
-        ]
+        fields = list(ACCOUNT_FIELDS)
         labels = {
             "username": "Tên đăng nhập",
             "email": "Thư điện tử",

@@ -79,17 +79,8 @@ class Command(BaseCommand):
             for t in parsed.tasks
         ]
         header = {
-            "number": parsed.number,
-            "issuer": parsed.issuer,
-            "place": parsed.place,
-            "issued_on": parsed.issued_on,
+            **parsed.header(),
             "title": parsed.title or parsed.number,
-            "meeting_on": parsed.meeting_on,
-            "chair": parsed.chair,
-            "chair_title": parsed.chair_title,
-            "signer": parsed.signer,
-            "signer_title": parsed.signer_title,
-            "recipients": parsed.recipients,
             "source_text": "\n".join(parsed.lines),
         }
         try:
