@@ -100,6 +100,14 @@ def replay(queries: list[dict], runs: int) -> float:
     return statistics.median(times[2:])
 
 
+class Results(list[Result]):
+    """Results printed as they are measured: a long run stopped early still reports."""
+
+    def append(self, result: Result) -> None:
+        super().append(result)
+        print(f"  measured: {result.name}: median {result.median_ms:.1f} ms", flush=True)
+
+
 def page(name: str, client: Client, url: str, runs: int) -> Result:
     def get() -> None:
         response = client.get(url)
@@ -159,7 +167,8 @@ def main() -> None:
     staff = User.objects.filter(unit_id=busiest_unit, role="staff").first()
     assert staff is not None
     unit_client = login(staff.username)
-    results = [
+    results = Results()
+    for measured in [
         page(
             "dashboard, leadership, all units",
             leader,
@@ -184,7 +193,8 @@ def main() -> None:
             reverse("task_detail", args=[1]),
             args.runs,
         ),
-    ]
+    ]:
+        results.append(measured)
 
     task = Task.objects.filter(lead_unit_id=busiest_unit, status="in_progress").first()
     assert task is not None
