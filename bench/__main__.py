@@ -143,6 +143,13 @@ def main() -> None:
     parser.add_argument(
         "--export-runs", type=int, default=3, help="timed runs of the year's export (slow at 1M)"
     )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=["exports", "delivery"],
+        help="leave out the exports or the delivery sample (both slow at 1M)",
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -219,10 +226,13 @@ def main() -> None:
     )
     assert notice is not None
     year = Scope.build(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31), today=TODAY)
-    for label, scope in (
-        (f"XLSX export, one notice ({notice.tasks.count()} tasks)", Scope.build(notice=notice)),
-        (f"XLSX export, year 2025 ({year.tasks().count()} tasks)", year),
-    ):
+    export_scopes: tuple[tuple[str, Scope], ...] = ()
+    if "exports" not in args.skip:
+        export_scopes = (
+            (f"XLSX export, one notice ({notice.tasks.count()} tasks)", Scope.build(notice=notice)),
+            (f"XLSX export, year 2025 ({year.tasks().count()} tasks)", year),
+        )
+    for label, scope in export_scopes:
 
         def export(scope: Scope = scope) -> None:
             with tempfile.TemporaryFile() as handle:
@@ -264,21 +274,21 @@ def main() -> None:
     pending = list(
         ReminderDigest.objects.filter(status="pending").values_list("pk", flat=True)[:200]
     )
-    pending_iter = iter(pending)
+    if pending and "delivery" not in args.skip:
+        pending_iter = iter(pending)
 
-    def deliver_one() -> None:
-        reminders.deliver(next(pending_iter))
+        def deliver_one() -> None:
+            reminders.deliver(next(pending_iter))
 
-    runs = max(1, min(len(pending) - 4, 100))
-    times, queries = measure(deliver_one, runs, warmup=2)
-    results.append(
-        Result(
-            "reminder delivery, one digest (a worker's task)",
-            statistics.median(times),
-            percentile(times, 0.95),
-            len(queries),
+        times, queries = measure(deliver_one, max(1, min(len(pending) - 4, 100)), warmup=2)
+        results.append(
+            Result(
+                "reminder delivery, one digest (a worker's task)",
+                statistics.median(times),
+                percentile(times, 0.95),
+                len(queries),
+            )
         )
-    )
 
     columns = ("median", "p95", "queries", "bare SQL", "ratio", "peak MB")
     widths = (9, 9, 8, 9, 6, 8)
