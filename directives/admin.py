@@ -15,6 +15,19 @@ from . import services
 from .models import Attachment, ExtensionRequest, Notice, NoticeSection, Task, TaskEvent
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Proof of what happened: it can be read, never added, changed or deleted."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class NoticeSectionInline(admin.TabularInline):
     model = NoticeSection
     extra = 0
@@ -223,7 +236,7 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskEvent)
-class TaskEventAdmin(admin.ModelAdmin):
+class TaskEventAdmin(ReadOnlyAdmin):
     """The timeline can be read here, never edited or deleted."""
 
     list_display = ["created_at", "task", "kind", "actor", "unit", "status_to", "progress"]
@@ -232,26 +245,8 @@ class TaskEventAdmin(admin.ModelAdmin):
     list_select_related = ["task__notice", "actor", "unit"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["name", "event", "size", "content_type", "created_at"]
     search_fields = ["name", "sha256"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

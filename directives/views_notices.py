@@ -135,6 +135,13 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A notice's header and the tasks of it this person follows."""
     user: User = request.user  # type: ignore[assignment]
     notice = get_object_or_404(_visible_notices(user), pk=pk)
+    return _render_notice(request, user, notice)
+
+
+def _render_notice(
+    request: HttpRequest, user: User, notice: Notice, add_form: TaskRowForm | None = None
+) -> HttpResponse:
+    office = can_manage_tasks(user)
     tasks = (
         Task.objects.visible_to(user)
         .filter(notice=notice)
@@ -149,9 +156,9 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notice": notice,
             "tasks": tasks,
             "revisions": notice.revisions.select_related("actor")[:20],
-            "can_edit": can_manage_tasks(user),
-            "add_form": TaskRowForm(prefix="new") if can_manage_tasks(user) else None,
-            "unit_names": _unit_names() if can_manage_tasks(user) else [],
+            "can_edit": office,
+            "add_form": (add_form or TaskRowForm(prefix="new")) if office else None,
+            "unit_names": _unit_names() if office else [],
         },
     )
 
@@ -191,19 +198,7 @@ def notice_add_task(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Đã thêm nhiệm vụ.")
             return redirect(task)
-    tasks = Task.objects.filter(notice=notice).select_related("lead_unit").order_by("order", "pk")
-    return render(
-        request,
-        "directives/notice_detail.html",
-        {
-            "notice": notice,
-            "tasks": tasks,
-            "revisions": notice.revisions.select_related("actor")[:20],
-            "can_edit": True,
-            "add_form": form,
-            "unit_names": _unit_names(),
-        },
-    )
+    return _render_notice(request, user, notice, add_form=form)
 
 
 @login_required

@@ -3,6 +3,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from directives.admin import ReadOnlyAdmin
+
 from .models import ReminderDigest, ReminderItem, ReminderStep
 
 
@@ -33,7 +35,7 @@ class ReminderItemInline(admin.TabularInline):
 
 
 @admin.register(ReminderDigest)
-class ReminderDigestAdmin(admin.ModelAdmin):
+class ReminderDigestAdmin(ReadOnlyAdmin):
     """The send log: read-only, it is the proof of what was sent."""
 
     list_display = ["day", "recipient", "channel", "status", "attempts", "sent_at"]
@@ -41,12 +43,3 @@ class ReminderDigestAdmin(admin.ModelAdmin):
     search_fields = ["recipient__username", "recipient__full_name"]
     date_hierarchy = "day"
     inlines = [ReminderItemInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
