@@ -73,6 +73,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "account_list": OFFICE_ONLY,
     "account_create": OFFICE_ONLY,
     "account_edit": OFFICE_ONLY,
+    "audit_log": OFFICE_ONLY,
 }
 
 
