@@ -27,3 +27,5 @@ urlpatterns = [
         name="password_change",
     ),
 ]
+
+handler500 = "config.errors.server_error"

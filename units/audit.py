@@ -26,7 +26,12 @@ KINDS = {
     "notice": "Thông báo",
     "task": "Nhiệm vụ",
 }
-_URLS = {"unit": "unit_edit", "user": "account_edit", "notice": "notice_detail", "task": "task_detail"}
+_URLS = {
+    "unit": "unit_edit",
+    "user": "account_edit",
+    "notice": "notice_detail",
+    "task": "task_detail",
+}
 EXTRA_LABELS = {"tasks_moved": "số nhiệm vụ chuyển giao", "password": "mật khẩu"}
 _MODELS: dict[str, type[Any]] = {"unit": Unit, "user": User, "notice": Notice, "task": Task}
 
@@ -77,8 +82,8 @@ class Entry:
         return KINDS.get(self.kind, self.kind)
 
 
-def _rows(kind: str) -> QuerySet[Any, dict[str, Any]]:
-    columns = ("kind", "object_id", "label", "action", "actor_id", "created_at", "changes")
+def _rows(kind: str) -> QuerySet[Any, Any]:
+    """(kind, object id, label, action, actor id, time, changes) rows of one source."""
     if kind in ("unit", "user"):
         return (
             AuditEntry.objects.filter(object_type=kind)
@@ -98,7 +103,6 @@ def _rows(kind: str) -> QuerySet[Any, dict[str, Any]]:
             .values_list("kind", "notice_id", "label", "act", "actor_id", "created_at", "changes")
             .order_by()
         )
-    assert kind == "task", columns
     return (
         TaskEvent.objects.filter(kind=TaskEvent.Kind.EDITED)
         .annotate(
@@ -121,13 +125,12 @@ def entries(kind: str = "", since: dt.date | None = None, until: dt.date | None 
             start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
             rows = rows.filter(created_at__gte=start)
         if until:
-            end = timezone.make_aware(dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min))
+            next_day = until + dt.timedelta(days=1)
+            end = timezone.make_aware(dt.datetime.combine(next_day, dt.time.min))
             rows = rows.filter(created_at__lt=end)
         parts.append(rows)
     first, *rest = parts
-    return first.union(*rest, all=True).order_by("-created_at") if rest else first.order_by(
-        "-created_at"
-    )
+    return (first.union(*rest, all=True) if rest else first).order_by("-created_at")
 
 
 def describe(rows: list[tuple[Any, ...]]) -> list[Entry]:

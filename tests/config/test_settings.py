@@ -20,7 +20,8 @@ def settings_in(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     code = (
         "import config.settings as s, json; "
         "print(json.dumps([s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, "
-        "s.CACHES['default']['BACKEND'], s.DEBUG, s.STORAGES['default']['BACKEND']]))"
+        "s.CACHES['default']['BACKEND'], s.DEBUG, s.STORAGES['default']['BACKEND'], "
+        "s.LOG_FORMAT]))"
     )
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -43,6 +44,7 @@ def test_the_default_is_sqlite_with_the_embedded_broker(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert '"django.db.backends.sqlite3", "filesystem://"' in result.stdout
     assert (tmp_path / "celery" / "in").is_dir()
+    assert result.stdout.strip().endswith('"plain"]')  # readable lines in development
 
 
 def test_database_url_and_redis_url_switch_to_postgresql_and_redis() -> None:
@@ -56,6 +58,7 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis() -> None:
     assert result.returncode == 0, result.stderr
     assert '"django.db.backends.postgresql", "redis://cache:6379/0"' in result.stdout
     assert "RedisCache" in result.stdout
+    assert result.stdout.strip().endswith('"json"]')  # production logs are JSON lines
 
 
 def test_an_object_storage_bucket_stores_uploads_there() -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from directives import services as task_services
 from directives.models import Notice, Task
@@ -49,7 +50,7 @@ def test_filters_by_kind_and_date(client: Client, office: User, changes: None) -
     client.force_login(office)
     only_tasks = client.get(URL, {"kind": "task"}).context["entries"]
     assert [e.kind for e in only_tasks] == ["task"]
-    today = date.today()
+    today = timezone.localdate()
     assert len(client.get(URL, {"since": today.isoformat()}).context["entries"]) == 4
     assert client.get(URL, {"until": "01/01/2000"}).context["entries"] == []
 
