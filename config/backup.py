@@ -40,12 +40,12 @@ class BackupError(Exception):
     """A backup or restore that cannot go on; the message says why, in Vietnamese."""
 
 
-def _files(storage: Storage, folder: str = "") -> Iterator[str]:
+def stored_files(storage: Storage, folder: str = "") -> Iterator[str]:
     directories, files = storage.listdir(folder)
     for name in files:
         yield f"{folder}/{name}" if folder else name
     for directory in directories:
-        yield from _files(storage, f"{folder}/{directory}" if folder else directory)
+        yield from stored_files(storage, f"{folder}/{directory}" if folder else directory)
 
 
 def _sha256(handle: Any) -> str:
@@ -105,7 +105,7 @@ def backup(destination: Path, *, storage: Storage = default_storage) -> dict[str
         raise BackupError(f"Chưa hỗ trợ sao lưu cơ sở dữ liệu {connection.vendor}.")
 
     files = {}
-    for name in sorted(_files(storage)):
+    for name in sorted(stored_files(storage)):
         target = destination / MEDIA / name
         target.parent.mkdir(parents=True, exist_ok=True)
         with storage.open(name, "rb") as source, open(target, "wb") as out:

@@ -26,3 +26,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # tests open the same test database (pytest-django adds a suffix per xdist worker).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-dondoc.sqlite3")}  # noqa: F405
+
+# Readable log lines in test output (production prints JSON; tests/config/test_logging.py
+# checks the JSON formatter itself).
+LOGGING["handlers"]["console"]["formatter"] = "plain"  # type: ignore[index]  # noqa: F405

@@ -72,7 +72,22 @@ class MultipleFileField(forms.FileField):
         return validate_uploads([f for f in files if f])
 
 
-class TaskActionForm(forms.Form):
+class HiddenErrorsShown(forms.Form):
+    """A hidden field's error has no place on the page: say it at the top of the form."""
+
+    stale_message = "Biểu mẫu đã cũ hoặc bị sửa đổi: hãy tải lại trang nhiệm vụ rồi gửi lại."
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        errors = self.errors
+        hidden = [n for n in list(errors) if n in self.fields and self.fields[n].widget.is_hidden]
+        for name in hidden:
+            del errors[name]
+        if hidden:
+            self.add_error(None, self.stale_message)
+
+
+class TaskActionForm(HiddenErrorsShown):
     """Every action carries the task's version as the person saw it."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -145,7 +160,7 @@ class CommentForm(forms.Form):
     note = note_field("Ý kiến chỉ đạo")
 
 
-class ExtensionDecisionForm(forms.Form):
+class ExtensionDecisionForm(HiddenErrorsShown):
     request_id = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(
         label="Quyết định",

@@ -12,7 +12,7 @@ from django.forms import BaseFormSet, formset_factory
 from units.models import Unit
 
 from .deadlines import Deadline, DeadlineError, parse_deadline
-from .forms import date_field, note_field
+from .forms import TaskActionForm, date_field, note_field
 from .models import Notice
 from .services import NOTICE_FIELDS
 
@@ -213,10 +213,9 @@ def kept_rows(formset: BaseTaskRowFormSet) -> list[dict[str, Any]]:
     return [form.cleaned_data for form in formset.ordered_forms]
 
 
-class TaskEditForm(forms.Form):
+class TaskEditForm(TaskActionForm):
     """The office corrects a task; every change is kept in its timeline."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     ref = forms.CharField(label="Mục", max_length=32, required=False)
     text = note_field("Nội dung nhiệm vụ", rows=3)
     lead_unit = UnitField(label="Đơn vị chủ trì")

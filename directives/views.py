@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reminders.models import ReminderDigest, ReminderItem
 from reports.queries import buckets_q, timeliness_counts
@@ -43,6 +43,7 @@ PAGE_SIZE = 25
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Leadership starts on the dashboard; everyone else on their task list."""
     if request.user.is_leader:  # type: ignore[union-attr]
@@ -51,6 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def task_list(request: HttpRequest) -> HttpResponse:
     """The tasks this person follows, filtered, most urgent first, with each bucket's count."""
     scope = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
@@ -372,6 +374,7 @@ def _render_task(
 
 
 @login_required
+@require_safe
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A task with its notice, units, both status axes, its timeline and the allowed actions."""
     return _render_task(request, _visible_task(request, pk))
@@ -407,6 +410,7 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """Send an attached file to a person who may see its task; never from a public URL."""
     visible = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
@@ -424,6 +428,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
+@require_safe
 def notification_list(request: HttpRequest) -> HttpResponse:
     """This person's latest in-app notifications, unread first."""
     notifications = (

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from units.models import Unit, User
 
@@ -55,6 +55,7 @@ def _task_row(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @login_required
+@require_safe
 def notice_list(request: HttpRequest) -> HttpResponse:
     """The notices this person follows, newest first, with their task counts."""
     user: User = request.user  # type: ignore[assignment]
@@ -77,9 +78,13 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 def notice_create(request: HttpRequest) -> HttpResponse:
     """Enter a notice and its tasks; nothing is saved until every row is right."""
     user = _require_office(request)
-    form = NoticeForm(request.POST or None, initial={"issuer": _default_issuer()})
+    form = NoticeForm(
+        request.POST if request.method == "POST" else None, initial={"issuer": _default_issuer()}
+    )
     reference = _reference(form)
-    formset = TaskRowFormSet(request.POST or None, reference=reference, prefix="tasks")
+    formset = TaskRowFormSet(
+        request.POST if request.method == "POST" else None, reference=reference, prefix="tasks"
+    )
     if request.method == "POST" and "add_row" in request.POST:
         formset = _with_extra_row(request, reference)
     elif request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -131,6 +136,7 @@ def _with_extra_row(request: HttpRequest, reference: date | None) -> Any:
 
 
 @login_required
+@require_safe
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A notice's header and the tasks of it this person follows."""
     user: User = request.user  # type: ignore[assignment]
@@ -168,7 +174,9 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a notice's header; the previous values are kept in its history."""
     user = _require_office(request)
     notice = get_object_or_404(Notice, pk=pk)
-    form = NoticeForm(request.POST or None, instance=Notice.objects.get(pk=pk))
+    form = NoticeForm(
+        request.POST if request.method == "POST" else None, instance=Notice.objects.get(pk=pk)
+    )
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         services.update_notice(actor=user, notice=notice, **changes)

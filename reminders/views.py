@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from directives.permissions import can_manage_tasks
 
@@ -12,6 +13,7 @@ from .models import ReminderDigest
 
 
 @login_required
+@require_safe
 def send_log(request: HttpRequest) -> HttpResponse:
     """The office's log of every reminder sent, failed or waiting, with filters."""
     if not can_manage_tasks(request.user):  # type: ignore[arg-type]

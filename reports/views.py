@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from directives.filters import TaskFilter
 from directives.models import Task
@@ -60,6 +60,7 @@ def _int_choice(value: str | None, choices: Sequence[int], default: int) -> int:
 
 
 @login_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """What is overdue and which unit lags; every figure links to exactly its tasks."""
     user: User = request.user  # type: ignore[assignment]
@@ -177,6 +178,7 @@ def _require_reader(request: HttpRequest) -> User:
 
 
 @login_required
+@require_safe
 def report_center(request: HttpRequest) -> HttpResponse:
     """Choose a scope, download the reports, issue them; the issued versions below."""
     user = _require_reader(request)
@@ -196,6 +198,7 @@ def report_center(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def report_download(request: HttpRequest, fmt: str) -> HttpResponse | FileResponse:
     """The report of the chosen scope, made now and streamed from a temporary file."""
     _require_reader(request)
@@ -230,6 +233,7 @@ def report_issue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def issued_report(request: HttpRequest, pk: int) -> HttpResponse:
     """An issued report exactly as it was issued."""
     _require_reader(request)
@@ -240,6 +244,7 @@ def issued_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def issued_report_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     """One of the files of an issued report, as stored when it was issued."""
     _require_reader(request)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 
 from . import audit, services
 from .audit import AuditFilterForm
@@ -22,6 +23,7 @@ def _office(request: HttpRequest) -> User:
 
 
 @login_required
+@require_safe
 def unit_list(request: HttpRequest) -> HttpResponse:
     """Every unit with its open tasks and accounts."""
     _office(request)
@@ -45,7 +47,7 @@ def unit_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create a unit or change its names and short forms."""
     actor = _office(request)
     unit = get_object_or_404(Unit, pk=pk) if pk else None
-    form = UnitForm(request.POST or None, instance=unit)
+    form = UnitForm(request.POST if request.method == "POST" else None, instance=unit)
     if request.method == "POST" and form.is_valid():
         saved = services.save_unit(
             actor=actor, unit=Unit.objects.get(pk=pk) if pk else None, **form.values()
@@ -65,7 +67,7 @@ def unit_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close a unit; its open tasks go to the successor with their history."""
     actor = _office(request)
     unit = get_object_or_404(Unit, pk=pk)
-    form = CloseUnitForm(request.POST or None, unit=unit)
+    form = CloseUnitForm(request.POST if request.method == "POST" else None, unit=unit)
     if request.method == "POST" and form.is_valid():
         try:
             moved = services.close_unit(
@@ -85,6 +87,7 @@ def unit_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def account_list(request: HttpRequest) -> HttpResponse:
     """Every account with its unit and role."""
     _office(request)
@@ -99,7 +102,7 @@ def account_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create an account or change its unit, role, contacts and status."""
     actor = _office(request)
     account = get_object_or_404(User, pk=pk) if pk else None
-    form = AccountForm(request.POST or None, instance=account)
+    form = AccountForm(request.POST if request.method == "POST" else None, instance=account)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_account(
@@ -127,6 +130,7 @@ AUDIT_PAGE_SIZE = 50
 
 
 @login_required
+@require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Every recorded change to units, accounts, notices and tasks, newest first."""
     _office(request)

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from config.backup import stored_files
 from directives import services
 from directives.models import Attachment, Notice, Task, TaskEvent
 from tests.conftest import MakeTask
@@ -20,6 +21,13 @@ from units.models import User
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def empty_storage() -> None:
+    """The test storage lives in memory for the whole process: start from no files."""
+    for name in list(stored_files(default_storage)):
+        default_storage.delete(name)
 
 
 @pytest.fixture

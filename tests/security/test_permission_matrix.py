@@ -33,47 +33,55 @@ def row(get: str, post: str) -> dict[str, tuple[str, str]]:
     return {role: (get[i], post[i]) for i, role in enumerate(ROLES)}
 
 
+def page(get: str) -> dict[str, tuple[str, str]]:
+    """A page that only shows: any POST by a signed-in person is refused with 405."""
+    return row(get, "lmmmmm")
+
+
 OFFICE_ONLY = row("lfffof", "lfffof")
-READERS = row("lfffoo", "lfffoo")  # the office and the leadership
 SIGNED_IN = row("looooo", "looooo")
-TASK_SCOPE = row("lonooo", "lonooo")  # staff B does not see unit A's task
+# Pages (read-only): who may see them.
+OFFICE_PAGE = page("lfffof")
+READERS_PAGE = page("lfffoo")  # the office and the leadership
+SIGNED_IN_PAGE = page("looooo")
+TASK_SCOPE_PAGE = page("lonooo")  # staff B does not see unit A's task
 EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "login": row("oooooo", "oooooo"),
     "logout": row("mmmmmm", "llllll"),  # signing out lands on the login page
     "password_change": SIGNED_IN,
     "healthz": row("oooooo", "mmmmmm"),
-    "home": SIGNED_IN,
-    "task_list": SIGNED_IN,
-    "task_detail": TASK_SCOPE,
+    "home": SIGNED_IN_PAGE,
+    "task_list": SIGNED_IN_PAGE,
+    "task_detail": TASK_SCOPE_PAGE,
     # Taking up unit A's task: A's staff and head may; B gets 404; the office and the
     # leadership are not the lead unit, so the service refuses.
     "task_action": row("lmmmmm", "lonoff"),
-    "attachment_download": TASK_SCOPE,
-    "notification_list": SIGNED_IN,
+    "attachment_download": TASK_SCOPE_PAGE,
+    "notification_list": SIGNED_IN_PAGE,
     "notifications_mark_read": row("lmmmmm", "looooo"),
-    "notice_list": SIGNED_IN,
+    "notice_list": SIGNED_IN_PAGE,
     "notice_create": OFFICE_ONLY,
     "notice_import": OFFICE_ONLY,
-    "notice_detail": TASK_SCOPE,
+    "notice_detail": TASK_SCOPE_PAGE,
     "notice_edit": OFFICE_ONLY,
     "notice_add_task": OFFICE_ONLY,
     "deadline_preview": row("lfffof", "lmmmmm"),
-    "dashboard": SIGNED_IN,
-    "report_center": READERS,
-    "report_download": READERS,
+    "dashboard": SIGNED_IN_PAGE,
+    "report_center": READERS_PAGE,
+    "report_download": READERS_PAGE,
     # The leadership reads reports; only the office issues them.
     "report_issue": row("lmmmmm", "lfffof"),
-    "issued_report": READERS,
-    "issued_report_file": READERS,
-    "reminder_log": OFFICE_ONLY,
-    "unit_list": OFFICE_ONLY,
+    "issued_report": READERS_PAGE,
+    "issued_report_file": READERS_PAGE,
+    "reminder_log": OFFICE_PAGE,
+    "unit_list": OFFICE_PAGE,
     "unit_create": OFFICE_ONLY,
     "unit_edit": OFFICE_ONLY,
     "unit_close": OFFICE_ONLY,
-    "account_list": OFFICE_ONLY,
+    "account_list": OFFICE_PAGE,
     "account_create": OFFICE_ONLY,
     "account_edit": OFFICE_ONLY,
-    "audit_log": OFFICE_ONLY,
+    "audit_log": OFFICE_PAGE,
 }
 
 

@@ -1,0 +1,348 @@
+"""Every form of the app, filled with anything (hypothesis): no 500, no partial write, a message.
+
+The forms are not listed by hand: each page below is fetched as the person who uses it and every
+`<form method="post">` on it is read from the HTML (its action, fields, options and hidden
+values). `test_every_form_is_fuzzed` checks that the pages together reach every URL that accepts
+a POST and every action of the task page, so a new form cannot be left out.
+
+For each form, hypothesis posts values drawn from the form's own options and defaults, and from
+junk (long, empty, control characters, odd dates and numbers, files of random bytes). Whatever
+it sends:
+
+- the answer is never a server error;
+- when the form is refused (no redirect), nothing in the database changed: the row count of every
+  table and the rows of tasks, notices, units and accounts are what they were;
+- a refused form says why: the page shows a form error or message, or is a Vietnamese error page.
+"""
+
+from __future__ import annotations
+
+import html.parser
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import resolve, reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from directives import services
+from directives.models import Notice, Task
+from directives.views import ACTION_PERMISSION
+from tests.conftest import MakeTask, on_day
+from tests.security.test_permission_matrix import EXPECTED, ROLES
+from units.models import Unit, User
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+ERROR_MARKERS = ("is-invalid", "invalid-feedback", "errorlist", "alert-danger", "alert-warning")
+# Tables that legitimately change on a refused POST: sessions and django-axes' login records.
+UNWATCHED = {"sessions.Session", "axes.AccessAttempt", "axes.AccessFailureLog", "axes.AccessLog"}
+
+
+@dataclass
+class Field:
+    name: str
+    kind: str  # text, hidden, select, multiple, checkbox, file, textarea
+    value: str = ""
+    options: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Form:
+    action: str
+    fields: dict[str, Field] = field(default_factory=dict)
+
+    @property
+    def target(self) -> tuple[str, str]:
+        match = resolve(urlparse(self.action).path)
+        return match.url_name or "", str(match.kwargs.get("action", ""))
+
+
+class FormReader(html.parser.HTMLParser):
+    """The POST forms of a page, with their fields as a browser would send them."""
+
+    def __init__(self, page_url: str) -> None:
+        super().__init__()
+        self.page_url = page_url
+        self.forms: list[Form] = []
+        self.form: Form | None = None
+        self.select: Field | None = None
+        self.textarea: Field | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            if a.get("method", "get").lower() == "post":
+                self.form = Form(action=a.get("action") or self.page_url)
+            return
+        if self.form is None or not a.get("name") or a.get("name") == "csrfmiddlewaretoken":
+            if tag == "option" and self.select is not None:
+                self.select.options.append(a.get("value", ""))
+                if "selected" in a:
+                    self.select.value = a.get("value", "")
+            return
+        name = a["name"]
+        if tag == "input":
+            kind = a.get("type", "text")
+            if kind in ("submit", "button"):
+                return
+            if kind in ("checkbox", "radio"):
+                existing = self.form.fields.get(name)
+                target = existing or Field(name, "checkbox" if kind == "checkbox" else "select")
+                target.options.append(a.get("value", "on"))
+                if "checked" in a:
+                    target.value = a.get("value", "on")
+                self.form.fields[name] = target
+                return
+            self.form.fields[name] = Field(name, kind, a.get("value", ""))
+        elif tag == "select":
+            self.select = Field(name, "multiple" if "multiple" in a else "select")
+            self.form.fields[name] = self.select
+        elif tag == "textarea":
+            self.textarea = Field(name, "textarea")
+            self.form.fields[name] = self.textarea
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self.form is not None:
+            self.forms.append(self.form)
+            self.form = None
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            self.textarea.value += data
+
+
+def forms_on(client: Client, url: str) -> list[Form]:
+    response = client.get(url)
+    assert response.status_code == 200, f"GET {url}: {response.status_code}"
+    reader = FormReader(url)
+    reader.feed(response.content.decode())
+    return reader.forms
+
+
+JUNK = st.one_of(
+    st.text(max_size=40),
+    st.text(min_size=300, max_size=3000),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "101",
+            "1e9",
+            "99999999999999999999",
+            "2023-02-30",
+            "30/02/2023",
+            "31/12/9999",
+            "01/01/0001",
+            "hàng tháng",
+            "Quý IV/2023",
+            "trước ngày 15",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "\x00",
+            "a\r\nb",
+            "null",
+        ]
+    ),
+    st.integers(-(10**12), 10**12).map(str),
+    st.dates().map(lambda d: d.strftime("%d/%m/%Y")),
+)
+FILES = st.one_of(
+    st.binary(max_size=3000).map(lambda b: SimpleUploadedFile("tep.pdf", b)),
+    st.just(PDF).map(lambda b: SimpleUploadedFile("bien-ban.pdf", b, "application/pdf")),
+    st.binary(max_size=500).map(lambda b: SimpleUploadedFile("tep.exe", b"MZ" + b)),
+)
+
+
+def value_for(spec: Field) -> st.SearchStrategy[Any]:
+    """A field's value: its own default or options most of the time, junk otherwise."""
+    own = [spec.value, *spec.options]
+    if spec.kind == "file":
+        return st.one_of(st.none(), FILES, st.lists(FILES, max_size=3))
+    if spec.kind == "multiple" or spec.kind == "checkbox":
+        return st.lists(st.one_of(st.sampled_from(own), JUNK), max_size=3)
+    return st.one_of(st.sampled_from(own), JUNK, st.none())
+
+
+def state() -> dict[str, Any]:
+    counts = {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.label not in UNWATCHED and not model._meta.proxy
+    }
+    return {
+        "counts": counts,
+        "tasks": list(Task.objects.order_by("pk").values()),
+        "notices": list(Notice.objects.order_by("pk").values()),
+        "units": list(Unit.objects.order_by("pk").values()),
+        "users": [
+            {k: v for k, v in row.items() if k != "last_login"}
+            for row in User.objects.order_by("pk").values()
+        ],
+    }
+
+
+def explained(response: Any) -> bool:
+    body = response.content.decode(errors="replace")
+    if response.status_code == 200:
+        return any(marker in body for marker in ERROR_MARKERS)
+    return 'lang="vi"' in body
+
+
+# The pages holding every form, and who fills each in.
+PAGES: list[tuple[str, str]] = [
+    ("anonymous", "login"),
+    ("staff_a", "password_change"),
+    ("staff_a", "notification_list"),
+    ("staff_a", "task:new"),
+    ("staff_a", "task:running"),
+    ("staff_support", "task:running"),
+    ("leader", "task:running"),
+    ("office", "task:new"),
+    ("office", "task:awaiting"),
+    ("office", "task:extension"),
+    ("office", "task:paused"),
+    ("office", "notice_create"),
+    ("office", "notice_detail"),
+    ("office", "notice_edit"),
+    ("office", "notice_import"),
+    ("office", "unit_create"),
+    ("office", "unit_edit"),
+    ("office", "unit_close"),
+    ("office", "account_create"),
+    ("office", "account_edit"),
+    ("office", "report_center?as_of=16/10/2023"),
+]
+
+
+@pytest.fixture
+def tasks(make_task: MakeTask, office: User, staff_a: User, unit_support: Unit) -> dict[str, Task]:
+    with on_day(date(2023, 10, 2)):
+        new = make_task(text="Mới giao", deadline=date(2030, 10, 30), support_units=[unit_support])
+        running = make_task(text="Đang làm", deadline=date(2030, 10, 30))
+        running.support_units.add(unit_support)
+        services.start_task(actor=staff_a, task=running)
+        awaiting = make_task(text="Chờ xác nhận", deadline=date(2030, 10, 30))
+        services.report_completion(actor=staff_a, task=awaiting, note="Đã xong")
+        extension = make_task(text="Xin gia hạn", deadline=date(2030, 10, 30))
+        services.request_extension(
+            actor=staff_a,
+            task=extension,
+            reason="Chờ ý kiến Sở",
+            proposed_deadline=date(2030, 12, 31),
+        )
+        paused = make_task(text="Tạm dừng", deadline=date(2030, 10, 30))
+        services.pause_task(actor=office, task=paused, reason="Chờ chủ trương")
+    return {
+        "new": new,
+        "running": running,
+        "awaiting": awaiting,
+        "extension": extension,
+        "paused": paused,
+    }
+
+
+def page_url(page: str, tasks: dict[str, Task], unit_a: Unit, staff_a: User) -> str:
+    page, _, query = page.partition("?")
+    if query:
+        return f"{page_url(page, tasks, unit_a, staff_a)}?{query}"
+    if page.startswith("task:"):
+        return reverse("task_detail", args=[tasks[page.removeprefix("task:")].pk])
+    args: dict[str, list[int]] = {
+        "notice_detail": [tasks["new"].notice_id],
+        "notice_edit": [tasks["new"].notice_id],
+        "unit_edit": [unit_a.pk],
+        "unit_close": [unit_a.pk],
+        "account_edit": [staff_a.pk],
+    }
+    return reverse(page, args=args.get(page, []))
+
+
+def client_for(persona: str, request: pytest.FixtureRequest) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    return client
+
+
+def fuzz(client: Client, form: Form, version_of: Task | None) -> None:
+    @settings(
+        max_examples=20,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(data=st.data())
+    def one_post(data: st.DataObject) -> None:
+        payload: dict[str, Any] = {}
+        for name, spec in form.fields.items():
+            if name == "version" and version_of is not None:
+                current = str(Task.objects.get(pk=version_of.pk).version)
+                value = data.draw(st.one_of(st.just(current), JUNK), label=name)
+            else:
+                value = data.draw(value_for(spec), label=name)
+            if value is not None:
+                payload[name] = value
+        before = state()
+        response = client.post(form.action, payload)
+        assert response.status_code < 500, f"{form.action}: {response.status_code}"
+        if response.status_code in (301, 302):
+            return
+        assert state() == before, f"{form.action} refused the form but changed the database"
+        assert explained(response), (
+            f"{form.action} answered {response.status_code} silently: "
+            + response.content.decode(errors="replace")[-3000:]
+        )
+
+    one_post()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("persona", "where"), PAGES)
+def test_any_input_to_a_form(
+    persona: str,
+    where: str,
+    tasks: dict[str, Task],
+    unit_a: Unit,
+    staff_a: User,
+    request: pytest.FixtureRequest,
+) -> None:
+    client = client_for(persona, request)
+    url = page_url(where, tasks, unit_a, staff_a)
+    found = forms_on(client, url)
+    assert found, f"no form on {url}"
+    task = tasks[where.removeprefix("task:")] if where.startswith("task:") else None
+    for form in found:
+        if form.target[0] != "logout":
+            fuzz(client, form, task)
+
+
+@pytest.mark.django_db
+def test_every_form_is_fuzzed(
+    tasks: dict[str, Task], unit_a: Unit, staff_a: User, request: pytest.FixtureRequest
+) -> None:
+    reached: set[tuple[str, str]] = set()
+    for persona, page in PAGES:
+        client = client_for(persona, request)
+        reached |= {
+            form.target for form in forms_on(client, page_url(page, tasks, unit_a, staff_a))
+        }
+    names = {name for name, _ in reached}
+    posting = {
+        name
+        for name, outcomes in EXPECTED.items()
+        if any(outcomes[role][1] == "o" for role in ROLES) and name not in ("logout", "healthz")
+    }
+    assert posting - names == set(), "add a page holding this form to PAGES"
+    assert {slug for name, slug in reached if name == "task_action"} == set(ACTION_PERMISSION)
