@@ -167,6 +167,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "kwargs": {"day": _reminder_day} if _reminder_day else {},
         "options": {"expires": 3600},
     },
+    # Today's dashboard figures, counted once so that the dashboard reads them (reports/tally.py).
+    "daily-tally": {
+        "task": "reports.build_tally",
+        "schedule": crontab(hour="0", minute="1"),
+        "options": {"expires": 3600},
+    },
 }
 # Seconds before the first retry of a failed delivery; doubles each time, up to an hour.
 DONDOC_REMINDER_RETRY_BACKOFF = env_int("DONDOC_REMINDER_RETRY_BACKOFF", 60)

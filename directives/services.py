@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from reports import tally
 from units.models import Unit, User
 from units.text import fold
 
@@ -186,7 +187,8 @@ def _record(
         task.version += 1
         update_fields.add("version")
     task.last_activity_at = now
-    task.save(update_fields=sorted(update_fields))
+    with tally.tracking(task):
+        task.save(update_fields=sorted(update_fields))
     event = TaskEvent.objects.create(
         task=task,
         kind=kind,
@@ -365,7 +367,8 @@ def assign_task(
         status=Status.ASSIGNED,
     )
     task.search_text = _search_text(task)
-    task.save()
+    with tally.tracking(task):
+        task.save()
     if support_units:
         task.support_units.set(support_units)
     event = TaskEvent.objects.create(

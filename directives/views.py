@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from reminders.models import ReminderDigest, ReminderItem
-from reports.queries import buckets_q, timeliness_counts
+from reports import tally
+from reports.queries import buckets_from, buckets_q, timeliness_counts
 from units.models import User
 
 from . import services
@@ -61,7 +62,12 @@ def task_list(request: HttpRequest) -> HttpResponse:
     filtered = task_filter.qs
     # The tabs count the buckets under the other filters, so the timeliness filter is
     # applied after counting.
-    counts = timeliness_counts(filtered, today)
+    tallied = tally.rows_for(request.user, task_filter, today)
+    counts = (
+        buckets_from(tally.total(tallied))
+        if tallied is not None
+        else timeliness_counts(filtered, today)
+    )
     buckets = task_filter.buckets
     tasks = filtered.filter(buckets_q(buckets, today)) if buckets else filtered
     paginator = Paginator(

@@ -62,3 +62,36 @@ class IssuedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (lần {self.version})"
+
+
+class TallyDay(models.Model):
+    """The day a tally of the dashboard's figures was built for (reports/tally.py)."""
+
+    day = models.DateField("ngày", unique=True)
+    schema = models.CharField("phiên bản chỉ số", max_length=64)
+    built_at = models.DateTimeField("lập lúc")
+
+    class Meta:
+        verbose_name = "bảng số liệu tổng hợp trong ngày"
+        verbose_name_plural = "bảng số liệu tổng hợp trong ngày"
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}"
+
+
+class UnitTally(models.Model):
+    """One lead unit's figures for a day: how many of its tasks meet each dashboard condition."""
+
+    tally = models.ForeignKey(TallyDay, on_delete=models.CASCADE, related_name="units")
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = "số liệu đơn vị trong ngày"
+        verbose_name_plural = "số liệu đơn vị trong ngày"
+        constraints = [
+            models.UniqueConstraint(fields=["tally", "unit"], name="unit_tally_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tally} · {self.unit_id}"

@@ -10,7 +10,7 @@ each of them are the same rows by construction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
@@ -48,6 +48,8 @@ AGEING: tuple[tuple[str, int, int | None], ...] = (
 )
 STILL_RUNNING = (Task.Status.ASSIGNED, Task.Status.IN_PROGRESS, Task.Status.PAUSED)
 DEFAULT_STALE_DAYS = 30
+STALE_CHOICES = (7, 14, 30, 60, 90)
+TREND_POINTS = 12
 
 
 def buckets_q(buckets: Sequence[Timeliness | str], today: date) -> Q:
@@ -79,12 +81,18 @@ def stale_q(today: date, days: int) -> Q:
     return Q(status__in=STILL_RUNNING, last_activity_at__lt=stale_cutoff(today, days))
 
 
+def bucket_metrics(today: date) -> dict[str, Q | None]:
+    """Each timeliness bucket, by name (`bucket_in_time`, …)."""
+    return {f"bucket_{bucket.value}": bucket_q(bucket, today) for bucket in Timeliness}
+
+
+def buckets_from(counts: Mapping[str, int]) -> dict[Timeliness, int]:
+    return {bucket: counts.get(f"bucket_{bucket.value}") or 0 for bucket in Timeliness}
+
+
 def timeliness_counts(tasks: TaskQuerySet, today: date) -> dict[Timeliness, int]:
     """How many of `tasks` fall in each timeliness bucket on `today`, in one query."""
-    row = tasks.order_by().aggregate(
-        **{bucket.value: Count("pk", filter=bucket_q(bucket, today)) for bucket in Timeliness}
-    )
-    return {bucket: row[bucket.value] or 0 for bucket in Timeliness}
+    return buckets_from(aggregate(tasks, bucket_metrics(today)))
 
 
 def _percent(part: int, whole: int) -> float:
@@ -120,15 +128,23 @@ class Counts:
         return self.percent("open_overdue")
 
 
-def _category_aggregates(today: date) -> dict[str, Count]:
-    return {
-        "total": Count("pk"),
-        **{name: Count("pk", filter=category_q(name, today)) for name in CATEGORIES},
-    }
+def category_metrics(today: date) -> dict[str, Q | None]:
+    """Every task ("total") and the five official categories, by name."""
+    return {"total": None, **{name: category_q(name, today) for name in CATEGORIES}}
 
 
-def _counts(row: dict[str, int | None]) -> Counts:
-    return Counts(**{name: row[name] or 0 for name in ("total", *CATEGORIES)})
+def count(condition: Q | None) -> Count:
+    return Count("pk") if condition is None else Count("pk", filter=condition)
+
+
+def aggregate(tasks: TaskQuerySet, metrics: Mapping[str, Q | None]) -> dict[str, int]:
+    """How many of `tasks` meet each named condition, in one query."""
+    row = tasks.order_by().aggregate(**{name: count(q) for name, q in metrics.items()})
+    return {name: value or 0 for name, value in row.items()}
+
+
+def _counts(row: Mapping[str, int | None]) -> Counts:
+    return Counts(**{name: row.get(name) or 0 for name in ("total", *CATEGORIES)})
 
 
 @dataclass(frozen=True)
@@ -142,31 +158,37 @@ class Headline:
     stale_days: int
 
 
-def headline(tasks: TaskQuerySet, today: date, *, stale_days: int = DEFAULT_STALE_DAYS) -> Headline:
-    """The dashboard's top figures, the ageing of overdue tasks and the stale count: one query."""
-    aggregates = _category_aggregates(today) | {
-        "no_deadline": Count("pk", filter=bucket_q(T.NO_DEADLINE, today)),
-        "due_soon": Count("pk", filter=bucket_q(T.DUE_SOON, today)),
-        "awaiting": Count("pk", filter=Q(status=Task.Status.AWAITING_ACCEPTANCE)),
-        "stale": Count("pk", filter=stale_q(today, stale_days)),
-        **{
-            f"ageing_{i}": Count("pk", filter=ageing_q(low, high, today))
-            for i, (_, low, high) in enumerate(AGEING)
-        },
+def headline_metrics(today: date, stale_days: int = DEFAULT_STALE_DAYS) -> dict[str, Q | None]:
+    """The conditions behind the headline figures, by name (None: every task)."""
+    return {
+        **category_metrics(today),
+        "no_deadline": bucket_q(T.NO_DEADLINE, today),
+        "due_soon": bucket_q(T.DUE_SOON, today),
+        "awaiting": Q(status=Task.Status.AWAITING_ACCEPTANCE),
+        f"stale_{stale_days}": stale_q(today, stale_days),
+        **{f"ageing_{i}": ageing_q(low, high, today) for i, (_, low, high) in enumerate(AGEING)},
     }
-    row = tasks.order_by().aggregate(**aggregates)
+
+
+def headline_from(counts: Mapping[str, int], *, stale_days: int = DEFAULT_STALE_DAYS) -> Headline:
     return Headline(
-        counts=_counts(row),
-        no_deadline=row["no_deadline"] or 0,
-        due_soon=row["due_soon"] or 0,
-        awaiting=row["awaiting"] or 0,
+        counts=_counts(counts),
+        no_deadline=counts.get("no_deadline") or 0,
+        due_soon=counts.get("due_soon") or 0,
+        awaiting=counts.get("awaiting") or 0,
         ageing=[
-            (label, low, high, row[f"ageing_{i}"] or 0)
+            (label, low, high, counts.get(f"ageing_{i}") or 0)
             for i, (label, low, high) in enumerate(AGEING)
         ],
-        stale=row["stale"] or 0,
+        stale=counts.get(f"stale_{stale_days}") or 0,
         stale_days=stale_days,
     )
+
+
+def headline(tasks: TaskQuerySet, today: date, *, stale_days: int = DEFAULT_STALE_DAYS) -> Headline:
+    """The dashboard's top figures, the ageing of overdue tasks and the stale count: one query."""
+    counts = aggregate(tasks, headline_metrics(today, stale_days))
+    return headline_from(counts, stale_days=stale_days)
 
 
 @dataclass(frozen=True)
@@ -190,6 +212,26 @@ UNIT_SORTS = {
 }
 
 
+def unit_metrics(today: date, stale_days: int = DEFAULT_STALE_DAYS) -> dict[str, Q | None]:
+    return {**category_metrics(today), f"stale_{stale_days}": stale_q(today, stale_days)}
+
+
+def unit_row(
+    unit_id: int, name: str, short_name: str, counts: Mapping[str, int], stale_days: int
+) -> UnitRow:
+    return UnitRow(
+        unit_id=unit_id,
+        name=name,
+        short_name=short_name or name,
+        counts=_counts(counts),
+        stale=counts.get(f"stale_{stale_days}") or 0,
+    )
+
+
+def sort_units(rows: list[UnitRow], sort: str) -> list[UnitRow]:
+    return sorted(rows, key=UNIT_SORTS.get(sort, UNIT_SORTS["lag"]))
+
+
 def per_unit(
     tasks: TaskQuerySet,
     today: date,
@@ -198,25 +240,23 @@ def per_unit(
     stale_days: int = DEFAULT_STALE_DAYS,
 ) -> list[UnitRow]:
     """The official categories per lead unit, laggards first by default: one query."""
+    metrics = unit_metrics(today, stale_days)
     rows = (
         tasks.order_by()
         .values("lead_unit_id", "lead_unit__name", "lead_unit__short_name")
-        .annotate(
-            **_category_aggregates(today),
-            stale=Count("pk", filter=stale_q(today, stale_days)),
-        )
+        .annotate(**{name: count(q) for name, q in metrics.items()})
     )
     result = [
-        UnitRow(
-            unit_id=row["lead_unit_id"],
-            name=row["lead_unit__name"],
-            short_name=row["lead_unit__short_name"] or row["lead_unit__name"],
-            counts=_counts(row),
-            stale=row["stale"],
+        unit_row(
+            row["lead_unit_id"],
+            row["lead_unit__name"],
+            row["lead_unit__short_name"],
+            row,
+            stale_days,
         )
         for row in rows
     ]
-    return sorted(result, key=UNIT_SORTS.get(sort, UNIT_SORTS["lag"]))
+    return sort_units(result, sort)
 
 
 @dataclass(frozen=True)
@@ -239,7 +279,10 @@ def per_notice(tasks: TaskQuerySet, today: date, *, limit: int = 20) -> list[Not
     rows = (
         tasks.order_by()
         .values("notice_id", "notice__number", "notice__issued_on", "notice__title")
-        .annotate(**_category_aggregates(today), last_activity=Max("last_activity_at"))
+        .annotate(
+            **{name: count(q) for name, q in category_metrics(today).items()},
+            last_activity=Max("last_activity_at"),
+        )
         .order_by("-notice__issued_on", "-notice_id")[:limit]
     )
     return [
@@ -294,27 +337,34 @@ def _periods(end: date, granularity: Granularity, count: int) -> list[tuple[str,
     return periods
 
 
-def trend(
-    tasks: TaskQuerySet, end: date, *, granularity: Granularity = "month", count: int = 12
-) -> Trend:
-    """Per period: tasks completed in it, and tasks overdue at its last day: one query.
+def trend_metrics(
+    end: date, *, granularity: Granularity = "month", count: int = TREND_POINTS
+) -> dict[str, Q | None]:
+    """Per period: tasks completed in it, and tasks overdue at its last day.
 
     "Overdue at day d" reads the timeline's dates: assigned by d, deadline before d, not
     completed by d and not cancelled. A deadline extended later counts as extended.
     """
-    periods = _periods(end, granularity, count)
-    aggregates = {}
-    for i, (_, start, stop) in enumerate(periods):
-        aggregates[f"completed_{i}"] = Count(
-            "pk", filter=Q(status=Task.Status.DONE, completed_on__range=(start, stop))
+    metrics: dict[str, Q | None] = {}
+    for i, (_, start, stop) in enumerate(_periods(end, granularity, count)):
+        metrics[f"{granularity}_completed_{i}"] = Q(
+            status=Task.Status.DONE, completed_on__range=(start, stop)
         )
-        aggregates[f"overdue_{i}"] = Count(
-            "pk",
-            filter=Q(assigned_on__lte=stop, deadline__lt=stop)
+        metrics[f"{granularity}_overdue_{i}"] = (
+            Q(assigned_on__lte=stop, deadline__lt=stop)
             & (Q(completed_on__isnull=True) | Q(completed_on__gt=stop))
-            & ~Q(status=Task.Status.CANCELLED),
+            & ~Q(status=Task.Status.CANCELLED)
         )
-    row = tasks.order_by().aggregate(**aggregates)
+    return metrics
+
+
+def trend_from(
+    counts: Mapping[str, int],
+    end: date,
+    *,
+    granularity: Granularity = "month",
+    count: int = TREND_POINTS,
+) -> Trend:
     return Trend(
         granularity=granularity,
         points=[
@@ -322,9 +372,21 @@ def trend(
                 label=label,
                 start=start,
                 end=stop,
-                completed=row[f"completed_{i}"] or 0,
-                overdue=row[f"overdue_{i}"] or 0,
+                completed=counts.get(f"{granularity}_completed_{i}") or 0,
+                overdue=counts.get(f"{granularity}_overdue_{i}") or 0,
             )
-            for i, (label, start, stop) in enumerate(periods)
+            for i, (label, start, stop) in enumerate(_periods(end, granularity, count))
         ],
     )
+
+
+def trend(
+    tasks: TaskQuerySet,
+    end: date,
+    *,
+    granularity: Granularity = "month",
+    count: int = TREND_POINTS,
+) -> Trend:
+    """The completed and overdue tasks of each period (`trend_metrics`): one query."""
+    counts = aggregate(tasks, trend_metrics(end, granularity=granularity, count=count))
+    return trend_from(counts, end, granularity=granularity, count=count)

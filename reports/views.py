@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from directives.models import Task
 from directives.timeliness import Timeliness
 from units.models import User
 
-from . import exports, queries, services
+from . import exports, queries, services, tally
 from .exports import write_docx, write_pdf, write_xlsx
 from .forms import ScopeForm
 from .models import IssuedReport
@@ -26,7 +27,7 @@ from .models import IssuedReport
 # Parameters of the dashboard itself; every other one is a task filter, passed on as it is to
 # the task list behind each figure so that the list holds exactly the tasks counted.
 DASHBOARD_ONLY = ("sort", "trend", "stale_days", "print", "page")
-STALE_CHOICES = (7, 14, 30, 60, 90)
+STALE_CHOICES = queries.STALE_CHOICES
 
 
 class Links:
@@ -59,6 +60,20 @@ def _int_choice(value: str | None, choices: Sequence[int], default: int) -> int:
     return number if number in choices else default
 
 
+def _from_tally(user: User, task_filter: TaskFilter, today: date) -> list[tally.UnitCounts] | None:
+    """The dashboard's rows from today's tally, when its filters allow; None to count live."""
+    if user.sees_all_units:
+        return tally.rows_for(user, task_filter, today)
+    if user.unit_id is None or (task_filter.is_bound and not task_filter.form.is_valid()):
+        return None
+    # A unit's dashboard counts the tasks it leads: its own row.
+    cleaned = task_filter.form.cleaned_data if task_filter.is_bound else None
+    if not tally.eligible(cleaned, today)[0]:
+        return None
+    built = tally.current(today)
+    return None if built is None else tally.unit_counts(built, user.unit_id)
+
+
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -79,10 +94,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if sort not in queries.UNIT_SORTS:
         sort = "lag"
 
-    head = queries.headline(tasks, today, stale_days=stale_days)
-    units = queries.per_unit(tasks, today, sort=sort, stale_days=stale_days)
+    counted = _from_tally(user, task_filter, today)
+    if counted is not None:
+        rows = counted
+        summed = tally.total(rows)
+        head = queries.headline_from(summed, stale_days=stale_days)
+        units = queries.sort_units(
+            [queries.unit_row(r.unit_id, r.name, r.short_name, r.counts, stale_days) for r in rows],
+            sort,
+        )
+        trend = queries.trend_from(summed, today, granularity=granularity)
+    else:
+        head = queries.headline(tasks, today, stale_days=stale_days)
+        units = queries.per_unit(tasks, today, sort=sort, stale_days=stale_days)
+        trend = queries.trend(tasks, today, granularity=granularity)
     notices = queries.per_notice(tasks, today)
-    trend = queries.trend(tasks, today, granularity=granularity)
     link = Links(request, extra)
 
     categories = [

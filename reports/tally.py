@@ -1,0 +1,217 @@
+"""Today's dashboard figures per lead unit, kept current in the same transaction as each change.
+
+Counting every task at each request means reading the whole table: at a million tasks, four
+seconds of SQL for the leadership's dashboard. The figures depend on the day only through date
+comparisons, so for the current day they are kept in `UnitTally` rows, one per lead unit:
+
+- **built** once a day (Celery beat just after midnight; failing that, the first request of the
+  day that needs them), by one aggregate over all tasks with the conditions of `reports.queries`;
+- **moved** by every change to a task (`tracking`, used by `directives.services` around each
+  save): the database measures the task against every condition before and after the change,
+  with the very same conditions, and the difference goes to its unit's row, in the same
+  transaction. No second definition of any figure exists to drift from the first.
+
+Consistency with concurrent changes (PostgreSQL): a change holds a shared advisory lock until it
+commits; a build takes the exclusive one, so it waits for the changes in flight and holds new
+ones back until it commits. A change therefore either committed before the build's aggregate
+(and is counted in it) or applies its difference to the built rows. SQLite runs one writing
+transaction at a time, which gives the same guarantee.
+
+The tallies answer the unfiltered dashboard and task list, all units or one lead unit, for
+today. Any other filter, or another reference day, is counted live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from directives.models import Task
+
+from . import queries
+from .models import TallyDay, UnitTally
+
+# Any 64-bit number, the same for every process: pg_advisory_xact_lock's key.
+LOCK_KEY = 0x646F6E646F63
+
+
+def metrics(today: date) -> dict[str, Q | None]:
+    """Every condition the tallies count, by name (see reports.queries)."""
+    result: dict[str, Q | None] = {**queries.bucket_metrics(today)}
+    for days in queries.STALE_CHOICES:
+        result |= queries.headline_metrics(today, days)
+    for granularity in ("month", "week"):
+        result |= queries.trend_metrics(today, granularity=granularity)
+    return result
+
+
+_schemas: dict[date, str] = {}
+
+
+def schema(today: date) -> str:
+    """A fingerprint of the conditions: a tally built by other code is rebuilt, not trusted."""
+    if today not in _schemas:
+        text = repr(sorted((name, str(q)) for name, q in metrics(today).items()))
+        _schemas.clear()
+        _schemas[today] = hashlib.sha256(text.encode()).hexdigest()
+    return _schemas[today]
+
+
+def _lock(*, exclusive: bool) -> None:
+    if connection.vendor == "postgresql":
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {function}(%s)", [LOCK_KEY])
+
+
+@transaction.atomic
+def build(today: date) -> TallyDay:
+    """Count every task for `today`, one row per lead unit; earlier days are dropped."""
+    _lock(exclusive=True)
+    conditions = metrics(today)
+    TallyDay.objects.exclude(day=today).delete()
+    tally, _ = TallyDay.objects.update_or_create(
+        day=today, defaults={"schema": schema(today), "built_at": timezone.now()}
+    )
+    tally.units.all().delete()
+    rows = (
+        Task.objects.order_by()
+        .values("lead_unit_id")
+        .annotate(**{name: queries.count(q) for name, q in conditions.items()})
+    )
+    UnitTally.objects.bulk_create(
+        UnitTally(tally=tally, unit_id=row.pop("lead_unit_id"), counts=row) for row in rows
+    )
+    return tally
+
+
+def current(today: date) -> TallyDay | None:
+    """Today's tally, built if missing or stale; None for any other day."""
+    if today != timezone.localdate():
+        return None
+    tally = TallyDay.objects.filter(day=today).first()
+    if tally is not None and tally.schema == schema(today):
+        return tally
+    with transaction.atomic():
+        _lock(exclusive=True)
+        # Another request may have built it while this one waited for the lock.
+        tally = TallyDay.objects.filter(day=today, schema=schema(today)).first()
+        return tally or build(today)
+
+
+@dataclass(frozen=True)
+class UnitCounts:
+    unit_id: int
+    name: str
+    short_name: str
+    counts: Mapping[str, int]
+
+
+def unit_counts(tally: TallyDay, unit_id: int | None = None) -> list[UnitCounts]:
+    """The tally's rows (one unit's, or all), with the units' names: one query."""
+    rows = tally.units.values_list("unit_id", "unit__name", "unit__short_name", "counts")
+    if unit_id is not None:
+        rows = rows.filter(unit_id=unit_id)
+    return [UnitCounts(*row) for row in rows if row[3].get("total")]
+
+
+def total(rows: Iterable[UnitCounts]) -> dict[str, int]:
+    summed: Counter[str] = Counter()
+    for row in rows:
+        summed.update(row.counts)
+    return dict(summed)
+
+
+def _measure(task_pk: int, conditions: Mapping[str, Q | None]) -> tuple[int, dict[str, int]]:
+    row = (
+        Task.objects.filter(pk=task_pk)
+        .order_by()
+        .values("lead_unit_id")
+        .annotate(**{name: queries.count(q) for name, q in conditions.items()})
+        .get()
+    )
+    return row.pop("lead_unit_id"), row
+
+
+def _apply(tally_id: int, unit_id: int, delta: Mapping[str, int]) -> None:
+    changes = {name: value for name, value in delta.items() if value}
+    if not changes:
+        return
+    row, _ = UnitTally.objects.select_for_update().get_or_create(
+        tally_id=tally_id, unit_id=unit_id, defaults={"counts": {}}
+    )
+    for name, value in changes.items():
+        row.counts[name] = row.counts.get(name, 0) + value
+    row.save(update_fields=["counts"])
+
+
+@contextmanager
+def tracking(task: Task) -> Iterator[None]:
+    """Around a change saved to `task` (or its creation): move today's tally by the difference.
+
+    Must run inside the change's transaction, after the task's row is locked.
+    """
+    assert connection.in_atomic_block, "tally.tracking needs the change's transaction"
+    today = timezone.localdate()
+    _lock(exclusive=False)
+    tally = TallyDay.objects.filter(day=today).values_list("pk", "schema").first()
+    if tally is None or tally[1] != schema(today):
+        yield  # no tally today yet: the day's build will count this change
+        return
+    conditions = metrics(today)
+    before = _measure(task.pk, conditions) if task.pk else None
+    yield
+    unit_id, after = _measure(task.pk, conditions)
+    if before is not None and before[0] == unit_id:
+        _apply(tally[0], unit_id, {k: after[k] - before[1][k] for k in after})
+        return
+    if before is not None:
+        _apply(tally[0], before[0], {k: -v for k, v in before[1].items()})
+    _apply(tally[0], unit_id, after)
+
+
+def eligible(cleaned: Mapping[str, Any] | None, today: date) -> tuple[bool, int | None]:
+    """Whether a task filter's values can be answered from the tally, and for which unit.
+
+    Only the lead-unit filter, the reference day (today) and the timeliness tabs qualify.
+    """
+    if cleaned is None:
+        return True, None
+    unit = None
+    for name, value in cleaned.items():
+        if name in ("timeliness", "as_of") or value in (None, "", [], ()):
+            continue
+        if name == "unit" and cleaned.get("role") in (None, "", "lead"):
+            unit = value.pk
+            continue
+        if name == "role" and value == "lead" and cleaned.get("unit") is not None:
+            continue
+        return False, None
+    if cleaned.get("as_of") not in (None, today):
+        return False, None
+    return True, unit
+
+
+def rows_for(user: Any, task_filter: Any, today: date) -> list[UnitCounts] | None:
+    """The tally's rows that a page filtered by `task_filter` counts, or None to count live.
+
+    Only today, only the filters `eligible` accepts, and only scopes made of whole lead units:
+    everything for the office and the leadership, the unit's own led tasks otherwise.
+    """
+    if task_filter.is_bound and not task_filter.form.is_valid():
+        return None
+    cleaned = task_filter.form.cleaned_data if task_filter.is_bound else None
+    usable, unit_id = eligible(cleaned, today)
+    if not usable or not user.sees_all_units:
+        return None
+    built = current(today)
+    return None if built is None else unit_counts(built, unit_id)

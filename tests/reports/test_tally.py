@@ -1,0 +1,257 @@
+"""Today's tally (reports/tally.py) always equals counting every task again."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from directives import services
+from directives.models import Task
+from reports import queries, tally
+from reports.models import TallyDay, UnitTally
+from tests.conftest import MakeTask, on_day
+from tests.security.test_concurrency import run_together
+from units.models import Unit, User
+
+TODAY = date(2024, 3, 15)
+
+
+def recount(day: date) -> dict[int, dict[str, int]]:
+    """Every unit's figures counted from the tasks now, as a fresh build would."""
+    rows = (
+        Task.objects.order_by()
+        .values("lead_unit_id")
+        .annotate(**{n: queries.count(q) for n, q in tally.metrics(day).items()})
+    )
+    return {row.pop("lead_unit_id"): row for row in rows}
+
+
+def kept(day: date) -> dict[int, dict[str, int]]:
+    """What the tally holds, without units left at zero."""
+    rows = UnitTally.objects.filter(tally__day=day)
+    return {row.unit_id: row.counts for row in rows if row.counts.get("total")}
+
+
+def same(day: date) -> None:
+    fresh = recount(day)
+    held = kept(day)
+    assert held.keys() == fresh.keys()
+    for unit, counts in fresh.items():
+        assert {k: held[unit].get(k, 0) for k in counts} == counts, f"unit {unit}"
+
+
+@pytest.fixture
+def world(
+    make_task: MakeTask,
+    office: User,
+    staff_a: User,
+    staff_b: User,
+    unit_a: Unit,
+    unit_b: Unit,
+) -> dict[str, Any]:
+    with on_day(date(2023, 10, 2)):
+        tasks = (
+            [
+                make_task(text=f"A{i}", deadline=TODAY + timedelta(days=d))
+                for i, d in enumerate((-40, -5, 0, 2, 30))
+            ]
+            + [
+                make_task(text="A không hạn", deadline=None),
+            ]
+            + [
+                make_task(text=f"B{i}", lead_unit=unit_b, deadline=TODAY + timedelta(days=d))
+                for i, d in enumerate((-10, 3, 60))
+            ]
+        )
+    return {"tasks": tasks, "office": office, "a": staff_a, "b": staff_b, "units": [unit_a, unit_b]}
+
+
+def member(task: Task, world: dict[str, Any]) -> User:
+    return world["a"] if task.lead_unit_id == world["units"][0].pk else world["b"]
+
+
+def act(kind: str, task: Task, world: dict[str, Any], days: int) -> None:
+    """One service action, as the person who may take it; refusals are part of the game."""
+    office = world["office"]
+    task = Task.objects.get(pk=task.pk)
+    staff = member(task, world)
+    actions = {
+        "start": lambda: services.start_task(actor=staff, task=task),
+        "progress": lambda: services.report_progress(
+            actor=staff, task=task, note="Tiến độ", progress=min(99, 10 + days)
+        ),
+        "complete": lambda: services.report_completion(
+            actor=staff, task=task, note="Xong", completed_on=TODAY - timedelta(days=days % 20)
+        ),
+        "accept": lambda: services.accept_completion(actor=office, task=task),
+        "return": lambda: services.return_completion(actor=office, task=task, reason="Bổ sung"),
+        "pause": lambda: services.pause_task(actor=office, task=task, reason="Chờ"),
+        "resume": lambda: services.resume_task(actor=office, task=task),
+        "cancel": lambda: services.cancel_task(actor=office, task=task, reason="Bỏ"),
+        "deadline": lambda: services.edit_task(
+            actor=office, task=task, deadline=TODAY + timedelta(days=days - 20)
+        ),
+        "move": lambda: services.edit_task(
+            actor=office,
+            task=task,
+            lead_unit=world["units"][1 if task.lead_unit_id == world["units"][0].pk else 0],
+        ),
+        "new": lambda: services.assign_task(
+            actor=office,
+            notice=task.notice,
+            text="Nhiệm vụ mới",
+            lead_unit=world["units"][days % 2],
+            deadline=TODAY + timedelta(days=days - 20),
+            assigned_on=TODAY - timedelta(days=30),
+        ),
+    }
+    with contextlib.suppress(ValidationError, PermissionDenied):
+        actions[kind]()
+
+
+ACTIONS = st.sampled_from(
+    [
+        "start",
+        "progress",
+        "complete",
+        "accept",
+        "return",
+        "pause",
+        "resume",
+        "cancel",
+        "deadline",
+        "move",
+        "new",
+    ]
+)
+
+
+@pytest.mark.django_db
+def test_any_sequence_of_changes_keeps_the_tally_equal_to_a_recount(
+    world: dict[str, Any],
+) -> None:
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(steps=st.lists(st.tuples(ACTIONS, st.integers(0, 8), st.integers(0, 40)), max_size=12))
+    def run(steps: list[tuple[str, int, int]]) -> None:
+        with on_day(TODAY, hour=8):
+            tally.build(TODAY)
+            for kind, index, days in steps:
+                act(kind, world["tasks"][index], world, days)
+            same(TODAY)
+
+    run()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_from_the_tally_shows_what_counting_live_shows(
+    world: dict[str, Any], leader: User
+) -> None:
+    client = Client()
+    client.force_login(leader)
+    with on_day(TODAY):
+        act("complete", world["tasks"][1], world, 3)
+        act("accept", world["tasks"][1], world, 0)
+        act("pause", world["tasks"][6], world, 0)
+        from_tally = client.get(reverse("dashboard"))
+        assert TallyDay.objects.filter(day=TODAY).exists()
+        # The same figures counted live: a filter the tally cannot answer, matching every task.
+        live = client.get(reverse("dashboard"), {"assigned_from": "01/01/2000"})
+        counted = client.get(reverse("dashboard"), {"deadline_to": "31/12/2999"})
+    assert counted.context["head"].counts.total < len(world["tasks"])  # no deadline: left out
+    for response in (live,):
+        assert response.context["head"] == from_tally.context["head"]
+        assert [r["row"] for r in response.context["unit_rows"]] == [
+            r["row"] for r in from_tally.context["unit_rows"]
+        ]
+        assert response.context["trend"] == from_tally.context["trend"]
+    assert from_tally.context["head"].counts.total == len(world["tasks"])
+
+
+@pytest.mark.django_db
+def test_a_new_day_builds_a_new_tally_and_drops_the_old(world: dict[str, Any]) -> None:
+    with on_day(TODAY):
+        first = tally.current(TODAY)
+    assert first is not None
+    overdue_today = tally.total(tally.unit_counts(first))["open_overdue"]
+    tomorrow = TODAY + timedelta(days=1)
+    with on_day(tomorrow):
+        assert tally.current(TODAY) is None  # another day than today: counted live
+        second = tally.current(tomorrow)
+    assert second is not None and second.day == tomorrow
+    assert list(TallyDay.objects.values_list("day", flat=True)) == [tomorrow]
+    # Tasks due on the 15th became overdue on the 16th: the new tally says so.
+    counts = tally.total(tally.unit_counts(second))
+    due_today = [t for t in world["tasks"] if t.deadline == TODAY]
+    assert due_today
+    assert counts["open_overdue"] == sum(c["open_overdue"] for c in recount(tomorrow).values())
+    assert counts["open_overdue"] > overdue_today
+
+
+@pytest.mark.parametrize(
+    ("query", "usable"),
+    [
+        ({}, True),
+        ({"timeliness": ["overdue"]}, True),
+        ({"as_of": TODAY}, True),
+        ({"as_of": TODAY - timedelta(days=1)}, False),
+        ({"q": "báo cáo"}, False),
+        ({"status": ["done"]}, False),
+        ({"stale": 30}, False),
+        ({"role": "support"}, False),
+    ],
+)
+def test_which_filters_the_tally_answers(query: dict[str, Any], usable: bool) -> None:
+    assert tally.eligible(query, TODAY)[0] is usable
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_build_during_concurrent_changes_loses_none_of_them(
+    world: dict[str, Any], head_a: User
+) -> None:
+    with on_day(TODAY):
+        tally.build(TODAY)
+        a_tasks = [t for t in world["tasks"] if t.lead_unit_id == world["units"][0].pk]
+
+        def report(task: Task, actor: User) -> Any:
+            return lambda: services.report_progress(
+                actor=actor, task=task, note="Cùng lúc", progress=40
+            )
+
+        outcomes = run_together(
+            report(a_tasks[0], world["a"]),
+            lambda: tally.build(TODAY),
+            report(a_tasks[1], head_a),
+            report(world["tasks"][6], world["b"]),
+            lambda: tally.build(TODAY),
+            report(a_tasks[2], world["a"]),
+        )
+        assert outcomes == [None] * 6
+        same(TODAY)
+
+
+@pytest.mark.django_db
+def test_beat_builds_the_tally_just_after_midnight(world: dict[str, Any]) -> None:
+    from django.conf import settings
+
+    from reports.tasks import build_tally
+
+    entry = settings.CELERY_BEAT_SCHEDULE["daily-tally"]
+    assert entry["task"] == build_tally.name
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({0}, {1})  # type: ignore[attr-defined]
+    with on_day(TODAY, hour=0):
+        result = build_tally.apply().get()
+    assert result == {"day": TODAY.isoformat(), "units": 2}
+    same(TODAY)
