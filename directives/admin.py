@@ -70,9 +70,26 @@ class NoticeAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request: HttpRequest, obj: Notice, form: ModelForm, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
+        if change:
+            # Through the service, so the change is kept in the notice's history.
+            changed = {
+                name: form.cleaned_data[name]
+                for name in services.NOTICE_FIELDS
+                if name in form.changed_data
+            }
+            services.update_notice(actor=request.user, notice=obj, **changed)  # type: ignore[arg-type]
+            return
+        obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Notice | None = None) -> list[str]:
+        # The source document is what was received: kept as it is once the notice exists.
+        fields = list(self.readonly_fields)
+        return [*fields, "source_text", "source_file"] if obj is not None else fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A notice's tasks and their timelines are the record: cancel tasks, never delete.
+        return False
 
 
 class TaskEventInline(admin.TabularInline):
@@ -136,6 +153,10 @@ class TaskAdmin(admin.ModelAdmin):
             {"fields": ["status", "progress", "completed_on", "cancel_reason", "last_activity_at"]},
         ),
     ]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The timeline is the record: a task is cancelled (with its reason), never deleted.
+        return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Task | None = None) -> list[str]:
         fields = list(self.readonly_fields)

@@ -219,3 +219,38 @@ def test_the_admin_is_for_the_office(client: Client, world: dict[str, Any]) -> N
         == 403
     )
     assert Notice.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_admin_never_deletes_a_task_or_notice_and_keeps_notice_history(
+    client: Client, world: dict[str, Any]
+) -> None:
+    from directives.models import NoticeRevision
+    from units.services import grant_office_admin
+
+    office = world["people"]["office"]
+    grant_office_admin(office)
+    client.force_login(office)
+    task, notice = world["task"], world["notice"]
+    for name, obj in (("task", task), ("notice", notice)):
+        url = reverse(f"admin:directives_{name}_delete", args=[obj.pk])
+        assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Task.objects.filter(pk=task.pk).exists() and Notice.objects.filter(pk=notice.pk).exists()
+
+    # A header corrected in the admin is kept in the notice's history, as on the notice page.
+    page = client.get(reverse("admin:directives_notice_change", args=[notice.pk]))
+    form = page.context["adminform"].form
+    data = {
+        name: form.initial.get(name) if form.initial.get(name) is not None else ""
+        for name in form.fields
+    }
+    data["issued_on"] = notice.issued_on.isoformat()
+    data["meeting_on"] = notice.meeting_on.isoformat() if notice.meeting_on else ""
+    data["title"] = "Trích yếu đã sửa trong trang quản trị"
+    for prefix in ("sections", "tasks"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    response = client.post(reverse("admin:directives_notice_change", args=[notice.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    revision = NoticeRevision.objects.get(notice=notice)
+    assert revision.actor == office
+    assert revision.changes["title"][1] == "Trích yếu đã sửa trong trang quản trị"
