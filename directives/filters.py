@@ -37,6 +37,29 @@ def date_filter(
     )
 
 
+def _followed(request: HttpRequest) -> QuerySet[Notice]:
+    user = request.user
+    if getattr(user, "sees_all_units", False):
+        # The office and the leadership follow every notice: no need to ask the tasks.
+        return Notice.objects.all()
+    return Notice.objects.filter(
+        pk__in=Task.objects.visible_to(user).values("notice_id")  # type: ignore[arg-type]
+    )
+
+
+def _recent(request: HttpRequest) -> list[tuple[int, str]]:
+    """(id, chair) of the most recent notices this person follows; read once per request."""
+    cached: list[tuple[int, str]] | None = getattr(request, "_dondoc_recent_notices", None)
+    if cached is None:
+        cached = list(
+            _followed(request)
+            .order_by("-issued_on", "-pk")
+            .values_list("pk", "chair")[:NOTICE_CHOICES]
+        )
+        request._dondoc_recent_notices = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def _notices(request: HttpRequest | None) -> QuerySet[Notice]:
     """The notices to pick from: the most recent ones this person follows, and the chosen one.
 
@@ -44,19 +67,19 @@ def _notices(request: HttpRequest | None) -> QuerySet[Notice]:
     """
     if request is None:
         return Notice.objects.none()
-    visible = Notice.objects.filter(
-        pk__in=Task.objects.visible_to(request.user).values("notice_id")  # type: ignore[arg-type]
-    )
-    recent = Q(pk__in=visible.order_by("-issued_on", "-pk").values("pk")[:NOTICE_CHOICES])
+    ids = [pk for pk, _ in _recent(request)]
     chosen = request.GET.get("notice", "")
-    if chosen.isdigit():
-        recent |= Q(pk=int(chosen))
-    return visible.filter(recent).order_by("-issued_on", "-pk")
+    if chosen.isdigit() and int(chosen) not in ids:
+        # An older notice picked from a link: offered only if this person follows it, since
+        # the filter's queryset is also what it accepts.
+        ids.extend(_followed(request).filter(pk=int(chosen)).values_list("pk", flat=True))
+    return Notice.objects.filter(pk__in=ids).order_by("-issued_on", "-pk")
 
 
 def _chairs(request: HttpRequest | None) -> list[tuple[str, str]]:
-    chairs = _notices(request).exclude(chair="").values_list("chair", flat=True).distinct()
-    return [(c, c) for c in sorted(chairs)]
+    if request is None:
+        return []
+    return [(c, c) for c in sorted({chair for _, chair in _recent(request) if chair})]
 
 
 class TaskFilter(django_filters.FilterSet):

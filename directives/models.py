@@ -60,6 +60,8 @@ class Notice(models.Model):
         verbose_name = "thông báo kết luận"
         verbose_name_plural = "thông báo kết luận"
         ordering = ["-issued_on", "-pk"]
+        # Newest first, as every list and the dashboard's per-notice table read them.
+        indexes = [models.Index(fields=["-issued_on", "-id"], name="notice_issued")]
         constraints = [
             models.UniqueConstraint(
                 fields=["issuer", "number", "issued_on"],
@@ -123,6 +125,10 @@ class NoticeSection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref}. {self.heading}".strip()
+
+
+# The order of tasks of the same urgency; the partial index `task_open_deadline` follows it.
+DEADLINE_ORDER = (models.F("deadline").asc(nulls_last=True), "notice_id", "order", "pk")
 
 
 class TaskQuerySet(models.QuerySet["Task"]):
@@ -198,9 +204,11 @@ class TaskQuerySet(models.QuerySet["Task"]):
             default=models.Value(len(OPEN_BUCKETS)),
             output_field=models.IntegerField(),
         )
-        return self.order_by(
-            rank, models.F("deadline").asc(nulls_last=True), "notice_id", "order", "pk"
-        )
+        return self.order_by(rank, *DEADLINE_ORDER)
+
+    def by_deadline(self) -> TaskQuerySet:
+        """Earliest deadline first, then the notice's order: `by_urgency` within one bucket."""
+        return self.order_by(*DEADLINE_ORDER)
 
 
 class Task(models.Model):
@@ -282,6 +290,12 @@ class Task(models.Model):
             models.Index(fields=["lead_unit", "status", "deadline"], name="task_unit_status_dl"),
             models.Index(fields=["status", "deadline"], name="task_status_deadline"),
             models.Index(fields=["notice", "order"], name="task_notice_order"),
+            # Lists of one bucket of open tasks (all overdue tasks, …), in deadline order.
+            models.Index(
+                fields=["deadline", "notice", "order", "id"],
+                name="task_open_deadline",
+                condition=Q(status__in=["assigned", "in_progress", "awaiting", "paused"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -62,17 +62,15 @@ def task_list(request: HttpRequest) -> HttpResponse:
     filtered = task_filter.qs
     # The tabs count the buckets under the other filters, so the timeliness filter is
     # applied after counting.
-    tallied = tally.rows_for(request.user, task_filter, today)
-    counts = (
-        buckets_from(tally.total(tallied))
-        if tallied is not None
-        else timeliness_counts(filtered, today)
-    )
+    tallied = tally.counts_for(request.user, task_filter, today)
+    counts = buckets_from(tallied) if tallied is not None else timeliness_counts(filtered, today)
     buckets = task_filter.buckets
     tasks = filtered.filter(buckets_q(buckets, today)) if buckets else filtered
+    # Within one bucket the urgency rank is the same for every row: ordering by the deadline
+    # alone lets the database walk an index and stop after one page (task_open_deadline).
+    ordered = tasks.by_deadline() if len(buckets) == 1 else tasks.by_urgency(today)
     paginator = Paginator(
-        tasks.with_timeliness(today)
-        .by_urgency(today)
+        ordered.with_timeliness(today)
         .select_related("notice", "lead_unit")
         .prefetch_related("support_units"),
         PAGE_SIZE,
@@ -97,17 +95,34 @@ def task_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The task page shows the latest timeline rows; the whole timeline is one click away.
+TIMELINE_LATEST = 50
+
+
 def _visible_task(request: HttpRequest, pk: int) -> Task:
-    return get_object_or_404(
+    whole = request.GET.get("dien-bien") == "tat-ca"
+    events = (
+        TaskEvent.objects.select_related("actor", "unit")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("-created_at", "-pk")
+    )
+    event_count = (
+        TaskEvent.objects.filter(task=OuterRef("pk"))
+        .order_by()
+        .values("task")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    task: Task = get_object_or_404(
         Task.objects.visible_to(request.user)  # type: ignore[arg-type]
         .select_related("notice", "section", "lead_unit")
+        .annotate(event_count=Subquery(event_count))
         .prefetch_related(
             "support_units",
             Prefetch(
                 "events",
-                queryset=TaskEvent.objects.select_related("actor", "unit").prefetch_related(
-                    Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
-                ),
+                queryset=events if whole else events[:TIMELINE_LATEST],
+                to_attr="latest_events",
             ),
             Prefetch(
                 "extension_requests",
@@ -123,6 +138,8 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
         ),
         pk=pk,
     )
+    task.latest_events.reverse()  # type: ignore[attr-defined]  # oldest first, as a timeline reads
+    return task
 
 
 # --- actions ------------------------------------------------------------------------------

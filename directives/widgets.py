@@ -6,6 +6,7 @@ of them, which made the filter forms the slowest part of the list and the dashbo
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django import forms
@@ -20,17 +21,14 @@ class FastSelect(forms.Select):
         final = self.build_attrs(self.attrs, attrs or {})
         final["name"] = name
         selected = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (
-                    option_value,
-                    mark_safe(" selected") if str(option_value) in selected else "",
-                    label,
-                )
+        # Plain string building: format_html per option costs ~20 µs, thousands per page.
+        options = mark_safe(  # noqa: S308 - every value and label is escaped here
+            "".join(
+                f'<option value="{escape(str(option_value))}"'
+                f'{" selected" if str(option_value) in selected else ""}>'
+                f"{escape(str(label))}</option>"
                 for option_value, label in self.choices
-            ),
+            )
         )
         attributes = format_html_join(
             " ", '{}="{}"', ((k, v) for k, v in final.items() if v is not False)

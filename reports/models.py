@@ -80,18 +80,37 @@ class TallyDay(models.Model):
 
 
 class UnitTally(models.Model):
-    """One lead unit's figures for a day: how many of its tasks meet each dashboard condition."""
+    """Counts of a day's tally: one row per lead unit, and the all-units total in shards.
+
+    `counts` maps each dashboard condition to how many tasks meet it. The total is split over
+    `TOTAL_SHARDS` rows (no unit; a task's changes go to shard `task id % TOTAL_SHARDS`) so that
+    concurrent changes to different tasks rarely wait for the same row.
+    """
+
+    TOTAL_SHARDS = 16
 
     tally = models.ForeignKey(TallyDay, on_delete=models.CASCADE, related_name="units")
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    shard = models.PositiveSmallIntegerField(default=0)
     counts = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = "số liệu đơn vị trong ngày"
         verbose_name_plural = "số liệu đơn vị trong ngày"
         constraints = [
-            models.UniqueConstraint(fields=["tally", "unit"], name="unit_tally_once_per_day")
+            models.UniqueConstraint(
+                fields=["tally", "unit"],
+                condition=models.Q(unit__isnull=False),
+                name="unit_tally_once_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["tally", "shard"],
+                condition=models.Q(unit__isnull=True),
+                name="unit_tally_total_shard_once",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.tally} · {self.unit_id}"
+        return f"{self.tally} · {self.unit_id or f'tổng {self.shard}'}"

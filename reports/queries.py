@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from directives.models import Task, TaskQuerySet
+from directives.models import Notice, Task, TaskQuerySet
 from directives.timeliness import Timeliness, bucket_q
 
 T = Timeliness
@@ -275,9 +275,19 @@ class NoticeRow:
 
 
 def per_notice(tasks: TaskQuerySet, today: date, *, limit: int = 20) -> list[NoticeRow]:
-    """Progress of each notice, newest first: one query."""
+    """Progress of each notice, newest first: one query.
+
+    The newest notices with a task in `tasks` are picked first (walking the notices by date,
+    `notice_issued`), then only their tasks are counted: not every task of the scope.
+    """
+    newest = (
+        Notice.objects.filter(Exists(tasks.order_by().filter(notice_id=OuterRef("pk"))))
+        .order_by("-issued_on", "-pk")
+        .values("pk")[:limit]
+    )
     rows = (
-        tasks.order_by()
+        tasks.filter(notice_id__in=newest)
+        .order_by()
         .values("notice_id", "notice__number", "notice__issued_on", "notice__title")
         .annotate(
             **{name: count(q) for name, q in category_metrics(today).items()},

@@ -32,7 +32,9 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import IntegerField, Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from directives.models import Task
@@ -75,7 +77,7 @@ def _lock(*, exclusive: bool) -> None:
 
 @transaction.atomic
 def build(today: date) -> TallyDay:
-    """Count every task for `today`, one row per lead unit; earlier days are dropped."""
+    """Count every task for `today`, one row per lead unit and the total; drop earlier days."""
     _lock(exclusive=True)
     conditions = metrics(today)
     TallyDay.objects.exclude(day=today).delete()
@@ -83,15 +85,31 @@ def build(today: date) -> TallyDay:
         day=today, defaults={"schema": schema(today), "built_at": timezone.now()}
     )
     tally.units.all().delete()
-    rows = (
+    rows = list(
         Task.objects.order_by()
         .values("lead_unit_id")
         .annotate(**{name: queries.count(q) for name, q in conditions.items()})
     )
+    summed: Counter[str] = Counter()
+    for row in rows:
+        summed.update(row)
+    summed.pop("lead_unit_id", None)
     UnitTally.objects.bulk_create(
-        UnitTally(tally=tally, unit_id=row.pop("lead_unit_id"), counts=row) for row in rows
+        [
+            UnitTally(tally=tally, unit_id=row.pop("lead_unit_id"), counts=_sparse(row))
+            for row in rows
+        ]
+        + [
+            UnitTally(tally=tally, shard=shard, counts=_sparse(summed) if shard == 0 else {})
+            for shard in range(UnitTally.TOTAL_SHARDS)
+        ]
     )
     return tally
+
+
+def _sparse(counts: Mapping[str, int]) -> dict[str, int]:
+    """Only the conditions some task meets: readers take a missing name as zero."""
+    return {name: value for name, value in counts.items() if value}
 
 
 def current(today: date) -> TallyDay | None:
@@ -116,19 +134,46 @@ class UnitCounts:
     counts: Mapping[str, int]
 
 
-def unit_counts(tally: TallyDay, unit_id: int | None = None) -> list[UnitCounts]:
-    """The tally's rows (one unit's, or all), with the units' names: one query."""
-    rows = tally.units.values_list("unit_id", "unit__name", "unit__short_name", "counts")
-    if unit_id is not None:
-        rows = rows.filter(unit_id=unit_id)
-    return [UnitCounts(*row) for row in rows if row[3].get("total")]
-
-
-def total(rows: Iterable[UnitCounts]) -> dict[str, int]:
+def totals(tally: TallyDay) -> dict[str, int]:
+    """Every unit together: the sum of the total's shards (one query, a few rows)."""
     summed: Counter[str] = Counter()
-    for row in rows:
-        summed.update(row.counts)
+    for counts in tally.units.filter(unit__isnull=True).values_list("counts", flat=True):
+        summed.update(counts)
     return dict(summed)
+
+
+def unit_counts(tally: TallyDay, unit_id: int) -> UnitCounts | None:
+    """One unit's row, every condition (one query)."""
+    row = (
+        tally.units.filter(unit_id=unit_id)
+        .values_list("unit_id", "unit__name", "unit__short_name", "counts")
+        .first()
+    )
+    return UnitCounts(*row) if row else None
+
+
+def unit_table(tally: TallyDay, names: Iterable[str]) -> list[UnitCounts]:
+    """Every unit with tasks, only the named conditions, read by the database (one query).
+
+    The rows hold about a hundred conditions each; the per-unit table needs a handful, so the
+    database extracts them rather than Python decoding thousands of whole documents.
+    """
+    wanted = sorted(set(names) | {"total"})
+    columns = {
+        f"c_{i}": Coalesce(Cast(KT(f"counts__{name}"), IntegerField()), 0)
+        for i, name in enumerate(wanted)
+    }
+    rows = (
+        tally.units.filter(unit__isnull=False)
+        .annotate(**columns)
+        .values_list("unit_id", "unit__name", "unit__short_name", *columns)
+    )
+    result = []
+    for unit_id, name, short_name, *values in rows:
+        counts = dict(zip(wanted, values, strict=True))
+        if counts["total"]:
+            result.append(UnitCounts(unit_id, name, short_name, counts))
+    return result
 
 
 def _measure(task_pk: int, conditions: Mapping[str, Q | None]) -> tuple[int, dict[str, int]]:
@@ -142,15 +187,16 @@ def _measure(task_pk: int, conditions: Mapping[str, Q | None]) -> tuple[int, dic
     return row.pop("lead_unit_id"), row
 
 
-def _apply(tally_id: int, unit_id: int, delta: Mapping[str, int]) -> None:
+def _apply(tally_id: int, delta: Mapping[str, int], *, unit_id: int | None, shard: int = 0) -> None:
     changes = {name: value for name, value in delta.items() if value}
     if not changes:
         return
     row, _ = UnitTally.objects.select_for_update().get_or_create(
-        tally_id=tally_id, unit_id=unit_id, defaults={"counts": {}}
+        tally_id=tally_id, unit_id=unit_id, shard=shard, defaults={"counts": {}}
     )
     for name, value in changes.items():
         row.counts[name] = row.counts.get(name, 0) + value
+    row.counts = _sparse(row.counts)
     row.save(update_fields=["counts"])
 
 
@@ -171,12 +217,18 @@ def tracking(task: Task) -> Iterator[None]:
     before = _measure(task.pk, conditions) if task.pk else None
     yield
     unit_id, after = _measure(task.pk, conditions)
-    if before is not None and before[0] == unit_id:
-        _apply(tally[0], unit_id, {k: after[k] - before[1][k] for k in after})
-        return
-    if before is not None:
-        _apply(tally[0], before[0], {k: -v for k, v in before[1].items()})
-    _apply(tally[0], unit_id, after)
+    old_counts = before[1] if before is not None else dict.fromkeys(after, 0)
+    if before is not None and before[0] != unit_id:
+        _apply(tally[0], {k: -v for k, v in before[1].items()}, unit_id=before[0])
+        _apply(tally[0], after, unit_id=unit_id)
+    else:
+        _apply(tally[0], {k: after[k] - old_counts[k] for k in after}, unit_id=unit_id)
+    _apply(
+        tally[0],
+        {k: after[k] - old_counts[k] for k in after},
+        unit_id=None,
+        shard=task.pk % UnitTally.TOTAL_SHARDS,
+    )
 
 
 def eligible(cleaned: Mapping[str, Any] | None, today: date) -> tuple[bool, int | None]:
@@ -201,11 +253,11 @@ def eligible(cleaned: Mapping[str, Any] | None, today: date) -> tuple[bool, int 
     return True, unit
 
 
-def rows_for(user: Any, task_filter: Any, today: date) -> list[UnitCounts] | None:
-    """The tally's rows that a page filtered by `task_filter` counts, or None to count live.
+def counts_for(user: Any, task_filter: Any, today: date) -> dict[str, int] | None:
+    """The counts of the tasks a list filtered by `task_filter` holds, or None to count live.
 
     Only today, only the filters `eligible` accepts, and only scopes made of whole lead units:
-    everything for the office and the leadership, the unit's own led tasks otherwise.
+    everything for the office and the leadership (or one lead unit they pick).
     """
     if task_filter.is_bound and not task_filter.form.is_valid():
         return None
@@ -214,4 +266,9 @@ def rows_for(user: Any, task_filter: Any, today: date) -> list[UnitCounts] | Non
     if not usable or not user.sees_all_units:
         return None
     built = current(today)
-    return None if built is None else unit_counts(built, unit_id)
+    if built is None:
+        return None
+    if unit_id is None:
+        return totals(built)
+    row = unit_counts(built, unit_id)
+    return dict(row.counts) if row else {}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -26,7 +27,10 @@ from .models import IssuedReport
 
 # Parameters of the dashboard itself; every other one is a task filter, passed on as it is to
 # the task list behind each figure so that the list holds exactly the tasks counted.
-DASHBOARD_ONLY = ("sort", "trend", "stale_days", "print", "page")
+DASHBOARD_ONLY = ("sort", "trend", "stale_days", "print", "page", "units")
+# Units shown in the per-unit table, in the chosen order (laggards first by default); the rest
+# are one click away. A province has hundreds of units; nobody reads them all at once.
+UNIT_ROWS = 30
 STALE_CHOICES = queries.STALE_CHOICES
 
 
@@ -60,18 +64,39 @@ def _int_choice(value: str | None, choices: Sequence[int], default: int) -> int:
     return number if number in choices else default
 
 
-def _from_tally(user: User, task_filter: TaskFilter, today: date) -> list[tally.UnitCounts] | None:
-    """The dashboard's rows from today's tally, when its filters allow; None to count live."""
-    if user.sees_all_units:
-        return tally.rows_for(user, task_filter, today)
-    if user.unit_id is None or (task_filter.is_bound and not task_filter.form.is_valid()):
+@dataclass
+class Tallied:
+    """The dashboard's figures read from today's tally."""
+
+    summed: dict[str, int]
+    units: list[tally.UnitCounts]
+
+
+def _from_tally(
+    user: User, task_filter: TaskFilter, today: date, stale_days: int
+) -> Tallied | None:
+    """The dashboard's figures from today's tally, when its filters allow; None to count live."""
+    if task_filter.is_bound and not task_filter.form.is_valid():
         return None
-    # A unit's dashboard counts the tasks it leads: its own row.
     cleaned = task_filter.form.cleaned_data if task_filter.is_bound else None
-    if not tally.eligible(cleaned, today)[0]:
+    usable, unit_id = tally.eligible(cleaned, today)
+    if not usable:
         return None
+    if not user.sees_all_units:
+        # A unit's dashboard counts the tasks it leads: its own row.
+        if user.unit_id is None:
+            return None
+        unit_id = user.unit_id
     built = tally.current(today)
-    return None if built is None else tally.unit_counts(built, user.unit_id)
+    if built is None:
+        return None
+    if unit_id is not None:
+        row = tally.unit_counts(built, unit_id)
+        return (
+            Tallied(dict(row.counts), [row]) if row and row.counts.get("total") else Tallied({}, [])
+        )
+    wanted = queries.unit_metrics(today, stale_days)
+    return Tallied(tally.totals(built), tally.unit_table(built, wanted))
 
 
 @login_required
@@ -94,16 +119,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if sort not in queries.UNIT_SORTS:
         sort = "lag"
 
-    counted = _from_tally(user, task_filter, today)
+    counted = _from_tally(user, task_filter, today, stale_days)
     if counted is not None:
-        rows = counted
-        summed = tally.total(rows)
-        head = queries.headline_from(summed, stale_days=stale_days)
+        head = queries.headline_from(counted.summed, stale_days=stale_days)
         units = queries.sort_units(
-            [queries.unit_row(r.unit_id, r.name, r.short_name, r.counts, stale_days) for r in rows],
+            [
+                queries.unit_row(r.unit_id, r.name, r.short_name, r.counts, stale_days)
+                for r in counted.units
+            ],
             sort,
         )
-        trend = queries.trend_from(summed, today, granularity=granularity)
+        trend = queries.trend_from(counted.summed, today, granularity=granularity)
     else:
         head = queries.headline(tasks, today, stale_days=stale_days)
         units = queries.per_unit(tasks, today, sort=sort, stale_days=stale_days)
@@ -115,6 +141,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         (name, label, getattr(head.counts, name), head.counts.percent(name), link.category(name))
         for name, label in queries.CATEGORY_LABELS.items()
     ]
+    all_units = request.GET.get("units") == "all"
     unit_rows = [
         {
             "row": row,
@@ -129,7 +156,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
             "stale_link": link(unit=row.unit_id, stale=stale_days),
         }
-        for row in units
+        for row in (units if all_units else units[:UNIT_ROWS])
     ]
     done = [
         b.value for b in (*queries.CATEGORIES["done_on_time"], *queries.CATEGORIES["done_late"])
@@ -175,6 +202,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for label, low, high, count in head.ageing
             ],
             "unit_rows": unit_rows,
+            "unit_count": len(units),
             "notice_rows": notice_rows,
             "trend": trend,
             "chart": chart,

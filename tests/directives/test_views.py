@@ -163,3 +163,45 @@ def test_the_task_page_query_count_does_not_grow_with_the_timeline(
         services.report_progress(actor=staff_a, task=task, note=f"{percent}%", progress=percent)
     with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[operator]
         assert client.get(url).status_code == 200
+
+
+def test_a_long_timeline_shows_its_latest_rows_and_the_whole_on_request(
+    client: Client, task: Task, staff_a: User, django_assert_num_queries: object
+) -> None:
+    from directives.views import TIMELINE_LATEST
+
+    for percent in range(TIMELINE_LATEST + 5):
+        services.report_progress(actor=staff_a, task=task, note=f"Lần {percent}", progress=1)
+    client = logged_in(client, staff_a)
+    url = reverse("task_detail", args=[task.pk])
+    with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[operator]
+        response = client.get(url)
+    shown = response.context["task"].latest_events
+    total = task.events.count()
+    assert total == TIMELINE_LATEST + 6  # the assignment and the reports
+    assert len(shown) == TIMELINE_LATEST
+    assert [e.note for e in shown[-2:]] == [
+        f"Lần {TIMELINE_LATEST + 3}",
+        f"Lần {TIMELINE_LATEST + 4}",
+    ]
+    assert shown == sorted(shown, key=lambda e: (e.created_at, e.pk))  # oldest first
+    html = response.content.decode()
+    assert f"Đang hiện {TIMELINE_LATEST} mục gần nhất trong tổng số {total} mục" in html
+    assert "Lần 0<" not in html
+    with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[operator]
+        whole = client.get(url, {"dien-bien": "tat-ca"})
+    assert len(whole.context["task"].latest_events) == total
+    assert "Đang hiện" not in whole.content.decode()
+
+
+def test_one_bucket_lists_the_earliest_deadline_first(
+    client: Client, make_task: MakeTask, office: User
+) -> None:
+    with on_day(date(2023, 10, 2)):
+        later = make_task(text="Hạn sau", deadline=date(2023, 10, 20))
+        earlier = make_task(text="Hạn trước", deadline=date(2023, 10, 10))
+        same_day_second = make_task(text="Cùng hạn, mục sau", deadline=date(2023, 10, 10))
+    client = logged_in(client, office)
+    response = client.get(reverse("task_list"), {"timeliness": "overdue", "as_of": "01/11/2023"})
+    listed = [t.pk for t in response.context["page"].object_list]
+    assert listed == [earlier.pk, same_day_second.pk, later.pk]

@@ -275,8 +275,9 @@ def test_the_trend_counts_completions_and_overdue_tasks_per_month(
 
 
 # session, user, unread notifications, header unit, notice choices, chair choices, unit choices,
-# then today's tally and its unit rows (or, counted live: headline, per unit, trend), per notice
-DASHBOARD_QUERIES = 10
+# then today's tally, its total and its unit table (or, counted live: headline, per unit, trend),
+# per notice
+DASHBOARD_QUERIES = 11
 LIVE_DASHBOARD_QUERIES = 11
 
 

@@ -36,8 +36,8 @@ def recount(day: date) -> dict[int, dict[str, int]]:
 
 def kept(day: date) -> dict[int, dict[str, int]]:
     """What the tally holds, without units left at zero."""
-    rows = UnitTally.objects.filter(tally__day=day)
-    return {row.unit_id: row.counts for row in rows if row.counts.get("total")}
+    rows = UnitTally.objects.filter(tally__day=day, unit__isnull=False)
+    return {row.unit_id or 0: row.counts for row in rows if row.counts.get("total")}
 
 
 def same(day: date) -> None:
@@ -46,6 +46,10 @@ def same(day: date) -> None:
     assert held.keys() == fresh.keys()
     for unit, counts in fresh.items():
         assert {k: held[unit].get(k, 0) for k in counts} == counts, f"unit {unit}"
+    # The total's shards add up to every unit together.
+    summed = tally.totals(TallyDay.objects.get(day=day))
+    everything = {k: sum(c[k] for c in fresh.values()) for k in tally.metrics(day)}
+    assert {k: summed.get(k, 0) for k in everything} == everything
 
 
 @pytest.fixture
@@ -185,7 +189,7 @@ def test_a_new_day_builds_a_new_tally_and_drops_the_old(world: dict[str, Any]) -
     with on_day(TODAY):
         first = tally.current(TODAY)
     assert first is not None
-    overdue_today = tally.total(tally.unit_counts(first))["open_overdue"]
+    overdue_today = tally.totals(first)["open_overdue"]
     tomorrow = TODAY + timedelta(days=1)
     with on_day(tomorrow):
         assert tally.current(TODAY) is None  # another day than today: counted live
@@ -193,7 +197,7 @@ def test_a_new_day_builds_a_new_tally_and_drops_the_old(world: dict[str, Any]) -
     assert second is not None and second.day == tomorrow
     assert list(TallyDay.objects.values_list("day", flat=True)) == [tomorrow]
     # Tasks due on the 15th became overdue on the 16th: the new tally says so.
-    counts = tally.total(tally.unit_counts(second))
+    counts = tally.totals(second)
     due_today = [t for t in world["tasks"] if t.deadline == TODAY]
     assert due_today
     assert counts["open_overdue"] == sum(c["open_overdue"] for c in recount(tomorrow).values())
@@ -253,5 +257,5 @@ def test_beat_builds_the_tally_just_after_midnight(world: dict[str, Any]) -> Non
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({0}, {1})  # type: ignore[attr-defined]
     with on_day(TODAY, hour=0):
         result = build_tally.apply().get()
-    assert result == {"day": TODAY.isoformat(), "units": 2}
+    assert result == {"day": TODAY.isoformat(), "units": 2 + UnitTally.TOTAL_SHARDS}
     same(TODAY)
