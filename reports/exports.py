@@ -1,8 +1,9 @@
 """The office's progress reports (DOMAIN §6): Annex I and II in XLSX, the narrative in DOCX/PDF.
 
-Annex I streams: its rows are read in chunks and written by openpyxl's write-only workbook, so
-a year of a province's tasks never sits in memory at once. The narrative and its tables are
-built once (`narrative`) and rendered to DOCX and PDF from the same data.
+Annex I streams: its rows are read in chunks and written by XlsxWriter in constant-memory mode
+(each row goes to disk as it is written), so a year of a province's tasks never sits in memory.
+The narrative and its tables are built once (`narrative`) and rendered to DOCX and PDF from
+the same data.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from directives.models import Notice, Task, TaskEvent, TaskQuerySet
@@ -123,50 +125,116 @@ class AnnexRow:
 STATUS_LABELS = dict(Task.Status.choices)
 
 
-def annex_rows(scope: Scope, *, chunk_size: int = 1000) -> Iterator[AnnexRow]:
-    """Annex I, one task at a time, read from the database in chunks."""
+def annex_rows(scope: Scope, *, chunk_size: int = 2000) -> Iterator[AnnexRow]:
+    """Annex I, one task at a time, read from the database in chunks.
+
+    Plain rows, not model instances: at a hundred thousand tasks, building the instances and
+    their related objects cost more than writing the workbook.
+    """
     latest_note = (
         TaskEvent.objects.filter(task=OuterRef("pk"), kind__in=NOTE_KINDS)
         .exclude(note="")
         .order_by("-created_at", "-pk")
         .values("note")[:1]
     )
-    tasks = (
+    support_names = Task.support_units.through.objects.filter(task_id=OuterRef("pk")).values(
+        "task_id"
+    )
+    rows = (
         scope.tasks()
         .with_timeliness(scope.as_of)
-        .select_related("notice", "lead_unit")
-        .prefetch_related("support_units")
-        .annotate(latest_note=Subquery(latest_note))
-        .order_by("notice__issued_on", "notice_id", "order", "pk")
-    )
-    for number, task in enumerate(tasks.iterator(chunk_size=chunk_size), start=1):
-        bucket = Timeliness(task.timeliness)  # type: ignore[attr-defined]
-        situation = f"{STATUS_LABELS[task.status]} ({task.progress}%)"
-        if bucket == Timeliness.OVERDUE:
-            situation += f", quá hạn {task.days_overdue(scope.as_of)} ngày"
-        if task.completed_on:
-            situation += f", hoàn thành ngày {task.completed_on:%d/%m/%Y}"
-        remarks = []
-        if task.deadline is None:
-            remarks.append("Thường xuyên")
-        elif task.is_extended:
-            assert task.original_deadline is not None
-            remarks.append(f"Gia hạn từ {task.original_deadline:%d/%m/%Y}")
-        if task.cancel_reason:
-            remarks.append(f"Hủy: {task.cancel_reason}")
-        yield AnnexRow(
-            number=number,
-            text=task.text,
-            source=f"{task.notice.number} ngày {task.notice.issued_on:%d/%m/%Y}",
-            leader=task.notice.chair,
-            lead_unit=task.lead_unit.name,
-            support_units="; ".join(u.name for u in task.support_units.all()),
-            deadline=task.deadline,
-            situation=situation,
-            timeliness=str(bucket.label),
-            remarks="; ".join(remarks),
-            latest_note=task.latest_note or "",  # type: ignore[attr-defined]
+        .annotate(
+            latest_note=Subquery(latest_note),
+            has_support=Exists(support_names),
         )
+        .order_by("notice__issued_on", "notice_id", "order", "pk")
+        .values_list(
+            "pk",
+            "text",
+            "notice__number",
+            "notice__issued_on",
+            "notice__chair",
+            "lead_unit__name",
+            "deadline",
+            "original_deadline",
+            "status",
+            "progress",
+            "completed_on",
+            "cancel_reason",
+            "timeliness",
+            "latest_note",
+            "has_support",
+        )
+    )
+    number = 0
+    chunk: list[tuple] = []
+    iterator = rows.iterator(chunk_size=chunk_size)
+    while True:
+        chunk = list(islice(iterator, chunk_size))
+        if not chunk:
+            return
+        supports = _support_names([row[0] for row in chunk if row[-1]])
+        for (
+            pk,
+            text,
+            notice_number,
+            issued_on,
+            chair,
+            lead_unit,
+            deadline,
+            original_deadline,
+            status,
+            progress,
+            completed_on,
+            cancel_reason,
+            timeliness,
+            latest,
+            _,
+        ) in chunk:
+            number += 1
+            bucket = Timeliness(timeliness)
+            situation = f"{STATUS_LABELS[status]} ({progress}%)"
+            if bucket == Timeliness.OVERDUE:
+                end = completed_on or scope.as_of
+                situation += f", quá hạn {max(0, (end - deadline).days)} ngày"
+            if completed_on:
+                situation += f", hoàn thành ngày {completed_on:%d/%m/%Y}"
+            remarks = []
+            if deadline is None:
+                remarks.append("Thường xuyên")
+            elif deadline != original_deadline and original_deadline is not None:
+                remarks.append(f"Gia hạn từ {original_deadline:%d/%m/%Y}")
+            if cancel_reason:
+                remarks.append(f"Hủy: {cancel_reason}")
+            yield AnnexRow(
+                number=number,
+                text=text,
+                source=f"{notice_number} ngày {issued_on:%d/%m/%Y}",
+                leader=chair,
+                lead_unit=lead_unit,
+                support_units="; ".join(supports.get(pk, ())),
+                deadline=deadline,
+                situation=situation,
+                timeliness=BUCKET_LABELS[bucket],
+                remarks="; ".join(remarks),
+                latest_note=latest or "",
+            )
+
+
+def _support_names(task_ids: list[int]) -> dict[int, list[str]]:
+    """The support units of a chunk of tasks, by task, in the order they were given."""
+    names: dict[int, list[str]] = {}
+    links = (
+        Task.support_units.through.objects.filter(task_id__in=task_ids)
+        .order_by("task_id", "pk")
+        .values_list("task_id", "unit__name")
+    )
+    for task_id, name in links:
+        names.setdefault(task_id, []).append(name)
+    return names
+
+
+BUCKET_LABELS = {bucket: str(bucket.label) for bucket in Timeliness}
 
 
 ANNEX_ONE_COLUMNS = (
@@ -229,109 +297,96 @@ def footer_text(scope: Scope, at: dt.datetime) -> str:
 
 
 def write_xlsx(scope: Scope, target: IO[bytes] | str | Path) -> Summary:
-    """Both annexes in one workbook, streamed; returns the figures it wrote."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-    from openpyxl.utils import get_column_letter
+    """Both annexes in one workbook, streamed row by row; returns the figures it wrote."""
+    import xlsxwriter
 
     at = extracted_at()
     figures = summary(scope)
-    book = Workbook(write_only=True)
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    bold = Font(name="Times New Roman", bold=True, size=12)
-    normal = Font(name="Times New Roman", size=11)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    # Registered once: a body cell then carries one style name instead of three style objects,
-    # which openpyxl would otherwise look up again for every cell of every row.
-    body = NamedStyle(name="dondoc-body", font=normal, border=border, alignment=wrap)
-    dated = NamedStyle(
-        name="dondoc-date", font=normal, border=border, alignment=wrap, number_format="dd/mm/yyyy"
+    book = xlsxwriter.Workbook(
+        str(target) if isinstance(target, Path) else target,
+        {"constant_memory": True, "tmpdir": settings.FILE_UPLOAD_TEMP_DIR or None},
     )
-    percent = NamedStyle(
-        name="dondoc-percent", font=normal, border=border, alignment=wrap, number_format="0.0%"
+    font = {"font_name": "Times New Roman"}
+    cell_base = {**font, "font_size": 11, "border": 1, "border_color": "#999999"}
+    body = book.add_format({**cell_base, "text_wrap": True, "valign": "top"})
+    dated = book.add_format({**cell_base, "valign": "top", "num_format": "dd/mm/yyyy"})
+    percent = book.add_format({**cell_base, "valign": "top", "num_format": "0.0%"})
+    bold = book.add_format({**font, "bold": True, "font_size": 12})
+    bold_cell = book.add_format({**cell_base, "bold": True, "valign": "top"})
+    bold_percent = book.add_format({**cell_base, "bold": True, "num_format": "0.0%"})
+    italic = book.add_format({**font, "italic": True, "font_size": 11})
+    header = book.add_format(
+        {
+            **cell_base,
+            "bold": True,
+            "font_size": 12,
+            "bg_color": "#DDEBF7",
+            "text_wrap": True,
+            "align": "center",
+            "valign": "vcenter",
+        }
     )
-    for style in (body, dated, percent):
-        book.add_named_style(style)
-    styles = {None: body.name, "dd/mm/yyyy": dated.name, "0.0%": percent.name}
 
-    def sheet(title: str, heading: str, columns: tuple[tuple[str, int], ...]):
-        ws = book.create_sheet(title)
-        for index, (_, width) in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-        ws.freeze_panes = "A5"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = "9"  # A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = "4:4"
-        title_cell = WriteOnlyCell(ws, value=title.upper())
-        title_cell.font = bold
-        ws.append([title_cell])
-        heading_cell = WriteOnlyCell(ws, value=heading)
-        heading_cell.font = bold
-        ws.append([heading_cell])
-        scope_cell = WriteOnlyCell(ws, value=f"({scope.description})")
-        scope_cell.font = Font(name="Times New Roman", italic=True, size=11)
-        ws.append([scope_cell])
-        header = []
-        for name, _ in columns:
-            cell = WriteOnlyCell(ws, value=name)
-            cell.font, cell.fill, cell.border = bold, header_fill, border
-            cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-            header.append(cell)
-        ws.append(header)
+    def sheet(title: str, heading: str, columns: tuple[tuple[str, int], ...]) -> Any:
+        ws = book.add_worksheet(title)
+        for index, (_, width) in enumerate(columns):
+            ws.set_column(index, index, width)
+        ws.freeze_panes(4, 0)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(3)
+        ws.write_string(0, 0, title.upper(), bold)
+        ws.write_string(1, 0, heading, bold)
+        ws.write_string(2, 0, f"({scope.description})", italic)
+        for index, (name, _) in enumerate(columns):
+            ws.write_string(3, index, name, header)
         return ws
 
-    def cell(ws, value, number_format: str | None = None):
-        c = WriteOnlyCell(ws, value=value)
-        c.style = styles[number_format]
-        return c
-
     first = sheet("Phụ lục I", "DANH SÁCH NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN", ANNEX_ONE_COLUMNS)
+    line = 4
+    write_string, write_number = first.write_string, first.write_number
     for row in annex_rows(scope):
         situation = row.situation + (f". {row.latest_note}" if row.latest_note else "")
-        first.append(
-            [
-                cell(first, row.number),
-                cell(first, row.text),
-                cell(first, row.source),
-                cell(first, row.leader),
-                cell(first, row.lead_unit),
-                cell(first, row.support_units),
-                cell(first, row.deadline, "dd/mm/yyyy")
-                if row.deadline
-                else cell(first, "Thường xuyên"),
-                cell(first, f"{situation} — {row.timeliness}"),
-                cell(first, row.remarks),
-            ]
-        )
-    first.append([])
-    first.append([WriteOnlyCell(first, value=footer_text(scope, at))])
+        write_number(line, 0, row.number, body)
+        write_string(line, 1, row.text, body)
+        write_string(line, 2, row.source, body)
+        write_string(line, 3, row.leader, body)
+        write_string(line, 4, row.lead_unit, body)
+        write_string(line, 5, row.support_units, body)
+        if row.deadline:
+            first.write_datetime(line, 6, row.deadline, dated)
+        else:
+            write_string(line, 6, "Thường xuyên", body)
+        write_string(line, 7, f"{situation} — {row.timeliness}", body)
+        write_string(line, 8, row.remarks, body)
+        line += 1
+    first.write_string(line + 1, 0, footer_text(scope, at))
 
     second = sheet("Phụ lục II", "TỔNG HỢP KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ", ANNEX_TWO_COLUMNS)
+    line = 4
     for number, unit_row in enumerate(figures.units, start=1):
-        second.append(_annex_two_cells(second, cell, number, unit_row.name, unit_row.counts))
-    total_cells = _annex_two_cells(second, cell, None, "Tổng cộng", figures.total)
-    for c in total_cells:
-        c.font = bold
-    second.append(total_cells)
-    second.append([])
-    second.append([WriteOnlyCell(second, value=footer_text(scope, at))])
-    book.save(target)
+        _annex_two_row(second, line, number, unit_row.name, unit_row.counts, body, percent)
+        line += 1
+    _annex_two_row(second, line, None, "Tổng cộng", figures.total, bold_cell, bold_percent)
+    second.write_string(line + 2, 0, footer_text(scope, at))
+    book.close()
     return figures
 
 
-def _annex_two_cells(ws, cell, number, name, counts: queries.Counts) -> list:
-    cells = [cell(ws, number), cell(ws, name), cell(ws, counts.total)]
-    for category in ANNEX_TWO_ORDER:
+def _annex_two_row(
+    ws: Any, line: int, number: int | None, name: str, counts: queries.Counts, fmt: Any, pct: Any
+) -> None:
+    if number is None:
+        ws.write_blank(line, 0, None, fmt)
+    else:
+        ws.write_number(line, 0, number, fmt)
+    ws.write_string(line, 1, name, fmt)
+    ws.write_number(line, 2, counts.total, fmt)
+    for index, category in enumerate(ANNEX_TWO_ORDER):
         count = getattr(counts, category)
-        cells.append(cell(ws, count))
-        cells.append(cell(ws, count / counts.total if counts.total else 0, "0.0%"))
-    return cells
+        ws.write_number(line, 3 + 2 * index, count, fmt)
+        ws.write_number(line, 4 + 2 * index, count / counts.total if counts.total else 0, pct)
 
 
 # --- the narrative (DOCX and PDF) ---------------------------------------------------------
