@@ -14,7 +14,7 @@ from reports.queries import UnitRow, per_unit
 from units.text import strip_accents
 
 from . import sms
-from .models import Channel, ReminderDigest
+from .models import Channel, ReminderDigest, ReminderItem
 
 
 @dataclass(frozen=True)
@@ -24,37 +24,85 @@ class Line:
     url: str
 
 
+# A digest lists this many tasks per section; beyond them it gives the count and a link to the
+# filtered task list (at province scale the office waits on tens of thousands of tasks).
+DIGEST_LINES = 30
+SECTION_LINKS = {
+    "overdue": "?timeliness=overdue",
+    "upcoming": "?timeliness=due_soon",
+    "for_office": "?status=awaiting",
+}
+
+
 @dataclass
 class DigestContent:
     overdue: list[Line] = field(default_factory=list)
     upcoming: list[Line] = field(default_factory=list)
     for_office: list[Line] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTION_LINKS, 0))
     summary: list[UnitRow] | None = None
 
     @property
     def count(self) -> int:
-        return len(self.overdue) + len(self.upcoming) + len(self.for_office)
+        return sum(self.totals.values())
+
+    def more(self, section: str) -> int:
+        return self.totals[section] - len(getattr(self, section))
+
+    @property
+    def overdue_more(self) -> int:
+        return self.more("overdue")
+
+    @property
+    def upcoming_more(self) -> int:
+        return self.more("upcoming")
+
+    @property
+    def for_office_more(self) -> int:
+        return self.more("for_office")
+
+    @property
+    def links(self) -> dict[str, str]:
+        base = absolute(reverse("task_list"))
+        return {section: base + query for section, query in SECTION_LINKS.items()}
 
 
 def absolute(path: str) -> str:
     return settings.DONDOC_BASE_URL.rstrip("/") + path
 
 
+def section_of(step: str) -> str:
+    """Which part of a digest an item of `step` belongs to (summary items: "summary")."""
+    if step == "weekly-overdue":
+        return "summary"
+    if step.startswith("step-"):
+        return "overdue" if int(step.removeprefix("step-")) > 0 else "upcoming"
+    return "for_office"
+
+
 def content(digest: ReminderDigest) -> DigestContent:
+    """What a digest says: the first tasks of each section, the counts of all (two queries)."""
     result = DigestContent()
-    items = digest.items.select_related("task__notice", "task__lead_unit").order_by("pk")
-    for item in items:
-        if item.task is None:
+    shown: list[int] = []
+    for pk, step, task_id in digest.items.order_by("pk").values_list("pk", "step", "task_id"):
+        if task_id is None:
             overdue = Task.objects.overdue(digest.day)
             rows = per_unit(overdue, digest.day)
             result.summary = [row for row in rows if row.counts.open_overdue][:20]
             continue
-        if item.step.startswith("step-"):
-            late = int(item.step.removeprefix("step-")) > 0
-            target = result.overdue if late else result.upcoming
-        else:
-            target = result.for_office
-        target.append(Line(item.label, item.task, absolute(item.task.get_absolute_url())))
+        section = section_of(step)
+        result.totals[section] += 1
+        if result.totals[section] <= DIGEST_LINES:
+            shown.append(pk)
+    items = (
+        ReminderItem.objects.filter(pk__in=shown)
+        .select_related("task__notice", "task__lead_unit")
+        .order_by("pk")
+    )
+    for item in items:
+        assert item.task is not None
+        lines: list[Line] = getattr(result, section_of(item.step))
+        lines.append(Line(item.label, item.task, absolute(item.task.get_absolute_url())))
     return result
 
 
@@ -89,12 +137,12 @@ def send_email(digest: ReminderDigest) -> None:
 def send_sms(digest: ReminderDigest) -> None:
     body = content(digest)
     parts = []
-    if body.overdue:
-        parts.append(f"{len(body.overdue)} nhiệm vụ quá hạn")
-    if body.upcoming:
-        parts.append(f"{len(body.upcoming)} nhiệm vụ sắp/đến hạn")
-    if body.for_office:
-        parts.append(f"{len(body.for_office)} việc chờ Văn phòng")
+    if body.totals["overdue"]:
+        parts.append(f"{body.totals['overdue']} nhiệm vụ quá hạn")
+    if body.totals["upcoming"]:
+        parts.append(f"{body.totals['upcoming']} nhiệm vụ sắp/đến hạn")
+    if body.totals["for_office"]:
+        parts.append(f"{body.totals['for_office']} việc chờ Văn phòng")
     if body.summary:
         parts.append(
             f"{sum(r.counts.open_overdue for r in body.summary)} nhiệm vụ quá hạn toàn huyện"

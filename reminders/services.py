@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import islice
 
 from django.db import transaction
 from django.db.models import F, Min
@@ -96,11 +97,17 @@ def _first_working_day_of_week(day: date) -> bool:
     return first == day
 
 
-def plan(day: date) -> Plan:
-    """Who gets reminded of what on `day`. Nothing on a weekend or a public holiday."""
-    result = Plan(day=day)
+Chunk = list[tuple[Iterable[int], Planned]]
+CHUNK_TASKS = 5000
+
+
+def plan_chunks(day: date) -> Iterator[Chunk]:
+    """Who gets reminded of what on `day`, a few thousand tasks at a time (memory stays flat).
+
+    Nothing on a weekend or a public holiday.
+    """
     if not is_working_day(day):
-        return result
+        return
     steps = list(ReminderStep.objects.filter(is_active=True))
     staff, heads, office, leaders = _members()
 
@@ -118,7 +125,8 @@ def plan(day: date) -> Plan:
         if earliest is not None:
             index = WorkdayIndex(day, earliest, latest_deadline)
             rows = running.order_by().values_list("pk", "deadline", "lead_unit_id")
-            for pk, deadline, unit_id in rows.iterator(chunk_size=5000):
+            chunk: Chunk = []
+            for pk, deadline, unit_id in rows.iterator(chunk_size=CHUNK_TASKS):
                 assert deadline is not None  # filtered above
                 offset = index.offset(deadline)
                 for step in steps:
@@ -131,19 +139,35 @@ def plan(day: date) -> Plan:
                         recipients += heads.get(unit_id, [])
                     if step.to_office:
                         recipients += office
-                    result.add(set(recipients), Planned(pk, step.key, _label(offset, deadline)))
+                    chunk.append((set(recipients), Planned(pk, step.key, _label(offset, deadline))))
+                if len(chunk) >= CHUNK_TASKS:
+                    yield chunk
+                    chunk = []
+            if chunk:
+                yield chunk
 
     waiting = Task.objects.filter(status=Task.Status.AWAITING_ACCEPTANCE).values_list(
         "pk", flat=True
     )
-    for pk in waiting.iterator(chunk_size=5000):
-        result.add(office, Planned(pk, AWAITING, "Chờ Văn phòng xác nhận hoàn thành"))
     pending = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING)
-    for pk in pending.values_list("task_id", flat=True).iterator(chunk_size=5000):
-        result.add(office, Planned(pk, EXTENSION, "Đề nghị gia hạn chờ quyết định"))
+    for query, kind, label in (
+        (waiting, AWAITING, "Chờ Văn phòng xác nhận hoàn thành"),
+        (pending.values_list("task_id", flat=True), EXTENSION, "Đề nghị gia hạn chờ quyết định"),
+    ):
+        ids = query.iterator(chunk_size=CHUNK_TASKS)
+        while batch := list(islice(ids, CHUNK_TASKS)):
+            yield [(office, Planned(pk, kind, label)) for pk in batch]
 
     if leaders and _first_working_day_of_week(day) and Task.objects.overdue(day).exists():
-        result.add(leaders, Planned(None, WEEKLY_SUMMARY, "Tổng hợp nhiệm vụ quá hạn theo đơn vị"))
+        yield [(leaders, Planned(None, WEEKLY_SUMMARY, "Tổng hợp nhiệm vụ quá hạn theo đơn vị"))]
+
+
+def plan(day: date) -> Plan:
+    """The whole plan of `day` in memory: for dry runs and tests (the job streams it)."""
+    result = Plan(day=day)
+    for chunk in plan_chunks(day):
+        for recipients, item in chunk:
+            result.add(recipients, item)
     return result
 
 
@@ -157,44 +181,73 @@ def channels_for(user: User) -> list[str]:
     return chosen
 
 
-def record(planned: Plan) -> list[int]:
-    """Write the day's digests and items; returns the digests still to be delivered."""
-    if not planned.items:
-        return []
-    users = User.objects.in_bulk(list(planned.items))
+@dataclass
+class Recorded:
+    recipients: int = 0
+    items: int = 0
+    digest_ids: list[int] = field(default_factory=list)  # still to deliver
+    already: int = 0  # the day's digests of these people already sent or being sent
+
+
+def record_chunks(day: date, chunks: Iterable[Chunk]) -> Recorded:
+    """Write the day's digests and items as the plan streams in, in one transaction.
+
+    Each person's digests are created the first time a chunk names them; items are inserted a
+    batch at a time, so memory holds one chunk, never the day.
+    """
+    digests: dict[int, list[tuple[int, str]]] = {}
+    result = Recorded()
     with transaction.atomic():
-        ReminderDigest.objects.bulk_create(
-            [
-                ReminderDigest(recipient_id=pk, day=planned.day, channel=channel)
-                for pk in planned.items
-                if pk in users
-                for channel in channels_for(users[pk])
-            ],
-            ignore_conflicts=True,
-            batch_size=2000,
-        )
-        digests = ReminderDigest.objects.filter(day=planned.day, recipient_id__in=list(users))
-        by_recipient: dict[int, list[ReminderDigest]] = defaultdict(list)
-        for digest in digests.only("pk", "recipient_id", "status"):
-            by_recipient[digest.recipient_id].append(digest)
-        ReminderItem.objects.bulk_create(
-            [
+        for chunk in chunks:
+            new = {pk for recipients, _ in chunk for pk in recipients} - digests.keys()
+            if new:
+                _open_digests(day, new, digests)
+            items = (
                 ReminderItem(
-                    digest_id=digest.pk, task_id=item.task_id, step=item.step, label=item.label
+                    digest_id=digest_id, task_id=item.task_id, step=item.step, label=item.label
                 )
-                for pk, items in planned.items.items()
-                for digest in by_recipient.get(pk, [])
-                for item in items
-            ],
-            ignore_conflicts=True,
-            batch_size=5000,
-        )
-    return [
-        d.pk
-        for ds in by_recipient.values()
-        for d in ds
-        if d.status in (ReminderDigest.Status.PENDING, ReminderDigest.Status.FAILED)
-    ]
+                for recipients, item in chunk
+                for pk in recipients
+                for digest_id, _ in digests.get(pk, ())
+            )
+            while batch := list(islice(items, 5000)):
+                ReminderItem.objects.bulk_create(batch, ignore_conflicts=True)
+                result.items += len(batch)
+    waiting = (ReminderDigest.Status.PENDING, ReminderDigest.Status.FAILED)
+    for held in digests.values():
+        for digest_id, status in held:
+            if status in waiting:
+                result.digest_ids.append(digest_id)
+            else:
+                result.already += 1
+    result.recipients = sum(1 for held in digests.values() if held)
+    return result
+
+
+def _open_digests(day: date, people: set[int], digests: dict[int, list[tuple[int, str]]]) -> None:
+    users = User.objects.in_bulk(list(people))
+    ReminderDigest.objects.bulk_create(
+        [
+            ReminderDigest(recipient_id=pk, day=day, channel=channel)
+            for pk, user in users.items()
+            for channel in channels_for(user)
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    for pk in people:
+        digests.setdefault(pk, [])
+    rows = ReminderDigest.objects.filter(day=day, recipient_id__in=list(users)).values_list(
+        "pk", "recipient_id", "status"
+    )
+    for digest_id, recipient_id, status in rows:
+        digests[recipient_id].append((digest_id, status))
+
+
+def record(planned: Plan) -> list[int]:
+    """Write a whole plan's digests and items; returns the digests still to be delivered."""
+    chunk: Chunk = [((pk,), item) for pk, items in planned.items.items() for item in items]
+    return record_chunks(planned.day, [chunk] if chunk else []).digest_ids
 
 
 def deliver(digest_id: int) -> str:
@@ -242,16 +295,39 @@ def _mark_sent(digest_id: int) -> None:
     )
 
 
+SECTION_MESSAGES = {
+    "overdue": "{} nhiệm vụ quá hạn",
+    "upcoming": "{} nhiệm vụ sắp đến hạn hoặc đến hạn",
+    "for_office": "{} việc chờ Văn phòng xử lý (xác nhận hoàn thành, gia hạn)",
+}
+
+
 def _write_in_app(digest: ReminderDigest) -> None:
-    items = list(digest.items.all())
+    """One notification per task; beyond a screenful, one per section with its count."""
+    items = list(digest.items.values_list("task_id", "label", "step"))
+    per_task: list[tuple[int | None, str]] = [
+        (task_id, label) for task_id, label, _ in items if task_id is not None
+    ]
+    if len(per_task) > channels.DIGEST_LINES:
+        counts: dict[str, int] = defaultdict(int)
+        for _, _, step in items:
+            counts[channels.section_of(step)] += 1
+        per_task = [
+            (None, SECTION_MESSAGES[section].format(count))
+            for section, count in counts.items()
+            if section in SECTION_MESSAGES
+        ]
+    summaries: list[tuple[int | None, str]] = [
+        (None, label) for task_id, label, _ in items if task_id is None
+    ]
     Notification.objects.bulk_create(
         [
             Notification(
                 recipient_id=digest.recipient_id,
-                task_id=item.task_id,
-                message=f"Nhắc việc: {item.label}"[:300],
+                task_id=task_id,
+                message=f"Nhắc việc: {label}"[:300],
             )
-            for item in items
+            for task_id, label in per_task + summaries
         ]
     )
 
@@ -279,17 +355,14 @@ class RunResult:
 
 def run_day(day: date) -> RunResult:
     """Plan, record and deliver the day's reminders here and now (the command's way)."""
-    planned = plan(day)
+    recorded = record_chunks(day, plan_chunks(day))
     result = RunResult(
-        day=day, planned_recipients=planned.recipients, planned_items=planned.item_count
+        day=day,
+        planned_recipients=recorded.recipients,
+        planned_items=recorded.items,
+        already_sent=recorded.already,
     )
-    to_deliver = set(record(planned))
-    result.already_sent = (
-        ReminderDigest.objects.filter(day=day, recipient_id__in=list(planned.items))
-        .exclude(pk__in=to_deliver)
-        .count()
-    )
-    for digest_id in sorted(to_deliver):
+    for digest_id in sorted(recorded.digest_ids):
         try:
             outcome = deliver(digest_id)
         except DeliveryError as error:

@@ -18,11 +18,10 @@ def send_daily_reminders(day: str | None = None) -> dict[str, int]:
     """Plan and record the day's reminders, then queue one delivery per digest."""
     when = date.fromisoformat(day) if day else timezone.localdate()
     with transaction.atomic():
-        planned = services.plan(when)
-        digest_ids = services.record(planned)
-        for digest_id in digest_ids:
+        recorded = services.record_chunks(when, services.plan_chunks(when))
+        for digest_id in recorded.digest_ids:
             transaction.on_commit(partial(deliver_digest.delay, digest_id))
-    return {"recipients": planned.recipients, "queued": len(digest_ids)}
+    return {"recipients": recorded.recipients, "queued": len(recorded.digest_ids)}
 
 
 @shared_task(

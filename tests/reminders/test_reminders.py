@@ -284,3 +284,64 @@ def test_a_unit_without_staff_accounts_is_skipped_quietly(
     with on_day(date(2023, 10, 1)):
         make_task(text="Không ai nhận", lead_unit=lonely, deadline=DEADLINE)
     assert who_gets(DEADLINE) == {}
+
+
+def test_a_big_digest_lists_the_first_tasks_and_counts_the_rest(
+    make_task: MakeTask, people: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reminders import channels
+
+    monkeypatch.setattr(channels, "DIGEST_LINES", 3)
+    with on_day(date(2023, 10, 1)):
+        for number in range(5):
+            make_task(text=f"Việc quá hạn số {number}", deadline=date(2023, 10, 27))
+        for number in range(2):
+            make_task(text=f"Việc sắp đến hạn số {number}", deadline=date(2023, 10, 31))
+    with on_day(DEADLINE):
+        result = services.run_day(DEADLINE)
+    assert result.failed == 0
+    [email] = [m for m in mail.outbox if m.to == ["staff_a@example.gov.vn"]]
+    assert "QUÁ HẠN (5)" in email.body
+    assert email.body.count("Việc quá hạn số") == 3  # the first three, then the count
+    assert "… và 2 nhiệm vụ quá hạn khác: http" in email.body
+    assert "timeliness=overdue" in email.body
+    assert email.body.count("Việc sắp đến hạn số") == 2 and "sắp đến hạn khác" not in email.body
+    html = str(email.alternatives[0][0])  # type: ignore[index]
+    assert "… và 2 nhiệm vụ quá hạn khác" in html
+    # In the app: one line per section instead of seven task notifications.
+    messages = sorted(
+        Notification.objects.filter(recipient=people["staff_a"], event__isnull=True).values_list(
+            "message", flat=True
+        )
+    )
+    assert messages == [
+        "Nhắc việc: 2 nhiệm vụ sắp đến hạn hoặc đến hạn",
+        "Nhắc việc: 5 nhiệm vụ quá hạn",
+    ]
+
+
+def test_the_job_records_the_day_chunk_by_chunk_as_the_whole_plan_would(
+    make_task: MakeTask, people: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with on_day(date(2023, 10, 1)):
+        for number in range(7):
+            make_task(text=f"Việc {number}", deadline=date(2023, 10, (27, 30, 31)[number % 3]))
+    whole = services.plan(DEADLINE)
+    monkeypatch.setattr(services, "CHUNK_TASKS", 2)
+    chunks = list(services.plan_chunks(DEADLINE))
+    assert len(chunks) > 2
+    recorded = services.record_chunks(DEADLINE, iter(chunks))
+    assert recorded.items == sum(
+        len(items) * len(services.channels_for(User.objects.get(pk=pk)))
+        for pk, items in whole.items.items()
+    )
+    assert recorded.recipients == whole.recipients
+    held = {
+        (d.recipient_id, i.task_id, i.step)
+        for d in ReminderDigest.objects.filter(day=DEADLINE)
+        for i in d.items.all()
+    }
+    assert held == {(pk, i.task_id, i.step) for pk, items in whole.items.items() for i in items}
+    again = services.record_chunks(DEADLINE, services.plan_chunks(DEADLINE))
+    assert ReminderItem.objects.count() == recorded.items  # a rerun adds nothing
+    assert sorted(again.digest_ids) == sorted(recorded.digest_ids)
