@@ -306,7 +306,7 @@ def test_a_big_digest_lists_the_first_tasks_and_counts_the_rest(
     assert "… và 2 nhiệm vụ quá hạn khác: http" in email.body
     assert "timeliness=overdue" in email.body
     assert email.body.count("Việc sắp đến hạn số") == 2 and "sắp đến hạn khác" not in email.body
-    html = str(email.alternatives[0][0])  # type: ignore[index]
+    html = str(email.alternatives[0][0])  # type: ignore[attr-defined]
     assert "… và 2 nhiệm vụ quá hạn khác" in html
     # In the app: one line per section instead of seven task notifications.
     messages = sorted(
