@@ -18,7 +18,7 @@ from units.text import fold
 from .forms import DATE_INPUT_FORMATS, DateInput
 from .models import Notice, Task, TaskQuerySet
 from .timeliness import Timeliness
-from .widgets import FastSelect
+from .widgets import FastSelect, NamedModelChoiceFilter
 
 NOTICE_CHOICES = 200
 
@@ -99,7 +99,7 @@ class TaskFilter(django_filters.FilterSet):
     notice = django_filters.ModelChoiceFilter(
         label="Thông báo", queryset=_notices, empty_label="Tất cả thông báo", widget=FastSelect
     )
-    unit = django_filters.ModelChoiceFilter(
+    unit = NamedModelChoiceFilter(
         label="Đơn vị",
         queryset=Unit.objects.order_by("order", "name"),
         method="filter_unit",

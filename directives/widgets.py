@@ -6,9 +6,12 @@ of them, which made the filter forms the slowest part of the list and the dashbo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html import escape
 from typing import Any
 
+import django_filters
+import django_filters.fields
 from django import forms
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -25,7 +28,7 @@ class FastSelect(forms.Select):
         options = mark_safe(  # noqa: S308 - every value and label is escaped here
             "".join(
                 f'<option value="{escape(str(option_value))}"'
-                f'{" selected" if str(option_value) in selected else ""}>'
+                f"{' selected' if str(option_value) in selected else ''}>"
                 f"{escape(str(label))}</option>"
                 for option_value, label in self.choices
             )
@@ -34,3 +37,25 @@ class FastSelect(forms.Select):
             " ", '{}="{}"', ((k, v) for k, v in final.items() if v is not False)
         )
         return format_html("<select {}>{}</select>", attributes, options)
+
+
+class NameChoiceIterator(django_filters.fields.ModelChoiceIterator):
+    """(id, name) pairs read as plain values: no model instance per option.
+
+    The unit picker of a province lists thousands of units on every list and dashboard.
+    """
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class NameChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = NameChoiceIterator
+
+
+class NamedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A model choice filter whose options are labelled by the model's `name`."""
+
+    field_class = NameChoiceField

@@ -5,11 +5,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,19 +39,22 @@ class Links:
     """URLs of the task list filtered like the dashboard, plus one figure's own condition."""
 
     def __init__(self, request: HttpRequest, extra: dict[str, str]) -> None:
-        self.base = request.GET.copy()
+        base = request.GET.copy()
         for key in DASHBOARD_ONLY:
-            self.base.pop(key, None)
+            base.pop(key, None)
         for key, value in extra.items():
-            self.base[key] = value
+            base[key] = value
+        # Plain lists, copied per link: a page builds hundreds of links.
+        self.base: dict[str, list[str]] = {key: base.getlist(key) for key in base}
+        self.path = reverse("task_list")
 
     def __call__(self, **params: str | int | Sequence[str]) -> str:
-        query: QueryDict = self.base.copy()
+        query = dict(self.base)
         for key, value in params.items():
             values = [value] if isinstance(value, str | int) else list(value)
-            query.setlist(key, [str(v) for v in values])
-        encoded = query.urlencode()
-        return reverse("task_list") + (f"?{encoded}" if encoded else "")
+            query[key] = [str(v) for v in values]
+        encoded = urlencode([(k, v) for k, vs in query.items() for v in vs])
+        return self.path + (f"?{encoded}" if encoded else "")
 
     def category(self, name: str, **params: str | int) -> str:
         return self(timeliness=[b.value for b in queries.CATEGORIES[name]], **params)

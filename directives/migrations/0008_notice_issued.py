@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directives', '0007_task_open_deadline'),
+        ("directives", "0007_task_open_deadline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='notice',
-            index=models.Index(fields=['-issued_on', '-id'], name='notice_issued'),
+            model_name="notice",
+            index=models.Index(fields=["-issued_on", "-id"], name="notice_issued"),
         ),
     ]

@@ -259,3 +259,18 @@ def test_beat_builds_the_tally_just_after_midnight(world: dict[str, Any]) -> Non
         result = build_tally.apply().get()
     assert result == {"day": TODAY.isoformat(), "units": 2 + UnitTally.TOTAL_SHARDS}
     same(TODAY)
+
+
+@pytest.mark.django_db
+def test_the_office_can_recount_today_by_command(world: dict[str, Any]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with on_day(TODAY):
+        tally.build(TODAY)
+        UnitTally.objects.filter(unit__isnull=False).update(counts={"total": 999})  # drifted
+        out = StringIO()
+        call_command("build_tally", stdout=out)
+    assert "cho 2 đơn vị" in out.getvalue()
+    same(TODAY)
