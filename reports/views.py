@@ -124,19 +124,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         sort = "lag"
 
     counted = _from_tally(user, task_filter, today, stale_days)
+    all_units = request.GET.get("units") == "all"
     if counted is not None:
         head = queries.headline_from(counted.summed, stale_days=stale_days)
-        units = queries.sort_units(
-            [
-                queries.unit_row(r.unit_id, r.name, r.short_name, r.counts, stale_days)
-                for r in counted.units
-            ],
-            sort,
-        )
+        # Sorted on the raw counts; rows are built only for the units the page shows.
+        key = queries.UNIT_SORTS[sort]
+        ordered = sorted(counted.units, key=lambda r: key(r.counts, r.name))
+        unit_count = len(ordered)
+        units = [
+            queries.unit_row(r.unit_id, r.name, r.short_name, r.counts, stale_days)
+            for r in (ordered if all_units else ordered[:UNIT_ROWS])
+        ]
         trend = queries.trend_from(counted.summed, today, granularity=granularity)
     else:
         head = queries.headline(tasks, today, stale_days=stale_days)
         units = queries.per_unit(tasks, today, sort=sort, stale_days=stale_days)
+        unit_count = len(units)
         trend = queries.trend(tasks, today, granularity=granularity)
     notices = queries.per_notice(tasks, today)
     link = Links(request, extra)
@@ -145,7 +148,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         (name, label, getattr(head.counts, name), head.counts.percent(name), link.category(name))
         for name, label in queries.CATEGORY_LABELS.items()
     ]
-    all_units = request.GET.get("units") == "all"
     unit_rows = [
         {
             "row": row,
@@ -206,7 +208,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for label, low, high, count in head.ageing
             ],
             "unit_rows": unit_rows,
-            "unit_count": len(units),
+            "unit_count": unit_count,
             "notice_rows": notice_rows,
             "trend": trend,
             "chart": chart,

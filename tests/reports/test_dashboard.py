@@ -335,3 +335,33 @@ def test_an_empty_district_shows_zeros_not_errors(leader_client: Client) -> None
     assert response.status_code == 200
     assert response.context["head"].counts.total == 0
     assert "Không có nhiệm vụ nào" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", [{}, {"assigned_from": "01/01/2000"}])  # tally, then live
+def test_the_unit_table_shows_the_laggards_first_and_every_unit_on_request(
+    leader_client: Client,
+    make_task: MakeTask,
+    monkeypatch: pytest.MonkeyPatch,
+    query: dict[str, str],
+) -> None:
+    from reports import views
+
+    monkeypatch.setattr(views, "UNIT_ROWS", 3)
+    for number in range(5):
+        unit = Unit.objects.create(name=f"Xã số {number}")
+        for _ in range(number):
+            make_task(lead_unit=unit, deadline=date(2023, 10, 1), assigned_on=date(2023, 9, 1))
+        make_task(lead_unit=unit)
+    response = leader_client.get(reverse("dashboard"), query)
+    names = [r["row"].name for r in response.context["unit_rows"]]
+    assert names == ["Xã số 4", "Xã số 3", "Xã số 2"]  # the most overdue first
+    assert "Đang hiện 3 trong 5 đơn vị" in response.content.decode()
+    everything = leader_client.get(reverse("dashboard"), {**query, "units": "all"})
+    assert len(everything.context["unit_rows"]) == 5
+    assert "Đang hiện" not in everything.content.decode()
+    by_name = leader_client.get(reverse("dashboard"), {**query, "sort": "name"})
+    assert [r["row"].name for r in by_name.context["unit_rows"]] == [
+        "Xã số 0",
+        "Xã số 1",
+        "Xã số 2",
+    ]
