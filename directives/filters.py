@@ -90,11 +90,16 @@ class TaskFilter(django_filters.FilterSet):
             attrs={"placeholder": "Nội dung, số thông báo… (gõ có dấu hoặc không)"}
         ),
     )
+    # distinct=False: a task's own columns cannot repeat a row, and DISTINCT would make the
+    # database sort every matching task before it could stop at one page.
     timeliness = django_filters.MultipleChoiceFilter(
-        label="Thời hạn", choices=Timeliness.choices, method="filter_timeliness"
+        label="Thời hạn", choices=Timeliness.choices, method="filter_timeliness", distinct=False
     )
     status = django_filters.MultipleChoiceFilter(
-        label="Trạng thái", choices=Task.Status.choices, widget=forms.CheckboxSelectMultiple
+        label="Trạng thái",
+        choices=Task.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     notice = django_filters.ModelChoiceFilter(
         label="Thông báo", queryset=_notices, empty_label="Tất cả thông báo", widget=FastSelect
