@@ -173,6 +173,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour="0", minute="1"),
         "options": {"expires": 3600},
     },
+    # The files of import previews the office left without confirming (directives/imports.py).
+    "clean-pending-imports": {
+        "task": "directives.clean_pending_imports",
+        "schedule": crontab(hour="2", minute="30"),
+        "options": {"expires": 3600},
+    },
 }
 # Seconds before the first retry of a failed delivery; doubles each time, up to an hour.
 DONDOC_REMINDER_RETRY_BACKOFF = env_int("DONDOC_REMINDER_RETRY_BACKOFF", 60)

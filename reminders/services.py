@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from itertools import islice
 
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, QuerySet
 from django.utils import timezone
 
 from directives.models import ExtensionRequest, Notification, Task
@@ -287,6 +287,18 @@ def deliver(digest_id: int) -> str:
         raise DeliveryError(str(error)) from error
     _mark_sent(digest_id)
     return "sent"
+
+
+# A digest claimed for sending this long ago and never marked: its worker stopped mid-way.
+STUCK_AFTER = timedelta(hours=1)
+
+
+def stuck_digests() -> QuerySet[ReminderDigest]:
+    """Digests left "sending": delivery is at most once, so they are not retried by themselves;
+    the office checks with the recipient (the send log shows them)."""
+    return ReminderDigest.objects.filter(
+        status=ReminderDigest.Status.SENDING, created_at__lt=timezone.now() - STUCK_AFTER
+    )
 
 
 def _mark_sent(digest_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from functools import partial
 
@@ -12,11 +13,16 @@ from django.utils import timezone
 
 from . import services
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(name="reminders.send_daily", soft_time_limit=900, time_limit=960)
 def send_daily_reminders(day: str | None = None) -> dict[str, int]:
     """Plan and record the day's reminders, then queue one delivery per digest."""
     when = date.fromisoformat(day) if day else timezone.localdate()
+    stuck = services.stuck_digests().count()
+    if stuck:
+        logger.warning("%d reminder digests are stuck in 'sending' (see the send log)", stuck)
     with transaction.atomic():
         recorded = services.record_chunks(when, services.plan_chunks(when))
         for digest_id in recorded.digest_ids:

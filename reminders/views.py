@@ -10,6 +10,7 @@ from directives.permissions import can_manage_tasks
 
 from .filters import DigestFilter
 from .models import ReminderDigest
+from .services import stuck_digests
 
 
 @login_required
@@ -25,4 +26,8 @@ def send_log(request: HttpRequest) -> HttpResponse:
         .order_by("-day", "status", "recipient__full_name"),
     )
     page = Paginator(digest_filter.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "reminders/send_log.html", {"filter": digest_filter, "page": page})
+    return render(
+        request,
+        "reminders/send_log.html",
+        {"filter": digest_filter, "page": page, "stuck": stuck_digests().count()},
+    )

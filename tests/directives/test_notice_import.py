@@ -183,3 +183,30 @@ def test_the_command_refuses_unknown_units_and_bad_files(
         call_command("import_notice", str(empty), "--dry-run")
     with pytest.raises(CommandError, match="Không mở được tệp"):
         call_command("import_notice", str(tmp_path / "missing.pdf"), "--dry-run")
+
+
+def test_an_abandoned_preview_file_is_removed_after_a_day(desk: Client) -> None:
+    import datetime as dt
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from directives.tasks import clean_pending_imports
+
+    upload = SimpleUploadedFile("194-TB-UBND.docx", as_docx())
+    preview = desk.post(reverse("notice_import"), {"file": upload})
+    pending = preview.context["pending"]
+    assert default_storage.exists(pending)
+    assert clean_pending_imports.apply().get() == 0  # the office may still be reading it
+    assert default_storage.exists(pending)
+
+    from directives import imports
+
+    later = timezone.now() + imports.PENDING_LIFETIME + dt.timedelta(minutes=1)
+    assert imports.clean_pending(now=later) >= 1
+    assert not default_storage.exists(pending)
+    # Confirming the old preview now still works from the text shown, without the file.
+    response = desk.post(reverse("notice_import"), confirm_data(preview))
+    assert response.status_code == 302
+    notice = Notice.objects.get(number=preview.context["form"].initial["number"])
+    assert not notice.source_file

@@ -345,3 +345,26 @@ def test_the_job_records_the_day_chunk_by_chunk_as_the_whole_plan_would(
     again = services.record_chunks(DEADLINE, services.plan_chunks(DEADLINE))
     assert ReminderItem.objects.count() == recorded.items  # a rerun adds nothing
     assert sorted(again.digest_ids) == sorted(recorded.digest_ids)
+
+
+def test_a_digest_left_sending_is_shown_to_the_office_and_logged(
+    client: Any, due: Task, people: dict[str, User], caplog: pytest.LogCaptureFixture
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reminders.tasks import send_daily_reminders
+
+    digest_ids = services.record(services.plan(date(2023, 10, 31)))
+    # A worker claimed this one and died before marking it.
+    stuck = ReminderDigest.objects.filter(pk=digest_ids[0])
+    stuck.update(status="sending", created_at=timezone.now() - timedelta(hours=2))
+    ReminderDigest.objects.filter(pk=digest_ids[1]).update(status="sending")  # just claimed
+    client.force_login(people["office"])
+    html = client.get("/nhac-viec/").content.decode()
+    assert "1 lượt nhắc đang ở trạng thái “Đang gửi” đã quá 1 giờ" in html
+    assert services.deliver(digest_ids[0]) == "already"  # never sent twice by itself
+    with caplog.at_level("WARNING", logger="reminders.tasks"):
+        send_daily_reminders.apply(kwargs={"day": "2023-11-01"}).get()
+    assert "1 reminder digests are stuck in 'sending'" in caplog.text
