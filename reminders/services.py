@@ -289,7 +289,8 @@ def deliver(digest_id: int) -> str:
     return "sent"
 
 
-# A digest claimed for sending this long ago and never marked: its worker stopped mid-way.
+# A digest still "sending" this long after it was recorded: its worker stopped mid-way (a
+# retry is claimed and sent within seconds).
 STUCK_AFTER = timedelta(hours=1)
 
 
