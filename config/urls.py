@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from units.forms import LoginForm
+
 from .health import healthz
 
 admin.site.site_header = "Đôn đốc — quản trị"
@@ -11,7 +13,9 @@ admin.site.index_title = "Quản trị dữ liệu"
 urlpatterns = [
     path(
         "dang-nhap/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", authentication_form=LoginForm
+        ),
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

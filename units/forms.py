@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 
 from directives.forms import date_field
 
@@ -92,3 +93,21 @@ class AccountForm(forms.ModelForm):
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+USERNAME_MAX_LENGTH = 150  # AbstractUser.username
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing an over-long username before anyone looks it up.
+
+    Django only sets the input's maxlength; a longer name posted anyway went on to the
+    lockout records (django-axes), whose column PostgreSQL refuses: a 500 instead of a message.
+    """
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        limit = USERNAME_MAX_LENGTH
+        if len(username) > limit:
+            raise forms.ValidationError(f"Tên đăng nhập không dài quá {limit} ký tự.")
+        return username

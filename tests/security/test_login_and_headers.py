@@ -46,3 +46,12 @@ def test_every_page_carries_a_content_security_policy_without_inline_script(clie
     assert response["X-Content-Type-Options"] == "nosniff"
     html = response.content.decode()
     assert "<script>" not in html  # every script is a file
+
+
+def test_an_over_long_username_is_refused_with_a_message_not_a_500(client: Client) -> None:
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("login"), {"username": "0" * 300, "password": "0"})
+    assert response.status_code == 200
+    assert "Tên đăng nhập không dài quá 150 ký tự." in response.content.decode()
+    assert not AccessAttempt.objects.exists()  # nothing reached the lockout records
