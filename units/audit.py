@@ -136,7 +136,7 @@ def entries(kind: str = "", since: dt.date | None = None, until: dt.date | None 
 def describe(rows: list[tuple[Any, ...]]) -> list[Entry]:
     """Turn one page of raw rows into entries, with actors' names and field labels."""
     actors = {
-        user.pk: user.get_full_name() or user.username
+        user.pk: str(user)  # the full name, else the username
         for user in User.objects.filter(pk__in={row[4] for row in rows})
     }
     result = []

@@ -36,7 +36,7 @@ def test_every_kind_of_change_is_listed_with_who_and_what(
     assert response.status_code == 200
     entries = response.context["entries"]
     assert [e.kind for e in entries] == ["task", "notice", "user", "unit"]  # newest first
-    assert {e.actor for e in entries} == {office.get_full_name() or office.username}
+    assert {e.actor for e in entries} == {str(office)}
     by_kind = {e.kind: e for e in entries}
     assert by_kind["unit"].changes == [("tên viết tắt", "Nội vụ", "NV (mới)")]
     assert any(new == "Kết luận đã sửa" for _, _, new in by_kind["notice"].changes)
