@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import template
+from django.utils.html import format_html
 
 from directives.timeliness import Timeliness
 
@@ -16,9 +17,13 @@ def timeliness_label(value: str) -> str:
         return ""
 
 
-@register.inclusion_tag("directives/_timeliness_badge.html")
-def timeliness_badge(value: str, days_overdue: int = 0) -> dict[str, object]:
-    return {"value": value, "label": timeliness_label(value), "days_overdue": days_overdue}
+@register.simple_tag
+def timeliness_badge(value: str, days_overdue: int = 0) -> str:
+    """The coloured badge of a bucket (built here, not by a template: one per row of a list)."""
+    late = f" {days_overdue} ngày" if value == "overdue" and days_overdue else ""
+    return format_html(
+        '<span class="badge badge-timeliness-{}">{}{}</span>', value, timeliness_label(value), late
+    )
 
 
 @register.filter

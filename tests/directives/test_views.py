@@ -205,3 +205,19 @@ def test_one_bucket_lists_the_earliest_deadline_first(
     response = client.get(reverse("task_list"), {"timeliness": "overdue", "as_of": "01/11/2023"})
     listed = [t.pk for t in response.context["page"].object_list]
     assert listed == [earlier.pk, same_day_second.pk, later.pk]
+
+
+def test_the_list_and_the_task_page_show_how_late_a_task_is(
+    client: Client, make_task: MakeTask, staff_a: User
+) -> None:
+    with on_day(date(2023, 10, 2)):
+        late = make_task(text="Việc trễ", deadline=date(2023, 10, 17))
+        make_task(text="Việc còn hạn", deadline=date(2023, 12, 31))
+    client = logged_in(client, staff_a)
+    badge = '<span class="badge badge-timeliness-overdue">Quá hạn 3 ngày</span>'
+    assert badge in client.get(reverse("task_list")).content.decode()  # on 20/10/2023
+    assert badge in client.get(reverse("task_detail", args=[late.pk])).content.decode()
+    assert (
+        '<span class="badge badge-timeliness-in_time">Trong hạn</span>'
+        in client.get(reverse("task_list")).content.decode()
+    )
