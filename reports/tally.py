@@ -218,17 +218,13 @@ def tracking(task: Task) -> Iterator[None]:
     yield
     unit_id, after = _measure(task.pk, conditions)
     old_counts = before[1] if before is not None else dict.fromkeys(after, 0)
+    delta = {k: after[k] - old_counts[k] for k in after}
     if before is not None and before[0] != unit_id:
         _apply(tally[0], {k: -v for k, v in before[1].items()}, unit_id=before[0])
         _apply(tally[0], after, unit_id=unit_id)
     else:
-        _apply(tally[0], {k: after[k] - old_counts[k] for k in after}, unit_id=unit_id)
-    _apply(
-        tally[0],
-        {k: after[k] - old_counts[k] for k in after},
-        unit_id=None,
-        shard=task.pk % UnitTally.TOTAL_SHARDS,
-    )
+        _apply(tally[0], delta, unit_id=unit_id)
+    _apply(tally[0], delta, unit_id=None, shard=task.pk % UnitTally.TOTAL_SHARDS)
 
 
 def eligible(cleaned: Mapping[str, Any] | None, today: date) -> tuple[bool, int | None]:
@@ -253,21 +249,36 @@ def eligible(cleaned: Mapping[str, Any] | None, today: date) -> tuple[bool, int 
     return True, unit
 
 
-def counts_for(user: Any, task_filter: Any, today: date) -> dict[str, int] | None:
-    """The counts of the tasks a list filtered by `task_filter` holds, or None to count live.
+def answering(
+    user: Any, task_filter: Any, today: date, *, own_unit: bool
+) -> tuple[TallyDay, int | None] | None:
+    """Today's tally and the lead unit (None: every unit) that a page filtered by
+    `task_filter` counts, or None when it must count live.
 
     Only today, only the filters `eligible` accepts, and only scopes made of whole lead units:
-    everything for the office and the leadership (or one lead unit they pick).
+    everything for the office and the leadership (or one lead unit they pick); with
+    `own_unit`, a unit member's own led tasks (the dashboard's scope for them).
     """
     if task_filter.is_bound and not task_filter.form.is_valid():
         return None
     cleaned = task_filter.form.cleaned_data if task_filter.is_bound else None
     usable, unit_id = eligible(cleaned, today)
-    if not usable or not user.sees_all_units:
+    if not usable:
         return None
+    if not user.sees_all_units:
+        if not own_unit or user.unit_id is None:
+            return None
+        unit_id = user.unit_id
     built = current(today)
-    if built is None:
+    return None if built is None else (built, unit_id)
+
+
+def counts_for(user: Any, task_filter: Any, today: date) -> dict[str, int] | None:
+    """The counts of the tasks a list filtered by `task_filter` holds, or None to count live."""
+    found = answering(user, task_filter, today, own_unit=False)
+    if found is None:
         return None
+    built, unit_id = found
     if unit_id is None:
         return totals(built)
     row = unit_counts(built, unit_id)

@@ -80,25 +80,15 @@ def _from_tally(
     user: User, task_filter: TaskFilter, today: date, stale_days: int
 ) -> Tallied | None:
     """The dashboard's figures from today's tally, when its filters allow; None to count live."""
-    if task_filter.is_bound and not task_filter.form.is_valid():
+    found = tally.answering(user, task_filter, today, own_unit=True)
+    if found is None:
         return None
-    cleaned = task_filter.form.cleaned_data if task_filter.is_bound else None
-    usable, unit_id = tally.eligible(cleaned, today)
-    if not usable:
-        return None
-    if not user.sees_all_units:
-        # A unit's dashboard counts the tasks it leads: its own row.
-        if user.unit_id is None:
-            return None
-        unit_id = user.unit_id
-    built = tally.current(today)
-    if built is None:
-        return None
+    built, unit_id = found
     if unit_id is not None:
         row = tally.unit_counts(built, unit_id)
-        return (
-            Tallied(dict(row.counts), [row]) if row and row.counts.get("total") else Tallied({}, [])
-        )
+        if row is None or not row.counts.get("total"):
+            return Tallied({}, [])
+        return Tallied(dict(row.counts), [row])
     wanted = queries.unit_metrics(today, stale_days)
     return Tallied(tally.totals(built), tally.unit_table(built, wanted))
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import CharField, F, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
@@ -54,7 +55,7 @@ class AuditFilterForm(forms.Form):
 def _field_label(kind: str, name: str) -> str:
     try:
         return str(_MODELS[kind]._meta.get_field(name).verbose_name)
-    except Exception:  # noqa: BLE001 - an old record may name a field that is gone
+    except FieldDoesNotExist:  # an old record may name a field that is gone
         return name
 
 
