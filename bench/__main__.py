@@ -35,8 +35,8 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
+from core.workdays import is_working_day  # noqa: E402
 from directives.models import Notice, Task  # noqa: E402
-from directives.workdays import is_working_day  # noqa: E402
 from reminders import services as reminders  # noqa: E402
 from reminders.models import ReminderDigest  # noqa: E402
 from reports import tally  # noqa: E402

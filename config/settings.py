@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
+    "core",
     "units",
     "directives",
     "reports",

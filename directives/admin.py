@@ -11,21 +11,10 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Attachment, ExtensionRequest, Notice, NoticeSection, Task, TaskEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Proof of what happened: it can be read, never added, changed or deleted."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class NoticeSectionInline(admin.TabularInline):

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from units.text import fold
+from core.text import fold
+from core.workdays import add_working_days
 
 from .models import Task
-from .workdays import add_working_days
 
 Kind = Task.DeadlineKind
 

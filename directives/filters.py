@@ -11,30 +11,15 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from reports.queries import AGEING, ageing_q, stale_q
+from core.filters import date_filter
+from core.text import fold
+from core.widgets import FastSelect, NamedModelChoiceFilter
 from units.models import Unit
-from units.text import fold
 
-from .forms import DATE_INPUT_FORMATS, DateInput
 from .models import Notice, Task, TaskQuerySet
-from .timeliness import Timeliness
-from .widgets import FastSelect, NamedModelChoiceFilter
+from .timeliness import AGEING, Timeliness, ageing_q, stale_q
 
 NOTICE_CHOICES = 200
-
-
-def date_filter(
-    label: str, field_name: str, lookup_expr: str, **kwargs: Any
-) -> django_filters.DateFilter:
-    """A date bound of a range, typed as a date input, read as ISO or dd/mm/yyyy."""
-    return django_filters.DateFilter(
-        label=label,
-        field_name=field_name,
-        lookup_expr=lookup_expr,
-        widget=DateInput(),
-        input_formats=DATE_INPUT_FORMATS,
-        **kwargs,
-    )
 
 
 def _followed(request: HttpRequest) -> QuerySet[Notice]:

@@ -8,28 +8,10 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from core.forms import date_field
+
 from .files import ACCEPT_ATTRIBUTE, MAX_FILES, validate_uploads
 from .services import MAX_NOTE_LENGTH
-
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def date_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DateInput(),
-        input_formats=DATE_INPUT_FORMATS,
-        help_text=help_text,
-        error_messages={"invalid": "Ngày không hợp lệ (dd/mm/yyyy)."},
-    )
 
 
 def note_field(label: str, *, required: bool = True, rows: int = 3) -> forms.CharField:

@@ -7,14 +7,16 @@ from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, formset_factory
 
+from core.forms import DetachedModelForm, date_field
 from units.models import Unit
 
 from .deadlines import Deadline, DeadlineError, parse_deadline
-from .forms import TaskActionForm, date_field, note_field
+from .forms import TaskActionForm, note_field
 from .models import Notice
-from .services import NOTICE_FIELDS
+from .services import NOTICE_FIELDS, check_not_duplicate
 
 _SEPARATORS = re.compile(r"[;\n]+|,(?!\s*\d)")
 
@@ -77,7 +79,7 @@ def unit_names_text(units: list[Unit]) -> str:
     return "; ".join(u.name for u in units)
 
 
-class NoticeForm(forms.ModelForm):
+class NoticeForm(DetachedModelForm):
     issued_on = date_field("Ngày ban hành", required=True)
     meeting_on = date_field("Ngày họp")
 
@@ -104,19 +106,18 @@ class NoticeForm(forms.ModelForm):
             self.add_error("meeting_on", "Ngày họp không được sau ngày ban hành thông báo.")
         number, issuer = data.get("number"), data.get("issuer")
         if number and issuer and issued:
-            duplicates = Notice.objects.filter(
-                number__iexact=number.strip(),
-                issuer__iexact=issuer.strip(),
-                issued_on__year=issued.year,
-            )
-            if self.instance.pk:
-                duplicates = duplicates.exclude(pk=self.instance.pk)
-            if duplicates.exists():
-                self.add_error(
-                    "number",
-                    f"{issuer} đã có thông báo số {number} trong năm {issued.year}.",
+            try:
+                check_not_duplicate(
+                    number=number, issuer=issuer, issued_on=issued, exclude=self.instance.pk
                 )
+            except ValidationError as error:
+                self.add_error(None, error)
         return data
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The duplicate rule (the table's constraint) is checked once, in `clean`, with its
+        # message on the page; the model's own check of the same constraint is left out.
+        return {*super()._get_validation_exclusions(), "number"}
 
 
 class TaskRowForm(forms.Form):

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
+from core.text import name_key
 from units.models import Unit
-from units.text import name_key
 
 from .deadlines import Deadline, find_deadline
 

@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 
-from config.backup import stored_files
+from core.backup import stored_files
 
 PENDING_ROOT = "imports/pending"
 # A preview left open longer than this is abandoned: its copy of the file is removed.

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import ExtractYear, Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +24,21 @@ from .timeliness import (
 
 if TYPE_CHECKING:
     from units.models import User
+
+
+class NoticeQuerySet(models.QuerySet["Notice"]):
+    def duplicates_of(
+        self, *, number: str, issuer: str, issued_on: date, exclude: int | None = None
+    ) -> NoticeQuerySet:
+        """Notices that `number` of `issuer` in `issued_on`'s year would repeat: an issuer
+        numbers its notices anew each year (letter case and spaces around do not count).
+        The database holds the same rule (`notice_unique_per_issuer_and_year`)."""
+        found = self.filter(
+            number__iexact=number.strip(),
+            issuer__iexact=issuer.strip(),
+            issued_on__year=issued_on.year,
+        )
+        return found.exclude(pk=exclude) if exclude is not None else found
 
 
 class Notice(models.Model):
@@ -56,6 +73,8 @@ class Notice(models.Model):
     created_at = models.DateTimeField("ngày nhập", auto_now_add=True)
     updated_at = models.DateTimeField("cập nhật lần cuối", auto_now=True)
 
+    objects = NoticeQuerySet.as_manager()
+
     class Meta:
         verbose_name = "thông báo kết luận"
         verbose_name_plural = "thông báo kết luận"
@@ -64,10 +83,12 @@ class Notice(models.Model):
         indexes = [models.Index(fields=["-issued_on", "-id"], name="notice_issued")]
         constraints = [
             models.UniqueConstraint(
-                fields=["issuer", "number", "issued_on"],
-                name="notice_unique_per_issuer_and_day",
+                Lower("issuer"),
+                Lower("number"),
+                ExtractYear("issued_on"),
+                name="notice_unique_per_issuer_and_year",
                 violation_error_message=(
-                    "Thông báo cùng số, cùng cơ quan ban hành và cùng ngày đã có trong hệ thống."
+                    "Thông báo cùng số, cùng cơ quan ban hành trong cùng năm đã có trong hệ thống."
                 ),
             ),
         ]
@@ -234,6 +255,12 @@ class Task(models.Model):
         Status.ASSIGNED,
         Status.IN_PROGRESS,
         Status.AWAITING_ACCEPTANCE,
+        Status.PAUSED,
+    )
+    # Still running: not yet reported done (the ageing and stale figures count these).
+    RUNNING_STATUSES: ClassVar[tuple[str, ...]] = (
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
         Status.PAUSED,
     )
 
@@ -409,6 +436,123 @@ class Task(models.Model):
             return 0
         end = self.completed_on if self.completed_on else today
         return max(0, (end - self.deadline).days)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One action on a task: who may take it, from which statuses, and where it leads."""
+
+    action: str
+    verb: str  # completes "Không thể … khi nhiệm vụ đang ở trạng thái …"
+    who: str  # a rule of directives.permissions.ALLOWED
+    denied: str  # the message when `who` does not hold
+    from_statuses: tuple[str, ...]
+    to_status: str | None = None  # None: the status stays (or, for resume, is restored)
+
+
+_S = Task.Status
+_ANY_STATUS = tuple(_S.values)
+
+# Which action is allowed from which status, and who takes it. The services check it
+# (`directives.services.base.begin`), the task page offers what it allows
+# (`directives.permissions.available_actions`); docs/domain.md describes it.
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition(
+            "start",
+            "tiếp nhận",
+            "lead",
+            "Chỉ đơn vị chủ trì được tiếp nhận nhiệm vụ.",
+            (_S.ASSIGNED,),
+            _S.IN_PROGRESS,
+        ),
+        Transition(
+            "progress",
+            "báo cáo tiến độ",
+            "lead",
+            "Chỉ đơn vị chủ trì được báo cáo tiến độ.",
+            (_S.ASSIGNED, _S.IN_PROGRESS),
+            _S.IN_PROGRESS,
+        ),
+        Transition(
+            "complete",
+            "báo cáo hoàn thành",
+            "lead",
+            "Chỉ đơn vị chủ trì được báo cáo hoàn thành.",
+            (_S.ASSIGNED, _S.IN_PROGRESS),
+            _S.AWAITING_ACCEPTANCE,
+        ),
+        Transition(
+            "extend",
+            "đề nghị gia hạn",
+            "lead",
+            "Chỉ đơn vị chủ trì được đề nghị gia hạn.",
+            (_S.ASSIGNED, _S.IN_PROGRESS, _S.PAUSED),
+        ),
+        Transition(
+            "contribute",
+            "cập nhật",
+            "support",
+            "Chỉ đơn vị phối hợp được cập nhật phần phối hợp.",
+            Task.OPEN_STATUSES,
+        ),
+        Transition(
+            "accept",
+            "xác nhận hoàn thành",
+            "office",
+            "Chỉ Văn phòng được xác nhận hoàn thành.",
+            (_S.AWAITING_ACCEPTANCE,),
+            _S.DONE,
+        ),
+        Transition(
+            "return",
+            "trả lại",
+            "office",
+            "Chỉ Văn phòng được trả lại báo cáo hoàn thành.",
+            (_S.AWAITING_ACCEPTANCE,),
+            _S.IN_PROGRESS,
+        ),
+        Transition(
+            "decide_extension",
+            "quyết định gia hạn",
+            "office_or_leader",
+            "Chỉ Văn phòng hoặc lãnh đạo UBND được quyết định gia hạn.",
+            _ANY_STATUS,
+        ),
+        Transition(
+            "comment",
+            "cho ý kiến",
+            "office_or_leader",
+            "Chỉ Văn phòng hoặc lãnh đạo UBND được cho ý kiến.",
+            _ANY_STATUS,
+        ),
+        Transition(
+            "pause",
+            "tạm dừng",
+            "office",
+            "Chỉ Văn phòng được tạm dừng nhiệm vụ.",
+            (_S.ASSIGNED, _S.IN_PROGRESS),
+            _S.PAUSED,
+        ),
+        Transition(
+            "resume",
+            "tiếp tục",
+            "office",
+            "Chỉ Văn phòng được cho tiếp tục nhiệm vụ.",
+            (_S.PAUSED,),
+        ),
+        Transition("edit", "sửa", "office", "Chỉ Văn phòng được sửa nhiệm vụ.", Task.OPEN_STATUSES),
+        Transition(
+            "cancel",
+            "hủy",
+            "office",
+            "Chỉ Văn phòng được hủy nhiệm vụ.",
+            Task.OPEN_STATUSES,
+            _S.CANCELLED,
+        ),
+    )
+}
 
 
 class TaskEvent(models.Model):

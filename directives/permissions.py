@@ -1,9 +1,13 @@
-"""Who may do what to a task (DOMAIN §2). Services enforce these; views use them to show actions."""
+"""Who may do what to a task. The rules are named in `directives.models.TRANSITIONS`; the
+services enforce them (`services.base.begin`) and the task page offers what they allow."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
+
+from units.access import is_office, is_office_or_leader
 
 if TYPE_CHECKING:
     from units.models import User
@@ -23,64 +27,39 @@ def is_support_member(user: User, task: Task) -> bool:
     return any(unit.pk == user.unit_id for unit in task.support_units.all())
 
 
-def can_view(user: User, task: Task) -> bool:
-    if not user.is_active:
-        return False
-    return user.sees_all_units or is_lead_member(user, task) or is_support_member(user, task)
+# The `who` of each transition: whether `user` may take an action of that kind on `task`.
+ALLOWED: dict[str, Callable[[User, Task], bool]] = {
+    "lead": is_lead_member,
+    "support": is_support_member,
+    "office": lambda user, task: is_office(user),
+    "office_or_leader": lambda user, task: is_office_or_leader(user),
+}
 
 
-def can_manage_tasks(user: User) -> bool:
-    """The office enters, edits, pauses, cancels tasks and accepts or returns completion."""
-    return user.is_active and user.is_office
+def allows(user: User, task: Task, action: str) -> bool:
+    """Whether `user` is among those who take `action` (the status is checked separately)."""
+    from .models import TRANSITIONS
 
-
-def can_decide_extensions(user: User) -> bool:
-    """The office and the leadership decide extension requests."""
-    return user.is_active and (user.is_office or user.is_leader)
-
-
-def can_comment(user: User) -> bool:
-    """The office and the leadership write comments (ý kiến chỉ đạo) on any task."""
-    return user.is_active and (user.is_office or user.is_leader)
+    return ALLOWED[TRANSITIONS[action].who](user, task)
 
 
 def available_actions(user: User, task: Task, today: date) -> set[str]:
     """The actions the task page offers this person now (the services check them again).
 
-    Expects `task.support_units` and `task.extension_requests` to be prefetched.
+    Each action of the transition table whose status and person rules hold; an extension
+    also needs a deadline not yet passed and no pending request, and the extension decision
+    a pending request. Expects `task.support_units` and `task.extension_requests` prefetched.
     """
-    from .models import ExtensionRequest, Task
+    from .models import TRANSITIONS
 
-    status = Task.Status
-    pending = any(
-        r.status == ExtensionRequest.Status.PENDING for r in task.extension_requests.all()
-    )
-    actions: set[str] = set()
-    if is_lead_member(user, task):
-        if task.status == status.ASSIGNED:
-            actions.add("start")
-        if task.status in (status.ASSIGNED, status.IN_PROGRESS):
-            actions |= {"progress", "complete"}
-        if (
-            task.status in (status.ASSIGNED, status.IN_PROGRESS, status.PAUSED)
-            and task.deadline is not None
-            and task.deadline >= today
-            and not pending
-        ):
-            actions.add("extend")
-    if is_support_member(user, task) and task.is_open:
-        actions.add("contribute")
-    if can_manage_tasks(user):
-        if task.status == status.AWAITING_ACCEPTANCE:
-            actions |= {"accept", "return"}
-        if task.status in (status.ASSIGNED, status.IN_PROGRESS):
-            actions.add("pause")
-        if task.status == status.PAUSED:
-            actions.add("resume")
-        if task.is_open:
-            actions |= {"cancel", "edit"}
-    if can_comment(user):
-        actions.add("comment")
-    if pending and can_decide_extensions(user):
-        actions.add("decide_extension")
+    pending = task.pending_extension is not None
+    actions = {
+        action
+        for action, transition in TRANSITIONS.items()
+        if task.status in transition.from_statuses and ALLOWED[transition.who](user, task)
+    }
+    if "extend" in actions and (task.deadline is None or task.deadline < today or pending):
+        actions.discard("extend")
+    if not pending:
+        actions.discard("decide_extension")
     return actions

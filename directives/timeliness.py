@@ -10,12 +10,18 @@ time is not shown overdue while the office has not yet accepted.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from .models import TaskQuerySet
 
 DeadlineField = Literal["deadline", "original_deadline"]
 
@@ -104,3 +110,67 @@ def timeliness_case(
         default=models.Value(""),
         output_field=models.CharField(),
     )
+
+
+# --- conditions over tasks beside the buckets, and counting them ---------------------------
+
+# Ageing of the tasks still running late (not yet reported done): days past the deadline.
+AGEING: tuple[tuple[str, int, int | None], ...] = (
+    ("1–7 ngày", 1, 7),
+    ("8–30 ngày", 8, 30),
+    ("31–90 ngày", 31, 90),
+    ("Trên 90 ngày", 91, None),
+)
+
+
+def buckets_q(buckets: Sequence[Timeliness | str], today: date) -> Q:
+    q = Q(pk__in=[])
+    for bucket in buckets:
+        q |= bucket_q(Timeliness(bucket), today)
+    return q
+
+
+def ageing_q(low: int, high: int | None, today: date) -> Q:
+    """Still running (not reported done) and between `low` and `high` days past the deadline."""
+    from .models import Task
+
+    q = Q(status__in=Task.RUNNING_STATUSES, deadline__lte=today - timedelta(days=low))
+    if high is not None:
+        q &= Q(deadline__gte=today - timedelta(days=high))
+    return q
+
+
+def stale_cutoff(today: date, days: int) -> dt.datetime:
+    start_of_day = dt.datetime.combine(today, dt.time.min)
+    return timezone.make_aware(start_of_day - timedelta(days=days))
+
+
+def stale_q(today: date, days: int) -> Q:
+    """Still running, with no update at all in the `days` days before `today`."""
+    from .models import Task
+
+    return Q(status__in=Task.RUNNING_STATUSES, last_activity_at__lt=stale_cutoff(today, days))
+
+
+def bucket_metrics(today: date) -> dict[str, Q | None]:
+    """Each timeliness bucket, by name (`bucket_in_time`, …)."""
+    return {f"bucket_{bucket.value}": bucket_q(bucket, today) for bucket in Timeliness}
+
+
+def buckets_from(counts: Mapping[str, int]) -> dict[Timeliness, int]:
+    return {bucket: counts.get(f"bucket_{bucket.value}") or 0 for bucket in Timeliness}
+
+
+def timeliness_counts(tasks: TaskQuerySet, today: date) -> dict[Timeliness, int]:
+    """How many of `tasks` fall in each timeliness bucket on `today`, in one query."""
+    return buckets_from(aggregate(tasks, bucket_metrics(today)))
+
+
+def count(condition: Q | None) -> Count:
+    return Count("pk") if condition is None else Count("pk", filter=condition)
+
+
+def aggregate(tasks: TaskQuerySet, metrics: Mapping[str, Q | None]) -> dict[str, int]:
+    """How many of `tasks` meet each named condition, in one query."""
+    row = tasks.order_by().aggregate(**{name: count(q) for name, q in metrics.items()})
+    return {name: value or 0 for name, value in row.items()}

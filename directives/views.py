@@ -15,9 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from reminders.models import ReminderDigest, ReminderItem
-from reports import tally
-from reports.queries import buckets_from, buckets_q, timeliness_counts
+from core import seams
 from units.models import User
 
 from . import services
@@ -38,7 +36,7 @@ from .forms import (
 from .forms_notice import TaskEditForm, unit_names_text
 from .models import Attachment, ExtensionRequest, Notification, Task, TaskEvent
 from .permissions import available_actions
-from .timeliness import Timeliness
+from .timeliness import Timeliness, buckets_from, buckets_q, timeliness_counts
 
 PAGE_SIZE = 25
 
@@ -62,7 +60,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
     filtered = task_filter.qs
     # The tabs count the buckets under the other filters, so the timeliness filter is
     # applied after counting.
-    tallied = tally.counts_for(request.user, task_filter, today)
+    # Today's dashboard tally may answer (reports.tally, through the seam); else count live.
+    tallied = seams.task_counts.first(request.user, task_filter, today)
     counts = buckets_from(tallied) if tallied is not None else timeliness_counts(filtered, today)
     buckets = task_filter.buckets
     tasks = filtered.filter(buckets_q(buckets, today)) if buckets else filtered
@@ -128,13 +127,8 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
                 "extension_requests",
                 queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
             ),
-            Prefetch(
-                "reminder_items",
-                queryset=ReminderItem.objects.filter(digest__status=ReminderDigest.Status.SENT)
-                .select_related("digest__recipient")
-                .order_by("-digest__day", "digest__recipient_id"),
-                to_attr="sent_reminders",
-            ),
+            # What the apps above keep about the task (reminders: those sent about it).
+            *(p for prefetches in seams.task_page_prefetches.call() for p in prefetches),
         ),
         pk=pk,
     )
@@ -149,7 +143,12 @@ Perform = Callable[[User, Task, dict[str, Any]], object]
 
 @dataclass(frozen=True)
 class Action:
+    """One action of the task page: its URL slug, its name in the transition table
+    (`directives.models.TRANSITIONS`, which says who may take it from which status), the
+    form, the service call and the message once done."""
+
     slug: str
+    name: str
     title: str
     form: type[forms.Form]
     perform: Perform
@@ -191,6 +190,7 @@ ACTIONS: dict[str, Action] = {
     for action in [
         Action(
             "tiep-nhan",
+            "start",
             "Tiếp nhận nhiệm vụ",
             StartForm,
             lambda u, t, d: services.start_task(
@@ -200,6 +200,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "bao-cao-tien-do",
+            "progress",
             "Báo cáo tiến độ",
             ProgressForm,
             lambda u, t, d: services.report_progress(
@@ -214,6 +215,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "bao-cao-hoan-thanh",
+            "complete",
             "Báo cáo hoàn thành",
             CompletionForm,
             lambda u, t, d: services.report_completion(
@@ -231,6 +233,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "de-nghi-gia-han",
+            "extend",
             "Đề nghị gia hạn",
             ExtensionRequestForm,
             lambda u, t, d: services.request_extension(
@@ -245,6 +248,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "phoi-hop",
+            "contribute",
             "Cập nhật phần phối hợp",
             ContributionForm,
             lambda u, t, d: services.add_contribution(
@@ -254,6 +258,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "xac-nhan",
+            "accept",
             "Xác nhận hoàn thành",
             AcceptForm,
             lambda u, t, d: services.accept_completion(
@@ -268,6 +273,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "tra-lai",
+            "return",
             "Trả lại, yêu cầu thực hiện lại",
             ReturnForm,
             lambda u, t, d: services.return_completion(
@@ -278,6 +284,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "quyet-dinh-gia-han",
+            "decide_extension",
             "Quyết định gia hạn",
             ExtensionDecisionForm,
             _decide_extension,
@@ -285,6 +292,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "y-kien",
+            "comment",
             "Cho ý kiến chỉ đạo",
             CommentForm,
             lambda u, t, d: services.add_comment(actor=u, task=t, note=d["note"]),
@@ -293,6 +301,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "tam-dung",
+            "pause",
             "Tạm dừng",
             ReasonForm,
             lambda u, t, d: services.pause_task(
@@ -303,6 +312,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "tiep-tuc",
+            "resume",
             "Cho tiếp tục thực hiện",
             StartForm,
             lambda u, t, d: services.resume_task(
@@ -312,6 +322,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "sua",
+            "edit",
             "Sửa nhiệm vụ",
             TaskEditForm,
             _edit_task,
@@ -320,6 +331,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "huy",
+            "cancel",
             "Hủy nhiệm vụ",
             ReasonForm,
             lambda u, t, d: services.cancel_task(
@@ -329,23 +341,6 @@ ACTIONS: dict[str, Action] = {
             "btn-outline-danger",
         ),
     ]
-}
-
-# The permission names of `available_actions` for each action, in the order shown.
-ACTION_PERMISSION = {
-    "tiep-nhan": "start",
-    "bao-cao-tien-do": "progress",
-    "bao-cao-hoan-thanh": "complete",
-    "de-nghi-gia-han": "extend",
-    "phoi-hop": "contribute",
-    "xac-nhan": "accept",
-    "tra-lai": "return",
-    "quyet-dinh-gia-han": "decide_extension",
-    "y-kien": "comment",
-    "tam-dung": "pause",
-    "tiep-tuc": "resume",
-    "sua": "edit",
-    "huy": "cancel",
 }
 
 
@@ -376,10 +371,11 @@ def _render_task(
     today = timezone.localdate()
     user: User = request.user  # type: ignore[assignment]
     allowed = available_actions(user, task, today)
+    # In the order of ACTIONS: the unit's actions, then the office's and the leadership's.
     action_forms = [
-        (ACTIONS[slug], (bound or {}).get(slug) or _form(ACTIONS[slug], initial=_initial(task)))
-        for slug, permission in ACTION_PERMISSION.items()
-        if permission in allowed or slug in (bound or {})
+        (action, (bound or {}).get(action.slug) or _form(action, initial=_initial(task)))
+        for action in ACTIONS.values()
+        if action.name in allowed or action.slug in (bound or {})
     ]
     services.mark_notifications_read(user=user, task=task)
     return render(

@@ -7,26 +7,23 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_safe
 
+from units.access import is_office, require_office
 from units.models import Unit, User
 
 from . import services
 from .deadlines import DeadlineError, parse_deadline
 from .forms_notice import NoticeForm, TaskRowForm, TaskRowFormSet, kept_rows
 from .models import Notice, Task
-from .permissions import can_manage_tasks
 
 
 def _require_office(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not can_manage_tasks(user):
-        raise PermissionDenied("Chỉ Văn phòng được nhập và sửa thông báo.")
-    return user
+    return require_office(request.user, "Chỉ Văn phòng được nhập và sửa thông báo.")
 
 
 def _visible_notices(user: User) -> Any:
@@ -42,16 +39,14 @@ def _unit_names() -> list[str]:
 
 
 def _task_row(data: dict[str, Any]) -> dict[str, Any]:
-    deadline = data["parsed_deadline"]
-    return {
-        "ref": data.get("ref", ""),
-        "text": data["text"],
-        "lead_unit": data["lead_unit"],
-        "support_units": data.get("support_units") or [],
-        "deadline": deadline.day,
-        "deadline_kind": deadline.kind,
-        "deadline_text": deadline.text,
-    }
+    """A task row of the entry form as the services take it."""
+    return services.task_row(
+        ref=data.get("ref", ""),
+        text=data["text"],
+        lead_unit=data["lead_unit"],
+        support_units=data.get("support_units") or [],
+        deadline=data["parsed_deadline"],
+    )
 
 
 @login_required
@@ -70,7 +65,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "directives/notice_list.html",
-        {"notices": notices[:200], "can_enter": can_manage_tasks(user)},
+        {"notices": notices[:200], "can_enter": is_office(user)},
     )
 
 
@@ -147,7 +142,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_notice(
     request: HttpRequest, user: User, notice: Notice, add_form: TaskRowForm | None = None
 ) -> HttpResponse:
-    office = can_manage_tasks(user)
+    office = is_office(user)
     tasks = (
         Task.objects.visible_to(user)
         .filter(notice=notice)
@@ -174,9 +169,7 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a notice's header; the previous values are kept in its history."""
     user = _require_office(request)
     notice = get_object_or_404(Notice, pk=pk)
-    form = NoticeForm(
-        request.POST if request.method == "POST" else None, instance=Notice.objects.get(pk=pk)
-    )
+    form = NoticeForm(request.POST if request.method == "POST" else None, instance=notice)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         services.update_notice(actor=user, notice=notice, **changes)

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from directives.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import ReminderDigest, ReminderItem, ReminderStep
 

@@ -9,9 +9,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.text import strip_accents
 from directives.models import Task
 from reports.queries import UnitRow, per_unit
-from units.text import strip_accents
 
 from . import sms
 from .models import Channel, ReminderDigest, ReminderItem

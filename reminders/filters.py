@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from directives.filters import date_filter
+from core.filters import date_filter
 from units.models import Unit, User
 
 from .models import Channel, ReminderDigest

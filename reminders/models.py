@@ -7,9 +7,11 @@ one digest per (person, day, channel), one item per (digest, task, step).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from directives.models import Task
 
@@ -142,3 +144,16 @@ class ReminderItem(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+def sent_reminders_prefetch() -> list[Prefetch[Any]]:
+    """The reminders delivered about a task, newest day first, as `task.sent_reminders`."""
+    return [
+        Prefetch(
+            "reminder_items",
+            queryset=ReminderItem.objects.filter(digest__status=ReminderDigest.Status.SENT)
+            .select_related("digest__recipient")
+            .order_by("-digest__day", "digest__recipient_id"),
+            to_attr="sent_reminders",
+        )
+    ]

@@ -20,8 +20,8 @@ from django.db import transaction
 from django.db.models import F, Min, QuerySet
 from django.utils import timezone
 
+from core.workdays import WorkdayIndex, add_working_days, is_working_day
 from directives.models import ExtensionRequest, Notification, Task
-from directives.workdays import WorkdayIndex, add_working_days, is_working_day
 from units.models import User
 
 from . import channels

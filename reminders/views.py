@@ -1,12 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from directives.permissions import can_manage_tasks
+from units.access import require_office
 
 from .filters import DigestFilter
 from .models import ReminderDigest
@@ -17,8 +16,7 @@ from .services import stuck_digests
 @require_safe
 def send_log(request: HttpRequest) -> HttpResponse:
     """The office's log of every reminder sent, failed or waiting, with filters."""
-    if not can_manage_tasks(request.user):  # type: ignore[arg-type]
-        raise PermissionDenied("Chỉ Văn phòng xem được nhật ký nhắc việc.")
+    require_office(request.user, "Chỉ Văn phòng xem được nhật ký nhắc việc.")
     digest_filter = DigestFilter(
         request.GET or None,
         queryset=ReminderDigest.objects.select_related("recipient__unit")

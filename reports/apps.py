@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "Báo cáo"
+
+    def ready(self) -> None:
+        from core import seams
+
+        from . import tally
+
+        # Every task change moves today's tally; the task list counts from it (core/seams.py).
+        seams.task_write.register(tally.tracking)
+        seams.task_counts.register(tally.counts_for)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from directives.forms import date_field
+from core.forms import date_field
 from directives.models import Notice
 from units.models import Unit
 

@@ -10,16 +10,24 @@ each of them are the same rows by construction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Exists, Max, OuterRef, Q
 
 from directives.models import Notice, Task, TaskQuerySet
-from directives.timeliness import Timeliness, bucket_q
+from directives.timeliness import (
+    AGEING,
+    Timeliness,
+    ageing_q,
+    aggregate,
+    bucket_q,
+    buckets_q,
+    count,
+    stale_q,
+)
 
 T = Timeliness
 
@@ -39,60 +47,13 @@ CATEGORY_LABELS = {
     "cancelled": "Hủy",
 }
 
-# Ageing of the tasks still running late (not yet reported done): days past the deadline.
-AGEING: tuple[tuple[str, int, int | None], ...] = (
-    ("1–7 ngày", 1, 7),
-    ("8–30 ngày", 8, 30),
-    ("31–90 ngày", 31, 90),
-    ("Trên 90 ngày", 91, None),
-)
-STILL_RUNNING = (Task.Status.ASSIGNED, Task.Status.IN_PROGRESS, Task.Status.PAUSED)
 DEFAULT_STALE_DAYS = 30
 STALE_CHOICES = (7, 14, 30, 60, 90)
 TREND_POINTS = 12
 
 
-def buckets_q(buckets: Sequence[Timeliness | str], today: date) -> Q:
-    q = Q(pk__in=[])
-    for bucket in buckets:
-        q |= bucket_q(Timeliness(bucket), today)
-    return q
-
-
 def category_q(category: str, today: date) -> Q:
     return buckets_q(CATEGORIES[category], today)
-
-
-def ageing_q(low: int, high: int | None, today: date) -> Q:
-    """Still running (not reported done) and between `low` and `high` days past the deadline."""
-    q = Q(status__in=STILL_RUNNING, deadline__lte=today - timedelta(days=low))
-    if high is not None:
-        q &= Q(deadline__gte=today - timedelta(days=high))
-    return q
-
-
-def stale_cutoff(today: date, days: int) -> dt.datetime:
-    start_of_day = dt.datetime.combine(today, dt.time.min)
-    return timezone.make_aware(start_of_day - timedelta(days=days))
-
-
-def stale_q(today: date, days: int) -> Q:
-    """Still running, with no update at all in the `days` days before `today`."""
-    return Q(status__in=STILL_RUNNING, last_activity_at__lt=stale_cutoff(today, days))
-
-
-def bucket_metrics(today: date) -> dict[str, Q | None]:
-    """Each timeliness bucket, by name (`bucket_in_time`, …)."""
-    return {f"bucket_{bucket.value}": bucket_q(bucket, today) for bucket in Timeliness}
-
-
-def buckets_from(counts: Mapping[str, int]) -> dict[Timeliness, int]:
-    return {bucket: counts.get(f"bucket_{bucket.value}") or 0 for bucket in Timeliness}
-
-
-def timeliness_counts(tasks: TaskQuerySet, today: date) -> dict[Timeliness, int]:
-    """How many of `tasks` fall in each timeliness bucket on `today`, in one query."""
-    return buckets_from(aggregate(tasks, bucket_metrics(today)))
 
 
 def _percent(part: int, whole: int) -> float:
@@ -131,16 +92,6 @@ class Counts:
 def category_metrics(today: date) -> dict[str, Q | None]:
     """Every task ("total") and the five official categories, by name."""
     return {"total": None, **{name: category_q(name, today) for name in CATEGORIES}}
-
-
-def count(condition: Q | None) -> Count:
-    return Count("pk") if condition is None else Count("pk", filter=condition)
-
-
-def aggregate(tasks: TaskQuerySet, metrics: Mapping[str, Q | None]) -> dict[str, int]:
-    """How many of `tasks` meet each named condition, in one query."""
-    row = tasks.order_by().aggregate(**{name: count(q) for name, q in metrics.items()})
-    return {name: value or 0 for name, value in row.items()}
 
 
 def _counts(row: Mapping[str, int | None]) -> Counts:

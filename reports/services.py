@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 from dataclasses import asdict
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from directives.permissions import can_manage_tasks
+from units.access import require_office
 from units.models import User
 
 from .exports import Scope, write_docx, write_pdf, write_xlsx
@@ -31,8 +30,7 @@ def scope_key(scope: Scope) -> str:
 
 def issue_report(*, actor: User, scope: Scope) -> IssuedReport:
     """Freeze the report of `scope` as of now: figures and the three files, a new version."""
-    if not can_manage_tasks(actor):
-        raise PermissionDenied("Chỉ Văn phòng được ban hành báo cáo.")
+    require_office(actor, "Chỉ Văn phòng được ban hành báo cáo.")
     files = {}
     buffer = io.BytesIO()
     figures = write_xlsx(scope, buffer)

@@ -37,6 +37,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from directives import timeliness
 from directives.models import Task
 
 from . import queries
@@ -48,7 +49,7 @@ LOCK_KEY = 0x646F6E646F63
 
 def metrics(today: date) -> dict[str, Q | None]:
     """Every condition the tallies count, by name (see reports.queries)."""
-    result: dict[str, Q | None] = {**queries.bucket_metrics(today)}
+    result: dict[str, Q | None] = {**timeliness.bucket_metrics(today)}
     for days in queries.STALE_CHOICES:
         result |= queries.headline_metrics(today, days)
     for granularity in ("month", "week"):
@@ -88,7 +89,7 @@ def build(today: date) -> TallyDay:
     rows = list(
         Task.objects.order_by()
         .values("lead_unit_id")
-        .annotate(**{name: queries.count(q) for name, q in conditions.items()})
+        .annotate(**{name: timeliness.count(q) for name, q in conditions.items()})
     )
     summed: Counter[str] = Counter()
     for row in rows:
@@ -181,7 +182,7 @@ def _measure(task_pk: int, conditions: Mapping[str, Q | None]) -> tuple[int, dic
         Task.objects.filter(pk=task_pk)
         .order_by()
         .values("lead_unit_id")
-        .annotate(**{name: queries.count(q) for name, q in conditions.items()})
+        .annotate(**{name: timeliness.count(q) for name, q in conditions.items()})
         .get()
     )
     return row.pop("lead_unit_id"), row

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from directives.filters import TaskFilter
 from directives.models import Task
 from directives.timeliness import Timeliness
+from units.access import is_office, is_office_or_leader
 from units.models import User
 
 from . import exports, queries, services, tally
@@ -222,7 +223,7 @@ FORMATS = {
 
 def _require_reader(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
-    if not (user.is_office or user.is_leader):
+    if not is_office_or_leader(user):
         raise PermissionDenied("Chỉ Văn phòng và lãnh đạo UBND xem được báo cáo tổng hợp.")
     return user
 
@@ -242,7 +243,7 @@ def report_center(request: HttpRequest) -> HttpResponse:
             "preview": exports.summary(preview) if preview else None,
             "scope": preview,
             "issued": IssuedReport.objects.select_related("issued_by", "notice")[:50],
-            "can_issue": user.is_office,
+            "can_issue": is_office(user),
         },
     )
 

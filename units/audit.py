@@ -16,7 +16,7 @@ from django.db.models import CharField, F, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 
-from directives.forms import date_field
+from core.forms import date_field
 from directives.models import Notice, NoticeRevision, Task, TaskEvent
 
 from .models import AuditEntry, Unit, User

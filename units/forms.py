@@ -7,13 +7,13 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from directives.forms import date_field
+from core.forms import DetachedModelForm, date_field
 
 from .models import Unit, User
 from .services import ACCOUNT_FIELDS
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(DetachedModelForm):
     aliases_text = forms.CharField(
         label="Tên gọi khác",
         required=False,
@@ -56,7 +56,7 @@ class CloseUnitForm(forms.Form):
         self.fields["successor"].queryset = Unit.objects.active().exclude(pk=unit.pk)  # type: ignore[attr-defined]
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(DetachedModelForm):
     password = forms.CharField(
         label="Mật khẩu",
         required=False,

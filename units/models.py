@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-from .text import name_key
+from core.text import name_key
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -10,16 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from . import audit, services
+from .access import require_office
 from .audit import AuditFilterForm
 from .forms import AccountForm, CloseUnitForm, UnitForm
 from .models import AuditEntry, Unit, User
 
 
 def _office(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not user.is_office:
-        raise PermissionDenied("Chỉ Văn phòng được quản lý đơn vị và tài khoản.")
-    return user
+    return require_office(request.user, "Chỉ Văn phòng được quản lý đơn vị và tài khoản.")
 
 
 @login_required
@@ -49,9 +47,7 @@ def unit_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=pk) if pk else None
     form = UnitForm(request.POST if request.method == "POST" else None, instance=unit)
     if request.method == "POST" and form.is_valid():
-        saved = services.save_unit(
-            actor=actor, unit=Unit.objects.get(pk=pk) if pk else None, **form.values()
-        )
+        saved = services.save_unit(actor=actor, unit=unit, **form.values())
         messages.success(request, f"Đã lưu đơn vị {saved}.")
         return redirect("unit_list")
     history = (
@@ -107,7 +103,7 @@ def account_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             saved = services.save_account(
                 actor=actor,
-                account=User.objects.get(pk=pk) if pk else None,
+                account=account,
                 password=form.cleaned_data["password"] or None,
                 **form.values(),
             )

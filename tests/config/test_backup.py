@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from config.backup import stored_files
+from core.backup import stored_files
 from directives import services
 from directives.models import Attachment, Notice, Task, TaskEvent
 from tests.conftest import MakeTask

@@ -11,8 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from directives import services
 from directives.models import Task
-from directives.timeliness import Timeliness
-from reports.queries import timeliness_counts
+from directives.timeliness import Timeliness, timeliness_counts
 from tests.conftest import MakeTask, on_day
 from units.models import User
 

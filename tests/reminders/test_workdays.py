@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from directives.workdays import (
+from core.workdays import (
     WorkdayIndex,
     add_working_days,
     holiday_name,

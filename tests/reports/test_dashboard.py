@@ -100,7 +100,7 @@ def expected_ids(tasks: list[Task], condition: Any) -> set[int]:
 
 
 def running(task: Task) -> bool:
-    return task.status in queries.STILL_RUNNING
+    return task.status in Task.RUNNING_STATUSES
 
 
 def days_late(task: Task) -> int:

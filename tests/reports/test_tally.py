@@ -13,9 +13,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from directives import services
+from directives import services, timeliness
 from directives.models import Task
-from reports import queries, tally
+from reports import tally
 from reports.models import TallyDay, UnitTally
 from tests.conftest import MakeTask, on_day
 from tests.security.test_concurrency import run_together
@@ -29,7 +29,7 @@ def recount(day: date) -> dict[int, dict[str, int]]:
     rows = (
         Task.objects.order_by()
         .values("lead_unit_id")
-        .annotate(**{n: queries.count(q) for n, q in tally.metrics(day).items()})
+        .annotate(**{n: timeliness.count(q) for n, q in tally.metrics(day).items()})
     )
     return {row.pop("lead_unit_id"): row for row in rows}
 

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from directives import services
 from directives.models import Notice, Task
-from directives.views import ACTION_PERMISSION
+from directives.views import ACTIONS
 from tests.conftest import MakeTask, on_day
 from tests.security.test_permission_matrix import EXPECTED, ROLES
 from units.models import Unit, User
@@ -345,4 +345,4 @@ def test_every_form_is_fuzzed(
         if any(outcomes[role][1] == "o" for role in ROLES) and name not in ("logout", "healthz")
     }
     assert posting - names == set(), "add a page holding this form to PAGES"
-    assert {slug for name, slug in reached if name == "task_action"} == set(ACTION_PERMISSION)
+    assert {slug for name, slug in reached if name == "task_action"} == set(ACTIONS)

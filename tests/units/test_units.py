@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.text import fold, name_key
 from units.models import Unit
-from units.text import fold, name_key
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,76 @@
+"""Every change to a notice or a task goes through one function here (docs/domain.md).
+
+Each function takes keyword arguments and a required `actor`, checks the action against the
+transition table (`directives.models.TRANSITIONS`) and the person's rights, and writes the
+change with its timeline row in one transaction (`base.record`). By topic:
+
+- `notices`: entering a notice with its tasks (typed or imported), correcting its header;
+- `tasks`: the office's part in a task's terms (assign, correct, hand over to a successor);
+- `work`: the lead and support units' actions;
+- `decisions`: the office's and the leadership's decisions and comments.
+"""
+
+from .base import (
+    MAX_NOTE_LENGTH,
+    StaleTaskError,
+    TransitionError,
+    mark_notifications_read,
+)
+from .decisions import (
+    accept_completion,
+    add_comment,
+    approve_extension,
+    cancel_task,
+    pause_task,
+    refuse_extension,
+    resume_task,
+    return_completion,
+)
+from .notices import (
+    NOTICE_FIELDS,
+    add_section,
+    check_not_duplicate,
+    create_notice,
+    enter_notice,
+    task_row,
+    update_notice,
+)
+from .tasks import assign_task, close_unit_tasks, edit_task, transfer_open_tasks
+from .work import (
+    add_contribution,
+    report_completion,
+    report_progress,
+    request_extension,
+    start_task,
+)
+
+__all__ = [
+    "MAX_NOTE_LENGTH",
+    "NOTICE_FIELDS",
+    "StaleTaskError",
+    "TransitionError",
+    "accept_completion",
+    "add_comment",
+    "add_contribution",
+    "add_section",
+    "approve_extension",
+    "assign_task",
+    "cancel_task",
+    "check_not_duplicate",
+    "close_unit_tasks",
+    "create_notice",
+    "edit_task",
+    "enter_notice",
+    "mark_notifications_read",
+    "pause_task",
+    "refuse_extension",
+    "report_completion",
+    "report_progress",
+    "request_extension",
+    "resume_task",
+    "return_completion",
+    "start_task",
+    "task_row",
+    "transfer_open_tasks",
+    "update_notice",
+]

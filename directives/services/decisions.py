@@ -1,0 +1,191 @@
+"""The office's and the leadership's decisions on a task, and their comments."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from units.models import User
+
+from ..models import ExtensionRequest, Task, TaskEvent
+from .base import TransitionError, begin, check_day, clean_note, record
+
+Status = Task.Status
+Kind = TaskEvent.Kind
+
+
+@transaction.atomic
+def accept_completion(
+    *,
+    actor: User,
+    task: Task,
+    completed_on: date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Task:
+    """The office accepts a completion report: Chờ xác nhận → Hoàn thành."""
+    task = begin(task, "accept", actor=actor, expected_version=expected_version)
+    if completed_on is not None:
+        check_day(
+            completed_on,
+            today=timezone.localdate(),
+            not_before=task.assigned_on,
+            what="Ngày hoàn thành",
+        )
+        task.completed_on = completed_on
+    assert task.completed_on is not None
+    record(
+        task,
+        actor=actor,
+        kind=Kind.ACCEPTED,
+        note=clean_note(note, required=False),
+        status_to=Status.DONE,
+        data={"completed_on": task.completed_on.isoformat()},
+        changed_fields=["completed_on"],
+    )
+    return task
+
+
+@transaction.atomic
+def return_completion(
+    *, actor: User, task: Task, reason: str, expected_version: int | None = None
+) -> Task:
+    """The office returns a completion report (Thực hiện lại): back to Đang thực hiện."""
+    task = begin(task, "return", actor=actor, expected_version=expected_version)
+    reason = clean_note(reason, required=True, what="Lý do trả lại")
+    task.completed_on = None
+    record(
+        task,
+        actor=actor,
+        kind=Kind.RETURNED,
+        note=reason,
+        status_to=Status.IN_PROGRESS,
+        changed_fields=["completed_on"],
+    )
+    return task
+
+
+def _decide_extension(
+    *, actor: User, request: ExtensionRequest, approve: bool, note: str
+) -> ExtensionRequest:
+    task = begin(request.task, "decide_extension", actor=actor)
+    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != ExtensionRequest.Status.PENDING:
+        raise TransitionError("Đề nghị gia hạn này đã được quyết định.", code="decided")
+    note = clean_note(note, required=not approve, what="Lý do không đồng ý")
+    request.status = (
+        ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REFUSED
+    )
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    data: dict[str, Any] = {"request": request.pk}
+    changed: list[str] = []
+    if approve:
+        data |= {
+            "previous_deadline": task.deadline.isoformat() if task.deadline else None,
+            "deadline": request.proposed_deadline.isoformat(),
+        }
+        task.deadline = request.proposed_deadline
+        changed.append("deadline")
+    record(
+        task,
+        actor=actor,
+        kind=Kind.EXTENSION_APPROVED if approve else Kind.EXTENSION_REFUSED,
+        note=note,
+        data=data,
+        changed_fields=changed,
+        bump_version=approve,
+    )
+    return request
+
+
+@transaction.atomic
+def approve_extension(
+    *, actor: User, request: ExtensionRequest, note: str = ""
+) -> ExtensionRequest:
+    """Move the task's deadline to the proposed date; the original deadline is kept."""
+    return _decide_extension(actor=actor, request=request, approve=True, note=note)
+
+
+@transaction.atomic
+def refuse_extension(*, actor: User, request: ExtensionRequest, note: str) -> ExtensionRequest:
+    """Refuse an extension, with the reason; the deadline stays."""
+    return _decide_extension(actor=actor, request=request, approve=False, note=note)
+
+
+@transaction.atomic
+def pause_task(
+    *, actor: User, task: Task, reason: str, expected_version: int | None = None
+) -> Task:
+    """The office pauses a task (Tạm dừng), with the reason."""
+    task = begin(task, "pause", actor=actor, expected_version=expected_version)
+    record(
+        task,
+        actor=actor,
+        kind=Kind.PAUSED,
+        note=clean_note(reason, required=True, what="Lý do tạm dừng"),
+        status_to=Status.PAUSED,
+    )
+    return task
+
+
+@transaction.atomic
+def resume_task(
+    *, actor: User, task: Task, note: str = "", expected_version: int | None = None
+) -> Task:
+    """The office resumes a paused task in the state it was paused from."""
+    task = begin(task, "resume", actor=actor, expected_version=expected_version)
+    paused = task.events.filter(kind=Kind.PAUSED).order_by("-created_at", "-pk").first()
+    resume_to = paused.status_from if paused and paused.status_from else Status.IN_PROGRESS
+    record(
+        task,
+        actor=actor,
+        kind=Kind.RESUMED,
+        note=clean_note(note, required=False),
+        status_to=resume_to,
+    )
+    return task
+
+
+@transaction.atomic
+def cancel_task(
+    *, actor: User, task: Task, reason: str, expected_version: int | None = None
+) -> Task:
+    """The office cancels a task (Hủy), with the reason; pending extension requests lapse."""
+    task = begin(task, "cancel", actor=actor, expected_version=expected_version)
+    reason = clean_note(reason, required=True, what="Lý do hủy")
+    task.extension_requests.filter(status=ExtensionRequest.Status.PENDING).update(
+        status=ExtensionRequest.Status.REFUSED,
+        decided_by=actor,
+        decided_at=timezone.now(),
+        decision_note="Nhiệm vụ đã bị hủy.",
+    )
+    task.cancel_reason = reason
+    task.completed_on = None
+    record(
+        task,
+        actor=actor,
+        kind=Kind.CANCELLED,
+        note=reason,
+        status_to=Status.CANCELLED,
+        changed_fields=["cancel_reason", "completed_on"],
+    )
+    return task
+
+
+@transaction.atomic
+def add_comment(*, actor: User, task: Task, note: str) -> TaskEvent:
+    """The office or leadership writes a comment (ý kiến chỉ đạo) on a task."""
+    task = begin(task, "comment", actor=actor)
+    return record(
+        task,
+        actor=actor,
+        kind=Kind.COMMENT,
+        note=clean_note(note, required=True, what="Ý kiến"),
+        bump_version=False,
+    )
