@@ -11,12 +11,12 @@ PYTEST_ARGS ?= -n 2
 # Commands run through make are local development unless told otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help install run test lint fmt typecheck migrations-check check-deploy ci seed screenshots bench clean
+.PHONY: help install run test lint lint-imports fmt typecheck migrations-check check-deploy ci seed screenshots bench clean
 
 help:
 	@echo "make run     — cài đặt, migrate, nạp dữ liệu mẫu và chạy ứng dụng tại http://127.0.0.1:8000"
 	@echo "make test    — cài đặt và chạy toàn bộ bộ kiểm thử"
-	@echo "make lint | fmt | typecheck | migrations-check | check-deploy | ci | screenshots"
+	@echo "make lint | lint-imports | fmt | typecheck | migrations-check | check-deploy | ci | screenshots"
 	@echo "make bench [SIZE=100000] — đo tốc độ trên PostgreSQL"
 
 $(STAMP): requirements/dev.txt
@@ -29,7 +29,7 @@ $(STAMP): requirements/dev.txt
 install: $(STAMP)
 
 var:
-	mkdir -p var/celery/in var/celery/processed var/media
+	mkdir -p var/celery/in var/celery/processed var/celery/control var/media
 
 run: install var
 	$(MANAGE) migrate --noinput
@@ -61,6 +61,10 @@ screenshots: install var
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The layers contract of pyproject.toml: apps import downwards only.
+lint-imports: install
+	$(BIN)/lint-imports --no-cache
 
 fmt: install
 	$(BIN)/ruff check --fix .

@@ -124,12 +124,14 @@ else:
     CELERY_BROKER_URL = "filesystem://"
     _celery_dir = VAR_DIR / "celery"
     # Kombu lists these folders on start; create them so that any entry point works.
-    for _folder in ("in", "processed"):
+    for _folder in ("in", "processed", "control"):
         (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "in"),
         "data_folder_out": str(_celery_dir / "in"),
         "processed_folder": str(_celery_dir / "processed"),
+        # The exchange tables; kombu's default is a "control" folder in the working directory.
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
 

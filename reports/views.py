@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,10 +20,11 @@ from django.views.decorators.http import require_POST, require_safe
 from directives.filters import TaskFilter
 from directives.models import Task
 from directives.timeliness import Timeliness
-from units.access import is_office, is_office_or_leader
+from units.access import is_office, is_office_or_leader, require_office
 from units.models import User
 
-from . import exports, queries, services, tally
+from . import audit, exports, queries, services, tally
+from .audit import AuditFilterForm
 from .exports import write_docx, write_pdf, write_xlsx
 from .forms import ScopeForm
 from .models import IssuedReport
@@ -308,4 +310,23 @@ def issued_report_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
         as_attachment=True,
         filename=f"bao-cao-{report.pk}-lan-{report.version}.{fmt}",
         content_type=FORMATS[fmt][0],
+    )
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+@require_safe
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Every recorded change to units, accounts, notices and tasks, newest first."""
+    require_office(request.user, "Chỉ Văn phòng xem được nhật ký thay đổi.")
+    form = AuditFilterForm(request.GET or None)
+    values = form.cleaned_data if form.is_valid() else {}
+    rows = audit.entries(values.get("kind", ""), values.get("since"), values.get("until"))
+    page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/audit_log.html",
+        {"form": form, "page": page, "entries": audit.describe(list(page.object_list))},
     )

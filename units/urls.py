@@ -10,5 +10,4 @@ urlpatterns = [
     path("tai-khoan/", views.account_list, name="account_list"),
     path("tai-khoan/moi/", views.account_form, name="account_create"),
     path("tai-khoan/<int:pk>/sua/", views.account_form, name="account_edit"),
-    path("nhat-ky-thay-doi/", views.audit_log, name="audit_log"),
 ]

@@ -3,15 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from . import audit, services
+from . import services
 from .access import require_office
-from .audit import AuditFilterForm
 from .forms import AccountForm, CloseUnitForm, UnitForm
 from .models import AuditEntry, Unit, User
 
@@ -119,23 +117,4 @@ def account_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
     return render(
         request, "units/account_form.html", {"form": form, "account": account, "history": history}
-    )
-
-
-AUDIT_PAGE_SIZE = 50
-
-
-@login_required
-@require_safe
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """Every recorded change to units, accounts, notices and tasks, newest first."""
-    _office(request)
-    form = AuditFilterForm(request.GET or None)
-    values = form.cleaned_data if form.is_valid() else {}
-    rows = audit.entries(values.get("kind", ""), values.get("since"), values.get("until"))
-    page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "units/audit_log.html",
-        {"form": form, "page": page, "entries": audit.describe(list(page.object_list))},
     )

@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from core.forms import date_field
 from directives.models import Notice, NoticeRevision, Task, TaskEvent
-
-from .models import AuditEntry, Unit, User
+from units.models import AuditEntry, Unit, User
 
 KINDS = {
     "unit": "Đơn vị",
