@@ -176,7 +176,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour="0", minute="1"),
         "options": {"expires": 3600},
     },
-    # The files of import previews the office left without confirming (directives/imports.py).
+    # Import previews the office left without confirming (directives/importer/pending.py).
     "clean-pending-imports": {
         "task": "directives.clean_pending_imports",
         "schedule": crontab(hour="2", minute="30"),

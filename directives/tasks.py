@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .imports import clean_pending
+from .importer import clean_pending
 
 
 @shared_task(name="directives.clean_pending_imports")

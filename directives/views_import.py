@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import uuid
 from pathlib import PurePath
 from typing import Any
 
@@ -11,9 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -22,14 +18,13 @@ from .forms_notice import NoticeForm, TaskRowFormSet, kept_rows
 from .importer import (
     MAX_IMPORT_BYTES,
     ImportProblem,
-    ParsedNotice,
+    keep_pending,
     normalise,
     parse_notice,
+    pending_path,
     read_file,
 )
 from .views_notices import _reference, _require_office, _task_row, _unit_names
-
-PENDING = re.compile(r"^imports/pending/[0-9a-f]{32}/[\w.\- ]{1,120}$")
 
 
 class SourceForm(forms.Form):
@@ -51,25 +46,6 @@ class SourceForm(forms.Form):
         if data is not None and not data.get("file") and not (data.get("text") or "").strip():
             raise forms.ValidationError("Hãy chọn tệp thông báo hoặc dán nội dung văn bản.")
         return data
-
-
-def _initial_rows(parsed: ParsedNotice) -> list[dict[str, Any]]:
-    rows = []
-    for task in parsed.tasks:
-        deadline = ""
-        if task.deadline and task.deadline.day:
-            deadline = task.deadline.text or f"{task.deadline.day:%d/%m/%Y}"
-        rows.append(
-            {
-                "ref": task.ref,
-                "text": task.text,
-                "lead_unit": task.lead.name if task.lead else "",
-                "support_units": "; ".join(m.name for m in task.supports),
-                "deadline": deadline,
-                "source_lines": f"{task.first_line}-{task.last_line}",
-            }
-        )
-    return rows
 
 
 def _preview(
@@ -127,15 +103,13 @@ def notice_import(request: HttpRequest) -> HttpResponse:
         else:
             pending, file_name = "", ""
             if upload is not None:
-                file_name = re.sub(r"[^\w.\- ]", "_", PurePath(upload.name or "thong-bao").name)[
-                    :120
-                ]
-                pending = default_storage.save(
-                    f"imports/pending/{uuid.uuid4().hex}/{file_name}", ContentFile(content)
-                )
+                pending = keep_pending(upload.name or "", content)
+                file_name = PurePath(pending).name
             form = NoticeForm(initial=parsed.header())
             formset = TaskRowFormSet(
-                initial=_initial_rows(parsed), prefix="tasks", reference=parsed.issued_on
+                initial=[task.as_form_row() for task in parsed.tasks],
+                prefix="tasks",
+                reference=parsed.issued_on,
             )
             formset.extra = 0
             if not parsed.tasks:
@@ -154,23 +128,24 @@ def notice_import(request: HttpRequest) -> HttpResponse:
 def _confirm(request: HttpRequest) -> HttpResponse:
     user = _require_office(request)
     source_text = request.POST.get("source_text", "")[:2_000_000]
-    pending = request.POST.get("pending", "")
-    if pending and not PENDING.match(pending):
-        pending = ""  # a forged path: ignore it rather than touch another file
+    # A forged path is ignored rather than touching another file.
+    pending = pending_path(request.POST.get("pending", ""))
     file_name = PurePath(pending).name if pending else ""
     form = NoticeForm(request.POST)
     formset = TaskRowFormSet(request.POST, prefix="tasks", reference=_reference(form))
     if "add_row" not in request.POST and form.is_valid() and formset.is_valid():
+        content = None
+        if pending and default_storage.exists(pending):
+            with default_storage.open(pending, "rb") as handle:
+                content = handle.read()
         try:
-            with transaction.atomic():
-                notice = services.enter_notice(
-                    actor=user,
-                    header={**form.cleaned_data, "source_text": source_text},
-                    tasks=[_task_row(row) for row in kept_rows(formset)],
-                )
-                if pending and default_storage.exists(pending):
-                    with default_storage.open(pending, "rb") as handle:
-                        notice.source_file.save(file_name, ContentFile(handle.read()), save=True)
+            notice = services.enter_notice(
+                actor=user,
+                header={**form.cleaned_data, "source_text": source_text},
+                tasks=[_task_row(row) for row in kept_rows(formset)],
+                source_name=file_name,
+                source_content=content,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -7,19 +7,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directives', '0008_notice_issued'),
+        ("directives", "0008_notice_issued"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='notice',
-            name='notice_unique_per_issuer_and_day',
+            model_name="notice",
+            name="notice_unique_per_issuer_and_day",
         ),
         migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('issuer'), django.db.models.functions.text.Lower('number'), django.db.models.functions.datetime.ExtractYear('issued_on'), name='notice_unique_per_issuer_and_year', violation_error_message='Thông báo cùng số, cùng cơ quan ban hành trong cùng năm đã có trong hệ thống.'),
+            model_name="notice",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("issuer"),
+                django.db.models.functions.text.Lower("number"),
+                django.db.models.functions.datetime.ExtractYear("issued_on"),
+                name="notice_unique_per_issuer_and_year",
+                violation_error_message="Thông báo cùng số, cùng cơ quan ban hành trong cùng năm đã có trong hệ thống.",
+            ),
         ),
     ]

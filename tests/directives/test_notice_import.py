@@ -200,7 +200,7 @@ def test_an_abandoned_preview_file_is_removed_after_a_day(desk: Client) -> None:
     assert clean_pending_imports.apply().get() == 0  # the office may still be reading it
     assert default_storage.exists(pending)
 
-    from directives import imports
+    from directives.importer import pending as imports
 
     later = timezone.now() + imports.PENDING_LIFETIME + dt.timedelta(minutes=1)
     assert imports.clean_pending(now=later) >= 1

@@ -3,9 +3,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
 from directives import services
 from directives.importer import ImportProblem, parse_notice, read_file
@@ -67,15 +65,13 @@ class Command(BaseCommand):
                 "Chưa lưu: " + "; ".join(problems) + ". Hãy nhập qua màn hình xem trước."
             )
         rows = [
-            {
-                "ref": t.ref,
-                "text": t.text,
-                "lead_unit": t.lead.unit,  # type: ignore[union-attr]
-                "support_units": [m.unit for m in t.supports],
-                "deadline": t.deadline.day if t.deadline else None,
-                "deadline_kind": t.deadline.kind if t.deadline else None,
-                "deadline_text": t.deadline.text if t.deadline else "",
-            }
+            services.task_row(
+                ref=t.ref,
+                text=t.text,
+                lead_unit=t.lead.unit,  # type: ignore[union-attr,arg-type]
+                support_units=[m.unit for m in t.supports if m.unit is not None],
+                deadline=t.deadline,
+            )
             for t in parsed.tasks
         ]
         header = {
@@ -84,9 +80,13 @@ class Command(BaseCommand):
             "source_text": "\n".join(parsed.lines),
         }
         try:
-            with transaction.atomic():
-                notice = services.enter_notice(actor=actor, header=header, tasks=rows)
-                notice.source_file.save(path.name, ContentFile(content), save=True)
+            notice = services.enter_notice(
+                actor=actor,
+                header=header,
+                tasks=rows,
+                source_name=path.name,
+                source_content=content,
+            )
         except ValidationError as error:
             raise CommandError("Chưa lưu: " + " ".join(error.messages)) from None
         if not options["json"]:
