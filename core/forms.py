@@ -36,5 +36,7 @@ class DetachedModelForm(forms.ModelForm):
     the row as it is and passes it, with the form's values, to the service that changes it.
     """
 
-    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, instance=copy.copy(instance) if instance else None, **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("instance") is not None:
+            kwargs["instance"] = copy.copy(kwargs["instance"])
+        super().__init__(*args, **kwargs)

@@ -117,7 +117,7 @@ class NoticeForm(DetachedModelForm):
     def _get_validation_exclusions(self) -> set[str]:
         # The duplicate rule (the table's constraint) is checked once, in `clean`, with its
         # message on the page; the model's own check of the same constraint is left out.
-        return {*super()._get_validation_exclusions(), "number"}
+        return {*super()._get_validation_exclusions(), "number"}  # type: ignore[misc]
 
 
 class TaskRowForm(forms.Form):

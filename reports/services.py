@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from units.access import require_office
 from units.models import User
 
-from .exports import Scope, write_docx, write_pdf, write_xlsx
+from .exports import Scope, compute, write_docx, write_pdf, write_xlsx
 from .models import IssuedReport
 
 
@@ -28,19 +30,33 @@ def scope_key(scope: Scope) -> str:
     )
 
 
+@contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """Every read inside sees the database as of its first one (PostgreSQL: REPEATABLE READ),
+    so a report's rows read past the narrative's limit agree with its figures. Inside an
+    outer transaction (a test), that transaction's own isolation holds."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 def issue_report(*, actor: User, scope: Scope) -> IssuedReport:
     """Freeze the report of `scope` as of now: figures and the three files, a new version."""
     require_office(actor, "Chỉ Văn phòng được ban hành báo cáo.")
     files = {}
-    buffer = io.BytesIO()
-    figures = write_xlsx(scope, buffer)
-    files["xlsx"] = buffer.getvalue()
-    buffer = io.BytesIO()
-    report = write_docx(scope, buffer)
-    files["docx"] = buffer.getvalue()
-    buffer = io.BytesIO()
-    write_pdf(scope, buffer)
-    files["pdf"] = buffer.getvalue()
+    with _one_snapshot():
+        # Computed once; the three files are written from the same figures and rows.
+        report = compute(scope)
+        for fmt, writer in (("xlsx", write_xlsx), ("docx", write_docx), ("pdf", write_pdf)):
+            buffer = io.BytesIO()
+            writer(report, buffer)
+            files[fmt] = buffer.getvalue()
+    figures = report.summary
     stored_figures = {
         "total": asdict(figures.total),
         "units": [

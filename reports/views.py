@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,7 +21,7 @@ from directives.timeliness import Timeliness
 from units.access import is_office, is_office_or_leader, require_office
 from units.models import User
 
-from . import audit, exports, queries, services, tally
+from . import audit, exports, figures, queries, services
 from .audit import AuditFilterForm
 from .exports import write_docx, write_pdf, write_xlsx
 from .forms import ScopeForm
@@ -71,31 +69,6 @@ def _int_choice(value: str | None, choices: Sequence[int], default: int) -> int:
     return number if number in choices else default
 
 
-@dataclass
-class Tallied:
-    """The dashboard's figures read from today's tally."""
-
-    summed: dict[str, int]
-    units: list[tally.UnitCounts]
-
-
-def _from_tally(
-    user: User, task_filter: TaskFilter, today: date, stale_days: int
-) -> Tallied | None:
-    """The dashboard's figures from today's tally, when its filters allow; None to count live."""
-    found = tally.answering(user, task_filter, today, own_unit=True)
-    if found is None:
-        return None
-    built, unit_id = found
-    if unit_id is not None:
-        row = tally.unit_counts(built, unit_id)
-        if row is None or not row.counts.get("total"):
-            return Tallied({}, [])
-        return Tallied(dict(row.counts), [row])
-    wanted = queries.unit_metrics(today, stale_days)
-    return Tallied(tally.totals(built), tally.unit_table(built, wanted))
-
-
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -116,24 +89,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if sort not in queries.UNIT_SORTS:
         sort = "lag"
 
-    counted = _from_tally(user, task_filter, today, stale_days)
     all_units = request.GET.get("units") == "all"
-    if counted is not None:
-        head = queries.headline_from(counted.summed, stale_days=stale_days)
-        # Sorted on the raw counts; rows are built only for the units the page shows.
-        key = queries.UNIT_SORTS[sort]
-        ordered = sorted(counted.units, key=lambda r: key(r.counts, r.name))
-        unit_count = len(ordered)
-        units = [
-            queries.unit_row(r.unit_id, r.name, r.short_name, r.counts, stale_days)
-            for r in (ordered if all_units else ordered[:UNIT_ROWS])
-        ]
-        trend = queries.trend_from(counted.summed, today, granularity=granularity)
-    else:
-        head = queries.headline(tasks, today, stale_days=stale_days)
-        units = queries.per_unit(tasks, today, sort=sort, stale_days=stale_days)
-        unit_count = len(units)
-        trend = queries.trend(tasks, today, granularity=granularity)
+    found = figures.dashboard(
+        user,
+        task_filter,
+        today,
+        stale_days=stale_days,
+        granularity=granularity,
+        sort=sort,
+        unit_rows=None if all_units else UNIT_ROWS,
+    )
+    head, units, unit_count, trend = found.head, found.units, found.unit_count, found.trend
     notices = queries.per_notice(tasks, today)
     link = Links(request, extra)
 

@@ -26,4 +26,4 @@ def require_office(user: Any, message: str) -> User:
     """`user` if they are the office; otherwise a 403 with `message` (Vietnamese)."""
     if not is_office(user):
         raise PermissionDenied(message)
-    return user  # type: ignore[no-any-return]
+    return user

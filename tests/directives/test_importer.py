@@ -73,9 +73,9 @@ def as_pdf() -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    from reports.exports import _register_fonts
+    from reports.exports.pdf_writer import register_fonts
 
-    _register_fonts()
+    register_fonts()
     style = ParagraphStyle("n", fontName="Tinos", fontSize=12, leading=15)
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4).build(

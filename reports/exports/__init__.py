@@ -1,0 +1,34 @@
+"""The office's progress reports (docs/domain.md): computed once (`data.compute`), written as
+Annex I and II in XLSX and as the narrative report in DOCX and PDF."""
+
+from .data import (
+    NARRATIVE_ANNEX_LIMIT,
+    AnnexRow,
+    Report,
+    Scope,
+    Summary,
+    annex_rows,
+    as_report,
+    compute,
+    footer_text,
+    summary,
+)
+from .docx_writer import write_docx
+from .pdf_writer import write_pdf
+from .xlsx import write_xlsx
+
+__all__ = [
+    "NARRATIVE_ANNEX_LIMIT",
+    "AnnexRow",
+    "Report",
+    "Scope",
+    "Summary",
+    "annex_rows",
+    "as_report",
+    "compute",
+    "footer_text",
+    "summary",
+    "write_docx",
+    "write_pdf",
+    "write_xlsx",
+]

@@ -1,0 +1,394 @@
+"""What a report says, computed once (`compute`): its scope, figures, narrative and annex rows.
+
+The three writers (`xlsx`, `docx`, `pdf`) render a `Report`; none reads the figures again, so an
+issued report's three files agree. Annex I streams: its rows are read in chunks, and the XLSX
+writes them in constant memory, so a year of a province's tasks never sits in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from directives.models import Notice, Task, TaskEvent, TaskQuerySet
+from directives.timeliness import Timeliness
+from units.models import Unit
+
+from .. import queries
+
+FONTS = Path(__file__).resolve().parent.parent / "fonts"
+NOTE_KINDS = (
+    TaskEvent.Kind.PROGRESS,
+    TaskEvent.Kind.COMPLETION_REPORTED,
+    TaskEvent.Kind.EXTENSION_REQUESTED,
+    TaskEvent.Kind.CONTRIBUTION,
+    TaskEvent.Kind.STARTED,
+)
+SIGNATURE = ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+# DOCX and PDF carry the task list as an annex up to this many rows; the XLSX has them all.
+NARRATIVE_ANNEX_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which tasks a report covers and the day its figures are taken on."""
+
+    as_of: date
+    notice: Notice | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    unit: Unit | None = None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        notice: Notice | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        unit: Unit | None = None,
+        today: date | None = None,
+    ) -> Scope:
+        today = today or timezone.localdate()
+        as_of = min(date_to, today) if date_to else today
+        return cls(as_of=as_of, notice=notice, date_from=date_from, date_to=date_to, unit=unit)
+
+    def tasks(self) -> TaskQuerySet:
+        tasks = Task.objects.all()
+        if self.notice is not None:
+            tasks = tasks.filter(notice=self.notice)
+        if self.date_from is not None:
+            tasks = tasks.filter(assigned_on__gte=self.date_from)
+        if self.date_to is not None:
+            tasks = tasks.filter(assigned_on__lte=self.date_to)
+        if self.unit is not None:
+            tasks = tasks.filter(lead_unit=self.unit)
+        return tasks
+
+    @property
+    def description(self) -> str:
+        parts = []
+        if self.notice is not None:
+            parts.append(f"Thông báo số {self.notice.number} ngày {self.notice.issued_on:%d/%m/%Y}")
+        if self.date_from or self.date_to:
+            start = f"{self.date_from:%d/%m/%Y}" if self.date_from else "…"
+            end = f"{self.date_to:%d/%m/%Y}" if self.date_to else "…"
+            parts.append(f"nhiệm vụ giao từ {start} đến {end}")
+        if self.unit is not None:
+            parts.append(f"đơn vị chủ trì: {self.unit.name}")
+        parts.append(f"số liệu tính đến ngày {self.as_of:%d/%m/%Y}")
+        return "; ".join(parts)
+
+
+# --- Annex I ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnnexRow:
+    number: int
+    text: str
+    source: str
+    leader: str
+    lead_unit: str
+    support_units: str
+    deadline: date | None
+    situation: str
+    timeliness: str
+    remarks: str
+    latest_note: str
+
+    def as_text(self) -> list[str]:
+        """The row's cells as the DOCX and PDF annexes print them (ANNEX_ONE_COLUMNS)."""
+        return [
+            str(self.number),
+            self.text,
+            self.source,
+            self.leader,
+            self.lead_unit,
+            self.support_units,
+            f"{self.deadline:%d/%m/%Y}" if self.deadline else "Thường xuyên",
+            f"{self.situation} — {self.timeliness}",
+            self.remarks,
+        ]
+
+
+STATUS_LABELS = dict(Task.Status.choices)
+
+
+def annex_rows(scope: Scope, *, chunk_size: int = 2000) -> Iterator[AnnexRow]:
+    """Annex I, one task at a time, read from the database in chunks.
+
+    Plain rows, not model instances: at a hundred thousand tasks, building the instances and
+    their related objects cost more than writing the workbook.
+    """
+    latest_note = (
+        TaskEvent.objects.filter(task=OuterRef("pk"), kind__in=NOTE_KINDS)
+        .exclude(note="")
+        .order_by("-created_at", "-pk")
+        .values("note")[:1]
+    )
+    support_names = Task.support_units.through.objects.filter(task_id=OuterRef("pk")).values(
+        "task_id"
+    )
+    rows = (
+        scope.tasks()
+        .with_timeliness(scope.as_of)
+        .annotate(
+            latest_note=Subquery(latest_note),
+            has_support=Exists(support_names),
+        )
+        .order_by("notice__issued_on", "notice_id", "order", "pk")
+        .values_list(
+            "pk",
+            "text",
+            "notice__number",
+            "notice__issued_on",
+            "notice__chair",
+            "lead_unit__name",
+            "deadline",
+            "original_deadline",
+            "status",
+            "progress",
+            "completed_on",
+            "cancel_reason",
+            "timeliness",
+            "latest_note",
+            "has_support",
+        )
+    )
+    number = 0
+    chunk: list[tuple] = []
+    iterator = rows.iterator(chunk_size=chunk_size)
+    while True:
+        chunk = list(islice(iterator, chunk_size))
+        if not chunk:
+            return
+        supports = _support_names([row[0] for row in chunk if row[-1]])
+        for (
+            pk,
+            text,
+            notice_number,
+            issued_on,
+            chair,
+            lead_unit,
+            deadline,
+            original_deadline,
+            status,
+            progress,
+            completed_on,
+            cancel_reason,
+            timeliness,
+            latest,
+            _,
+        ) in chunk:
+            number += 1
+            bucket = Timeliness(timeliness)
+            situation = f"{STATUS_LABELS[status]} ({progress}%)"
+            if bucket == Timeliness.OVERDUE:
+                end = completed_on or scope.as_of
+                situation += f", quá hạn {max(0, (end - deadline).days)} ngày"
+            if completed_on:
+                situation += f", hoàn thành ngày {completed_on:%d/%m/%Y}"
+            remarks = []
+            if deadline is None:
+                remarks.append("Thường xuyên")
+            elif deadline != original_deadline and original_deadline is not None:
+                remarks.append(f"Gia hạn từ {original_deadline:%d/%m/%Y}")
+            if cancel_reason:
+                remarks.append(f"Hủy: {cancel_reason}")
+            yield AnnexRow(
+                number=number,
+                text=text,
+                source=f"{notice_number} ngày {issued_on:%d/%m/%Y}",
+                leader=chair,
+                lead_unit=lead_unit,
+                support_units="; ".join(supports.get(pk, ())),
+                deadline=deadline,
+                situation=situation,
+                timeliness=BUCKET_LABELS[bucket],
+                remarks="; ".join(remarks),
+                latest_note=latest or "",
+            )
+
+
+def _support_names(task_ids: list[int]) -> dict[int, list[str]]:
+    """The support units of a chunk of tasks, by task, in the order they were given."""
+    names: dict[int, list[str]] = {}
+    links = (
+        Task.support_units.through.objects.filter(task_id__in=task_ids)
+        .order_by("task_id", "pk")
+        .values_list("task_id", "unit__name")
+    )
+    for task_id, name in links:
+        names.setdefault(task_id, []).append(name)
+    return names
+
+
+BUCKET_LABELS = {bucket: str(bucket.label) for bucket in Timeliness}
+
+
+ANNEX_ONE_COLUMNS = (
+    ("STT", 6),
+    ("Nội dung nhiệm vụ", 60),
+    ("Nguồn (số, ký hiệu, ngày)", 20),
+    ("Lãnh đạo chỉ đạo", 18),
+    ("Đơn vị chủ trì", 24),
+    ("Đơn vị phối hợp", 28),
+    ("Thời hạn", 12),
+    ("Tình hình thực hiện / trạng thái", 42),
+    ("Ghi chú", 24),
+)
+ANNEX_TWO_COLUMNS = (
+    ("STT", 6),
+    ("Đơn vị", 36),
+    ("Tổng số", 9),
+    ("Chưa hoàn thành trong hạn", 11),
+    ("%", 8),
+    ("Chưa hoàn thành quá hạn", 11),
+    ("%", 8),
+    ("Hoàn thành đúng hạn", 11),
+    ("%", 8),
+    ("Hoàn thành quá hạn", 11),
+    ("%", 8),
+    ("Hủy", 8),
+    ("%", 8),
+)
+ANNEX_TWO_ORDER = ("open_in_time", "open_overdue", "done_on_time", "done_late", "cancelled")
+
+
+@dataclass(frozen=True)
+class Summary:
+    headline: queries.Headline
+    units: list[queries.UnitRow]
+
+    @property
+    def total(self) -> queries.Counts:
+        return self.headline.counts
+
+
+def summary(scope: Scope) -> Summary:
+    tasks = scope.tasks()
+    units = queries.per_unit(tasks, scope.as_of, sort="name")
+    return Summary(headline=queries.headline(tasks, scope.as_of), units=units)
+
+
+def extracted_at() -> dt.datetime:
+    return timezone.localtime()
+
+
+def footer_text(scope: Scope, at: dt.datetime) -> str:
+    return (
+        f"Phạm vi: {scope.description}. "
+        f"Trích xuất lúc {at:%H:%M ngày %d/%m/%Y} từ hệ thống Đôn đốc."
+    )
+
+
+# --- the report, computed once -------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """Everything a report prints, read once: the writers only lay it out."""
+
+    issuer: str
+    issuer_upper: str
+    place: str
+    day: date
+    title: str
+    scope: Scope
+    summary: Summary
+    results: list[str] = field(default_factory=list)
+    overdue: list[AnnexRow] = field(default_factory=list)
+    proposals: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    annex: list[AnnexRow] = field(default_factory=list)
+    annex_truncated: bool = False
+    extracted: dt.datetime = field(default_factory=extracted_at)
+
+    def annex_one(self) -> Iterator[AnnexRow]:
+        """Every row of Annex I: those already read, or (past the narrative's limit) streamed
+        again in chunks; `reports.services.issue_report` reads both in one snapshot."""
+        if not self.annex_truncated:
+            yield from self.annex
+        else:
+            yield from annex_rows(self.scope)
+
+    @property
+    def date_line(self) -> str:
+        day = self.day
+        return f"{self.place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def _place(scope: Scope, issuer: str) -> str:
+    """The place name of the date line: the notice's, else the issuer's last two words."""
+    if scope.notice is not None and scope.notice.place:
+        return scope.notice.place
+    return " ".join(issuer.split()[-2:])
+
+
+def compute(scope: Scope) -> Report:
+    """Read everything the report of `scope` prints, once."""
+    figures = summary(scope)
+    counts = figures.total
+    issuer = str(settings.DONDOC_ISSUER_NAME)
+    title = "Kết quả thực hiện các nhiệm vụ được giao tại thông báo kết luận"
+    if scope.notice is not None:
+        title = f"Kết quả thực hiện các nhiệm vụ tại Thông báo số {scope.notice.number}"
+    report = Report(
+        issuer=issuer.replace("UBND", "Ủy ban nhân dân"),
+        issuer_upper=issuer.replace("UBND", "Ủy ban nhân dân").upper(),
+        place=scope.notice.place
+        if scope.notice and scope.notice.place
+        else issuer.split()[-2] + " " + issuer.split()[-1],
+        day=timezone.localdate(),
+        title=title,
+        scope=scope,
+        summary=figures,
+    )
+    report.results = [
+        f"Tổng số nhiệm vụ: {counts.total}.",
+        f"Đã hoàn thành: {counts.done} nhiệm vụ, trong đó đúng hạn {counts.done_on_time} "
+        f"({counts.percent('done_on_time')}%), quá hạn {counts.done_late} "
+        f"({counts.percent('done_late')}%).",
+        f"Chưa hoàn thành: {counts.open_in_time + counts.open_overdue} nhiệm vụ, "
+        f"trong đó trong hạn {counts.open_in_time} ({counts.percent('open_in_time')}%), "
+        f"quá hạn {counts.open_overdue} ({counts.percent('open_overdue')}%).",
+        f"Hủy: {counts.cancelled} nhiệm vụ.",
+    ]
+    laggards = [u for u in figures.units if u.counts.open_overdue]
+    if laggards:
+        listed = ", ".join(
+            f"{u.name} ({u.counts.open_overdue})"
+            for u in sorted(laggards, key=lambda u: -u.counts.open_overdue)[:10]
+        )
+        report.results.append(f"Các đơn vị còn nhiệm vụ quá hạn: {listed}.")
+    for row in annex_rows(scope):
+        if row.timeliness == Timeliness.OVERDUE.label:
+            report.overdue.append(row)
+        if len(report.annex) < NARRATIVE_ANNEX_LIMIT:
+            report.annex.append(row)
+        else:
+            report.annex_truncated = True
+    report.proposals = [
+        "Đề nghị các đơn vị có nhiệm vụ quá hạn khẩn trương hoàn thành, báo cáo kết quả về "
+        "Ủy ban nhân dân (qua Văn phòng HĐND-UBND).",
+        "(Văn phòng bổ sung các đề xuất, kiến nghị trước khi trình ký.)",
+    ]
+    report.recipients = [
+        "Chủ tịch, các Phó Chủ tịch UBND;",
+        "Các phòng, ban, đơn vị có liên quan;",
+        "Lưu: VT.",
+    ]
+    return report
+
+
+def as_report(subject: Scope | Report) -> Report:
+    return subject if isinstance(subject, Report) else compute(subject)

@@ -1,0 +1,159 @@
+"""The narrative report (Nghị định 30/2020) with its annexes, as a PDF (ReportLab, Tinos)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO
+
+from .data import (
+    ANNEX_ONE_COLUMNS,
+    ANNEX_TWO_COLUMNS,
+    FONTS,
+    SIGNATURE,
+    Report,
+    Scope,
+    as_report,
+    footer_text,
+)
+from .docx_writer import annex_two_text
+
+
+def register_fonts() -> None:
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "Tinos" in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont("Tinos", str(FONTS / "Tinos-Regular.ttf")))
+    pdfmetrics.registerFont(TTFont("Tinos-Bold", str(FONTS / "Tinos-Bold.ttf")))
+    pdfmetrics.registerFont(TTFont("Tinos-Italic", str(FONTS / "Tinos-Italic.ttf")))
+    addMapping("Tinos", 0, 0, "Tinos")
+    addMapping("Tinos", 1, 0, "Tinos-Bold")
+    addMapping("Tinos", 0, 1, "Tinos-Italic")
+    addMapping("Tinos", 1, 1, "Tinos-Bold")
+
+
+def write_pdf(subject: Scope | Report, target: IO[bytes] | str | Path) -> Report:
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        BaseDocTemplate,
+        Frame,
+        NextPageTemplate,
+        PageBreak,
+        PageTemplate,
+        Paragraph,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    register_fonts()
+    report = as_report(subject)
+    base = ParagraphStyle("base", fontName="Tinos", fontSize=13, leading=17, alignment=TA_JUSTIFY)
+    center = ParagraphStyle("center", parent=base, alignment=TA_CENTER)
+    bold_center = ParagraphStyle("bold_center", parent=center, fontName="Tinos-Bold")
+    bold = ParagraphStyle("bold", parent=base, fontName="Tinos-Bold")
+    small = ParagraphStyle("small", parent=base, fontSize=9.5, leading=12, alignment=0)
+    small_bold = ParagraphStyle("small_bold", parent=small, fontName="Tinos-Bold")
+
+    def p(text: str, style: ParagraphStyle = base) -> Paragraph:
+        return Paragraph(escape(text), style)
+
+    portrait = Frame(30 * mm, 20 * mm, A4[0] - 45 * mm, A4[1] - 40 * mm, id="portrait")
+    wide = Frame(
+        15 * mm, 15 * mm, landscape(A4)[0] - 30 * mm, landscape(A4)[1] - 30 * mm, id="wide"
+    )
+    document = BaseDocTemplate(
+        target,
+        pagesize=A4,
+        title=f"Báo cáo: {report.title}",
+        author=report.issuer,
+        pageTemplates=[
+            PageTemplate(id="narrative", frames=[portrait], pagesize=A4),
+            PageTemplate(id="annex", frames=[wide], pagesize=landscape(A4)),
+        ],
+    )
+    story: list = []
+    header = Table(
+        [
+            [
+                p(report.issuer_upper, bold_center),
+                p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold_center),
+            ],
+            [p("Số:      /BC-UBND", center), p("Độc lập - Tự do - Hạnh phúc", bold_center)],
+            [
+                "",
+                p(
+                    report.date_line,
+                    ParagraphStyle("date", parent=center, fontName="Tinos-Italic"),
+                ),
+            ],
+        ],
+        colWidths=[65 * mm, 100 * mm],
+    )
+    story += [
+        header,
+        Spacer(1, 8 * mm),
+        p("BÁO CÁO", bold_center),
+        p(report.title, bold_center),
+        p(
+            f"({report.scope.description})",
+            ParagraphStyle("scope", parent=center, fontName="Tinos-Italic", fontSize=11),
+        ),
+        Spacer(1, 5 * mm),
+        p("I. KẾT QUẢ THỰC HIỆN", bold),
+    ]
+    story += [p(f"- {line}") for line in report.results]
+    story.append(p("II. NHIỆM VỤ QUÁ HẠN VÀ NGUYÊN NHÂN", bold))
+    if not report.overdue:
+        story.append(p("Không có nhiệm vụ quá hạn."))
+    for row in report.overdue:
+        cause = row.latest_note or "đơn vị chưa báo cáo nguyên nhân"
+        story.append(
+            p(
+                f"- {row.text} ({row.source}; chủ trì: {row.lead_unit}; {row.situation}). "
+                f"Nguyên nhân, tình hình: {cause}"
+            )
+        )
+    story.append(p("III. ĐỀ XUẤT, KIẾN NGHỊ", bold))
+    story += [p(f"- {line}") for line in report.proposals]
+    receivers = [p("Nơi nhận:", small_bold)] + [p(f"- {r}", small) for r in report.recipients]
+    signer = [p(line, bold_center) for line in SIGNATURE]
+    signature = Table([[receivers, signer]], colWidths=[80 * mm, 85 * mm])
+    story += [Spacer(1, 6 * mm), signature, NextPageTemplate("annex"), PageBreak()]
+
+    grid = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
+    story.append(p("PHỤ LỤC I: DANH SÁCH NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN", bold_center))
+    widths = [9, 70, 26, 22, 28, 30, 18, 40, 24]
+    rows = [[p(name, small_bold) for name, _ in ANNEX_ONE_COLUMNS]]
+    rows += [[p(value, small) for value in row.as_text()] for row in report.annex]
+    story.append(Table(rows, colWidths=[w * mm for w in widths], repeatRows=1, style=grid))
+    if report.annex_truncated:
+        story.append(
+            p(f"(Danh sách đầy đủ trong tệp Excel; ở đây {len(report.annex)} nhiệm vụ đầu.)", small)
+        )
+    story += [
+        Spacer(1, 6 * mm),
+        p("PHỤ LỤC II: TỔNG HỢP KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ", bold_center),
+    ]
+    two = [[p(name, small_bold) for name, _ in ANNEX_TWO_COLUMNS]]
+    two += [[p(v, small) for v in values] for values in annex_two_text(report.summary)]
+    story.append(
+        Table(two, colWidths=[10 * mm, 70 * mm] + [16 * mm] * 11, repeatRows=1, style=grid)
+    )
+    story += [Spacer(1, 4 * mm), p(footer_text(report.scope, report.extracted), small)]
+    document.build(story)
+    return report
