@@ -24,6 +24,10 @@ $(STAMP): requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	@# With the venv activated, `python manage.py …` runs this checkout as a development one
+	@# (DJANGO_DEBUG=1: SQLite, the embedded broker); production sets its own environment.
+	grep -q DONDOC_DEV $(BIN)/activate || printf '\n# DONDOC_DEV: a development checkout\nexport DJANGO_DEBUG="$${DJANGO_DEBUG:-1}"\n' >> $(BIN)/activate
+	mkdir -p var/celery/in var/celery/processed var/celery/control var/media
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -147,7 +147,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# --- Reminders (DOMAIN §5) ------------------------------------------------------------------
+# --- Reminders (docs/domain.md §5) ----------------------------------------------------------
 # The daily job runs at this local time; it sends nothing on weekends and public holidays.
 DONDOC_REMINDER_TIME = env_str("DONDOC_REMINDER_TIME", "07:30")
 try:
@@ -267,7 +267,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Domain ---------------------------------------------------------------------------------
-# "Sắp đến hạn": a task is due soon when its deadline is within this many days (DOMAIN §3).
+# "Sắp đến hạn": a task is due soon when its deadline is within this many days (docs/domain.md §3).
 DONDOC_DUE_SOON_DAYS = env_int("DONDOC_DUE_SOON_DAYS", 3)
 DONDOC_ISSUER_NAME = env_str("DONDOC_ISSUER_NAME", "UBND huyện Hương Sơn")
 

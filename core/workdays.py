@@ -1,4 +1,4 @@
-"""Working days in Vietnam: Monday to Friday, less the public holidays (DOMAIN §4).
+"""Working days in Vietnam: Monday to Friday, less the public holidays (docs/domain.md §4).
 
 The holidays come from the `holidays` package, which follows the government's yearly decisions,
 lunar ones included (Tết Nguyên đán, Giỗ Tổ Hùng Vương) with their observed and swapped days.

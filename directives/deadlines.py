@@ -1,4 +1,4 @@
-"""Deadlines as people write them (DOMAIN §4).
+"""Deadlines as people write them (docs/domain.md §4).
 
 `parse_deadline` reads what the office types in a deadline field: a date, or a phrase such as
 "trước ngày 30-10-2023", "trong tháng 9/2023", "quý IV/2023", "năm 2023", "15 ngày làm việc"

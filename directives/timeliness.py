@@ -1,4 +1,4 @@
-"""The second status axis of DOMAIN §3: timeliness, derived from dates at a reference day.
+"""The second status axis of docs/domain.md §3: timeliness, derived from dates at a reference day.
 
 Each bucket is one `Q` over Task rows; the buckets are mutually exclusive and cover every task,
 so the annotation, the list filters and the dashboard counts all use the same definitions.

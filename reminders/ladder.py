@@ -1,4 +1,4 @@
-"""The default ladder of DOMAIN §5, written by a data migration; the office may change it."""
+"""The default ladder of docs/domain.md §5, written by a data migration; the office may edit it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reminders (DOMAIN §5): the ladder of steps, and the log of every digest sent.
+"""Reminders (docs/domain.md §5): the ladder of steps, and the log of every digest sent.
 
 A digest is what one person receives on one day through one channel; it lists items, each a
 task at a step of the ladder. The database's uniqueness rules make a second send impossible:

@@ -1,6 +1,6 @@
 """Figures for lists, the dashboard and reports: typed functions that aggregate in the database.
 
-The official summaries (DOMAIN §3, §6) count each task in exactly one of five categories:
+The official summaries (docs/domain.md §3, §6) count each task in exactly one of five categories:
 done on time, done late, not done and in time, not done and overdue, cancelled. Tasks without
 a deadline count as in time while open and as on time once done. Every category, ageing bucket
 and the stale rule is a `Q` over Task rows, so the dashboard's numbers and the task list behind

@@ -1,4 +1,4 @@
-"""Personas and small builders shared by the whole suite (DOMAIN §2)."""
+"""Personas and small builders shared by the whole suite (docs/domain.md §2)."""
 
 from __future__ import annotations
 

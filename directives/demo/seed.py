@@ -54,7 +54,7 @@ def seed_demo() -> SeedResult:
 
 
 def seed_units() -> dict[str, Unit]:
-    """Only the unit registry of the demo (the units of DOMAIN §7)."""
+    """Only the unit registry of the demo (the units of docs/domain.md §7)."""
     return _seed_units(load_demo()["units"], SeedResult())
 
 

@@ -1,4 +1,4 @@
-"""The default ladder of DOMAIN §5; the office can change it in the admin."""
+"""The default ladder of docs/domain.md §5; the office can change it in the admin."""
 
 from django.db import migrations
 

@@ -1,4 +1,4 @@
-"""Deadline phrases as the office writes them (DOMAIN §4)."""
+"""Deadline phrases as the office writes them (docs/domain.md §4)."""
 
 from __future__ import annotations
 

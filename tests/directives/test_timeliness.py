@@ -1,4 +1,4 @@
-"""The timeliness axis of DOMAIN §3 on days around a deadline."""
+"""The timeliness axis of docs/domain.md §3 on days around a deadline."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def test_timeliness_against_the_original_deadline_ignores_the_extension(
     make_task: MakeTask, staff_a: User, office: User
 ) -> None:
     # Due 5/10, extended to 31/10, finished on 20/10: on time by the extension, late by the
-    # original deadline. Reports count both (DOMAIN §4).
+    # original deadline. Reports count both (docs/domain.md §4).
     task = make_task(deadline=date(2023, 10, 5))
     extension = services.request_extension(
         actor=staff_a, task=task, reason="x", proposed_deadline=date(2023, 10, 31)

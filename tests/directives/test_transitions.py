@@ -1,4 +1,4 @@
-"""Every transition of DOMAIN §3, allowed and refused, and the timeline rows they write."""
+"""Every transition of docs/domain.md §3, allowed and refused, and the timeline rows they write."""
 
 from __future__ import annotations
 

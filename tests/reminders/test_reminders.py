@@ -1,4 +1,4 @@
-"""The reminder ladder, escalation, digests and exactly-once delivery (DOMAIN §5)."""
+"""The reminder ladder, escalation, digests and exactly-once delivery (docs/domain.md §5)."""
 
 from __future__ import annotations
 

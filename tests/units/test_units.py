@@ -1,4 +1,4 @@
-"""Unit names as people type them (DOMAIN §7)."""
+"""Unit names as people type them (docs/domain.md §7)."""
 
 from __future__ import annotations
 
