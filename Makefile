@@ -10,6 +10,8 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 # Commands run through make are local development unless told otherwise.
 export DJANGO_DEBUG ?= 1
+# Compiled bytecode goes under var/ too, not beside the sources.
+export PYTHONPYCACHEPREFIX ?= $(CURDIR)/var/pycache
 
 .PHONY: help install run test lint lint-imports fmt typecheck migrations-check check-deploy ci seed screenshots bench clean
 

@@ -117,7 +117,11 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+    # A task a worker took but never acknowledged (acks_late: the worker died) goes back to the
+    # queue after this many seconds: longer than any task runs, far shorter than Redis's hour.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": env_int("DONDOC_BROKER_VISIBILITY_TIMEOUT", 1800)
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded broker: kombu's filesystem transport, a folder of message files under var/.
@@ -176,6 +180,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour="0", minute="1"),
         "options": {"expires": 3600},
     },
+    # Reminders that should be on their way and are not: lost messages, dead workers, retries.
+    "sweep-reminders": {
+        "task": "reminders.sweep",
+        "schedule": float(env_int("DONDOC_REMINDER_SWEEP_SECONDS", 300)),
+        "options": {"expires": 240},
+    },
     # Import previews the office left without confirming (directives/importer/pending.py).
     "clean-pending-imports": {
         "task": "directives.clean_pending_imports",
@@ -183,13 +193,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "options": {"expires": 3600},
     },
 }
-# Seconds before the first retry of a failed delivery; doubles each time, up to an hour.
+# Seconds before the first retry of a failed delivery; doubles each time, up to an hour
+# (reminders.services.MAX_ATTEMPTS attempts in all).
 DONDOC_REMINDER_RETRY_BACKOFF = env_int("DONDOC_REMINDER_RETRY_BACKOFF", 60)
 DONDOC_BASE_URL = env_str("DONDOC_BASE_URL", "http://127.0.0.1:8000")
 DONDOC_SMS_BACKEND = env_str("DONDOC_SMS_BACKEND", "reminders.sms.LogBackend")
 DONDOC_SMS_URL = env_str("DONDOC_SMS_URL", "")
 DONDOC_SMS_TOKEN = env_str("DONDOC_SMS_TOKEN", "")
 DONDOC_SMS_SENDER = env_str("DONDOC_SMS_SENDER", "DONDOC")
+# Seconds to wait for the SMS gateway (under the delivery task's limit, like EMAIL_TIMEOUT).
+DONDOC_SMS_TIMEOUT = env_int("DONDOC_SMS_TIMEOUT", 15)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -284,6 +297,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds to wait for the mail server; well under the delivery task's 60 s limit, so a slow
+# server ends in a clean failure and a retry (with the same Message-ID), never a killed task.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Đôn đốc <dondoc@localhost>")
 
 # --- Security (production) ------------------------------------------------------------------

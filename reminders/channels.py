@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -115,6 +116,11 @@ def send(digest: ReminderDigest) -> None:
         raise ValueError(f"Unknown channel {digest.channel!r}")
 
 
+def message_id(digest: ReminderDigest) -> str:
+    host = urlsplit(settings.DONDOC_BASE_URL).hostname or "dondoc.local"
+    return f"<{digest.idempotency_key}@{host}>"
+
+
 def send_email(digest: ReminderDigest) -> None:
     body = content(digest)
     context = {
@@ -129,6 +135,8 @@ def send_email(digest: ReminderDigest) -> None:
         subject=" ".join(subject.split()),
         body=render_to_string("emails/reminder-body.txt", context),
         to=[digest.recipient.email],
+        # The same for every attempt: a repeat after a lost acknowledgement is one message.
+        headers={"Message-ID": message_id(digest)},
     )
     message.attach_alternative(render_to_string("emails/reminder-body.html", context), "text/html")
     message.send()
@@ -151,4 +159,4 @@ def send_sms(digest: ReminderDigest) -> None:
         f"Đôn đốc {digest.day:%d/%m}: " + ", ".join(parts) + f". Xem: {absolute(reverse('home'))}"
     )
     # Without accents an SMS segment holds 160 characters instead of 70.
-    sms.send(digest.recipient.phone, strip_accents(text))
+    sms.send(digest.recipient.phone, strip_accents(text), key=digest.idempotency_key)

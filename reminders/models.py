@@ -68,7 +68,12 @@ class Channel(models.TextChoices):
 
 
 class ReminderDigest(models.Model):
-    """What one person receives on one day through one channel, sent at most once."""
+    """What one person receives on one day through one channel.
+
+    Delivered at least once, and never twice where the channel honours the digest's
+    idempotency key (the e-mail's Message-ID, the SMS gateway's request id). Items planned after
+    the day's digest went out go into the next one (`sequence` 1, 2, …), never into a sent one.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Chờ gửi"
@@ -84,6 +89,7 @@ class ReminderDigest(models.Model):
     )
     day = models.DateField("ngày nhắc")
     channel = models.CharField("kênh", max_length=8, choices=Channel)
+    sequence = models.PositiveSmallIntegerField("lượt trong ngày", default=0)
     status = models.CharField(
         "kết quả", max_length=8, choices=Status, default=Status.PENDING, db_index=True
     )
@@ -91,6 +97,12 @@ class ReminderDigest(models.Model):
     last_error = models.TextField("lỗi gần nhất", blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     sent_at = models.DateTimeField("gửi lúc", null=True, blank=True)
+    # When it was last handed to the queue (the sweeper hands it again if it never arrived).
+    queued_at = models.DateTimeField("đưa vào hàng đợi lúc", null=True, blank=True)
+    # A worker holds a digest it is sending until then; past it, the digest is taken again.
+    lease_until = models.DateTimeField("giữ để gửi đến", null=True, blank=True)
+    # A failed digest is tried again from then on, until MAX_ATTEMPTS.
+    next_attempt_at = models.DateTimeField("thử lại lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "lượt nhắc việc"
@@ -98,7 +110,8 @@ class ReminderDigest(models.Model):
         ordering = ["-day", "recipient_id", "channel"]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "day", "channel"], name="reminder_digest_once_a_day"
+                fields=["recipient", "day", "channel", "sequence"],
+                name="reminder_digest_once_a_day",
             ),
             models.CheckConstraint(
                 condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"),
@@ -108,6 +121,11 @@ class ReminderDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} · {self.day:%d/%m/%Y} · {self.get_channel_display()}"
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same for every attempt at this digest: the channel drops a repeat it has seen."""
+        return f"dondoc-reminder-{self.pk}"
 
 
 class ReminderItem(models.Model):

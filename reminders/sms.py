@@ -23,6 +23,8 @@ logger = logging.getLogger("dondoc.sms")
 class SmsMessage:
     to: str
     text: str
+    # The same for every attempt at one message: a gateway that keeps request ids sends once.
+    key: str = ""
 
 
 def mask(number: str) -> str:
@@ -50,7 +52,8 @@ class LocmemBackend(BaseSmsBackend):
 
 
 class HttpBackend(BaseSmsBackend):
-    """POSTs {"to", "text", "sender"} as JSON with a bearer token; any non-2xx is a failure."""
+    """POSTs {"to", "text", "sender", "request_id"} as JSON with a bearer token (and the request
+    id as the Idempotency-Key header); any non-2xx is a failure. Waits DONDOC_SMS_TIMEOUT."""
 
     def __init__(self) -> None:
         self.url = settings.DONDOC_SMS_URL
@@ -61,17 +64,25 @@ class HttpBackend(BaseSmsBackend):
 
     def send_messages(self, messages: list[SmsMessage]) -> int:
         for message in messages:
-            body = json.dumps({"to": message.to, "text": message.text, "sender": self.sender})
-            request = urllib.request.Request(
-                self.url,
-                data=body.encode(),
-                headers={
-                    "Content-Type": "application/json",
-                    "Authorization": f"Bearer {self.token}",
-                },
-                method="POST",
+            body = json.dumps(
+                {
+                    "to": message.to,
+                    "text": message.text,
+                    "sender": self.sender,
+                    "request_id": message.key,
+                }
             )
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            headers = {
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {self.token}",
+            }
+            if message.key:
+                headers["Idempotency-Key"] = message.key
+            request = urllib.request.Request(
+                self.url, data=body.encode(), headers=headers, method="POST"
+            )
+            timeout = settings.DONDOC_SMS_TIMEOUT
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                 if not 200 <= response.status < 300:
                     raise OSError(f"SMS gateway answered {response.status}")
         return len(messages)
@@ -82,5 +93,5 @@ def get_backend() -> BaseSmsBackend:
     return backend
 
 
-def send(to: str, text: str) -> int:
-    return get_backend().send_messages([SmsMessage(to=to, text=text)])
+def send(to: str, text: str, *, key: str = "") -> int:
+    return get_backend().send_messages([SmsMessage(to=to, text=text, key=key)])

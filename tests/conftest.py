@@ -11,10 +11,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from directives import services
 from directives.models import Notice, Task
 from units.models import Unit, User
+
+# A test run writes only under var/ (and the temp folder): hypothesis keeps its examples there.
+hypothesis_settings.register_profile(
+    "dondoc",
+    database=DirectoryBasedExampleDatabase(
+        os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "hypothesis")
+    ),
+)
+hypothesis_settings.load_profile("dondoc")
 
 NOTICE_DAY = date(2023, 9, 13)
 CHROMIUM = os.environ.get("DONDOC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from directives import services as task_services
 from directives.models import Notification, Task
@@ -195,9 +197,12 @@ def test_a_failed_send_is_recorded_retried_and_then_sent_once(
     email.refresh_from_db()
     assert (email.status, email.attempts) == ("failed", 1)
     assert "SMTP server unavailable" in email.last_error
+    assert email.next_attempt_at is not None and email.next_attempt_at > timezone.now()
     monkeypatch.undo()
-    assert services.deliver(email.pk) == "sent"
-    assert services.deliver(email.pk) == "already"
+    assert services.deliver(email.pk) == "already"  # not before its next attempt
+    with time_machine.travel(email.next_attempt_at + timedelta(seconds=1)):
+        assert services.deliver(email.pk) == "sent"
+        assert services.deliver(email.pk) == "already"
     email.refresh_from_db()
     assert (email.status, email.attempts, email.last_error) == ("sent", 2, "")
     assert len([m for m in mail.outbox if m.to == ["staff_a@example.gov.vn"]]) == 1
@@ -331,7 +336,9 @@ def test_the_job_records_the_day_chunk_by_chunk_as_the_whole_plan_would(
     chunks = list(services.plan_chunks(DEADLINE))
     assert len(chunks) > 2
     recorded = services.record_chunks(DEADLINE, iter(chunks))
-    assert recorded.items == sum(
+    # Items: what was planned for people; new items: the lines written, one per channel.
+    assert recorded.items == sum(len(items) for items in whole.items.values())
+    assert recorded.new_items == sum(
         len(items) * len(services.channels_for(User.objects.get(pk=pk)))
         for pk, items in whole.items.items()
     )
@@ -343,28 +350,36 @@ def test_the_job_records_the_day_chunk_by_chunk_as_the_whole_plan_would(
     }
     assert held == {(pk, i.task_id, i.step) for pk, items in whole.items.items() for i in items}
     again = services.record_chunks(DEADLINE, services.plan_chunks(DEADLINE))
-    assert ReminderItem.objects.count() == recorded.items  # a rerun adds nothing
+    assert ReminderItem.objects.count() == recorded.new_items  # a rerun adds nothing
+    assert (again.items, again.new_items) == (recorded.items, 0)
     assert sorted(again.digest_ids) == sorted(recorded.digest_ids)
 
 
-def test_a_digest_left_sending_is_shown_to_the_office_and_logged(
+def test_a_digest_left_sending_by_a_dead_worker_is_taken_again_and_shown_meanwhile(
     client: Any, due: Task, people: dict[str, User], caplog: pytest.LogCaptureFixture
 ) -> None:
-    from datetime import timedelta
+    from reminders.tasks import send_daily_reminders, sweep_reminders
 
-    from django.utils import timezone
-
-    from reminders.tasks import send_daily_reminders
-
-    digest_ids = services.record(services.plan(date(2023, 10, 31)))
-    # A worker claimed this one and died before marking it.
-    stuck = ReminderDigest.objects.filter(pk=digest_ids[0])
-    stuck.update(status="sending", created_at=timezone.now() - timedelta(hours=2))
-    ReminderDigest.objects.filter(pk=digest_ids[1]).update(status="sending")  # just claimed
-    client.force_login(people["office"])
-    html = client.get("/nhac-viec/").content.decode()
-    assert "1 lượt nhắc đang ở trạng thái “Đang gửi” đã quá 1 giờ" in html
-    assert services.deliver(digest_ids[0]) == "already"  # never sent twice by itself
-    with caplog.at_level("WARNING", logger="reminders.tasks"):
-        send_daily_reminders.apply(kwargs={"day": "2023-11-01"}).get()
-    assert "1 reminder digests are stuck in 'sending'" in caplog.text
+    with on_day(date(2023, 10, 31)):
+        digest_ids = services.record(services.plan(date(2023, 10, 31)))
+        # A worker claimed this one and died before marking it: its lease ran out.
+        stuck = ReminderDigest.objects.filter(pk=digest_ids[0])
+        stuck.update(status="sending", lease_until=timezone.now() - timedelta(minutes=1))
+        # This one was just claimed by a live worker.
+        ReminderDigest.objects.filter(pk=digest_ids[1]).update(
+            status="sending", lease_until=timezone.now() + services.LEASE
+        )
+        client.force_login(people["office"])
+        html = client.get("/nhac-viec/").content.decode()
+        assert "1 lượt nhắc cần Văn phòng xem" in html
+        assert "Tiến trình gửi đã dừng giữa chừng; hệ thống sẽ gửi lại." in html
+        with caplog.at_level("WARNING", logger="reminders.tasks"):
+            send_daily_reminders.apply(kwargs={"day": "2023-11-01"}).get()
+        assert "1 reminder digests need the office" in caplog.text
+        assert services.deliver(digest_ids[1]) == "already"  # a live worker holds it
+        assert digest_ids[0] in set(services.due_for_delivery().values_list("pk", flat=True))
+        assert sweep_reminders.apply().get() >= 1  # handed to the queue again
+        assert stuck.get().queued_at is not None
+        assert services.deliver(digest_ids[0]) == "sent"  # what the queued task runs
+        assert stuck.get().status == "sent"
+        assert services.deliver(digest_ids[0]) == "already"  # once

@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from directives import services
 from directives.models import Notice, Task
 from directives.views import ACTIONS
+from reminders.models import ReminderDigest
 from tests.conftest import MakeTask, on_day
 from tests.security.test_permission_matrix import EXPECTED, ROLES
 from units.models import Unit, User
@@ -223,6 +224,7 @@ PAGES: list[tuple[str, str]] = [
     ("office", "account_create"),
     ("office", "account_edit"),
     ("office", "report_center?as_of=16/10/2023"),
+    ("office", "reminder_log"),
 ]
 
 
@@ -244,6 +246,10 @@ def tasks(make_task: MakeTask, office: User, staff_a: User, unit_support: Unit) 
         )
         paused = make_task(text="Tạm dừng", deadline=date(2030, 10, 30))
         services.pause_task(actor=office, task=paused, reason="Chờ chủ trương")
+    # A reminder that could not be sent: the send log offers "Gửi lại".
+    ReminderDigest.objects.create(
+        recipient=staff_a, day=date(2023, 10, 2), channel="email", status="failed", attempts=12
+    )
     return {
         "new": new,
         "running": running,

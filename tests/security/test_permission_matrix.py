@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from directives import services
 from directives.models import Notice, Task
+from reminders.models import ReminderDigest
 from reports.models import IssuedReport
 from tests.conftest import MakeTask, on_day
 from units.models import Unit, User
@@ -74,6 +75,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "issued_report": READERS_PAGE,
     "issued_report_file": READERS_PAGE,
     "reminder_log": OFFICE_PAGE,
+    "reminder_resend": row("lmmmmm", "lfffof"),
     "unit_list": OFFICE_PAGE,
     "unit_create": OFFICE_ONLY,
     "unit_edit": OFFICE_ONLY,
@@ -141,8 +143,12 @@ def world(
     for kind in ("xlsx", "docx", "pdf"):
         getattr(issued, kind).save(f"r.{kind}", ContentFile(b"stub"), save=False)
     issued.save()
+    digest = ReminderDigest.objects.create(
+        recipient=staff_a, day=date(2023, 10, 2), channel="email", status="failed", attempts=12
+    )
     return {
         "task": task,
+        "digest": digest,
         "attachment": event.attachments.get(),
         "notice": task.notice,
         "issued": issued,
@@ -172,6 +178,7 @@ def url_for(name: str, world: dict[str, Any]) -> str:
         "unit_edit": [world["unit"].pk],
         "unit_close": [world["unit"].pk],
         "account_edit": [world["account"].pk],
+        "reminder_resend": [world["digest"].pk],
     }
     return reverse(name, args=pattern_args.get(name, []))
 
