@@ -6,7 +6,7 @@ from typing import Any
 
 import django_filters
 
-from .forms import DATE_INPUT_FORMATS, DateInput
+from .forms import DATE_INPUT_FORMATS, DateInput, check_day_in_range
 
 
 def date_filter(
@@ -19,5 +19,7 @@ def date_filter(
         lookup_expr=lookup_expr,
         widget=DateInput(),
         input_formats=DATE_INPUT_FORMATS,
+        validators=[check_day_in_range],
+        error_messages={"invalid": "Ngày không hợp lệ (dd/mm/yyyy)."},
         **kwargs,
     )

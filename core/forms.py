@@ -3,9 +3,27 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+# The dates the app reads: far enough either way for any notice, deadline or report, and far
+# from the calendar's ends, where date arithmetic (a deadline's working days, a period's end)
+# would overflow.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
+
+
+def check_day_in_range(value: dt.date) -> None:
+    if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+        raise ValidationError(
+            f"Ngày {value:%d/%m/%Y} nằm ngoài khoảng hệ thống xử lý "
+            f"({FIRST_DAY:%d/%m/%Y} – {LAST_DAY:%d/%m/%Y}).",
+            code="out_of_range",
+        )
+
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 
@@ -25,6 +43,7 @@ def date_field(label: str, *, required: bool = False, help_text: str = "") -> fo
         input_formats=DATE_INPUT_FORMATS,
         help_text=help_text,
         error_messages={"invalid": "Ngày không hợp lệ (dd/mm/yyyy)."},
+        validators=[check_day_in_range],
     )
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from core.forms import FIRST_DAY, LAST_DAY
 from core.text import fold
 from core.workdays import add_working_days
 
@@ -91,7 +92,27 @@ def _explicit(match: re.Match[str], reference: date, phrase: str) -> Deadline:
 
 
 def _read(folded: str, reference: date, phrase: str) -> Deadline | None:
-    """The deadline that `folded` states as a whole, or None when it is not one of the forms."""
+    """The deadline that `folded` states as a whole, or None when it is not one of the forms.
+
+    A day the calendar cannot hold ("năm 0000", 30 days after 31/12/9999) or outside the
+    range the app works in is a DeadlineError, like any other phrase that cannot be read.
+    """
+    try:
+        deadline = _read_form(folded, reference, phrase)
+    except DeadlineError:
+        raise
+    except (ValueError, OverflowError):
+        raise DeadlineError(f"“{phrase}” không phải là một ngày hệ thống xử lý được.") from None
+    day = deadline.day if deadline is not None else None
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise DeadlineError(
+            f"Thời hạn “{phrase}” ({day:%d/%m/%Y}) nằm ngoài khoảng "
+            f"{FIRST_DAY:%d/%m/%Y} – {LAST_DAY:%d/%m/%Y}."
+        )
+    return deadline
+
+
+def _read_form(folded: str, reference: date, phrase: str) -> Deadline | None:
     if match := re.fullmatch(rf"(?:.*?\s)?{_WORDY_DATE}", folded):
         return _explicit(match, reference, phrase)
     if match := re.fullmatch(rf"(?:.*?\s)?{_DATE}", folded):

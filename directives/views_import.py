@@ -24,7 +24,13 @@ from .importer import (
     pending_path,
     read_file,
 )
-from .views_notices import _reference, _require_office, _task_row, _unit_names
+from .views_notices import (
+    _reference,
+    _require_office,
+    _task_row,
+    _unit_names,
+    _with_extra_row,
+)
 
 
 class SourceForm(forms.Form):
@@ -156,10 +162,7 @@ def _confirm(request: HttpRequest) -> HttpResponse:
             )
             return redirect("notice_detail", pk=notice.pk)
     if "add_row" in request.POST:
-        data = request.POST.copy()
-        data["tasks-TOTAL_FORMS"] = str(min(int(data.get("tasks-TOTAL_FORMS", "0") or 0) + 1, 500))
-        formset = TaskRowFormSet(data, prefix="tasks", reference=_reference(form))
-        formset.is_valid()
+        formset = _with_extra_row(request, _reference(form))
     return _preview(
         request,
         form=form,

@@ -121,10 +121,18 @@ def _reference(form: NoticeForm) -> date | None:
     return value
 
 
+MAX_TASK_ROWS = 500
+
+
 def _with_extra_row(request: HttpRequest, reference: date | None) -> Any:
+    """The task rows as posted, plus an empty one ("Thêm dòng"); a tampered count is read
+    as no rows, never as an error page."""
     data = request.POST.copy()
-    total = int(data.get("tasks-TOTAL_FORMS", "0") or 0)
-    data["tasks-TOTAL_FORMS"] = str(min(total + 1, 200))
+    try:
+        total = int(data.get("tasks-TOTAL_FORMS", "0") or 0)
+    except ValueError:
+        total = 0
+    data["tasks-TOTAL_FORMS"] = str(max(0, min(total, MAX_TASK_ROWS - 1)) + 1)
     formset = TaskRowFormSet(data, reference=reference, prefix="tasks")
     formset.is_valid()  # show what each row understood so far
     return formset

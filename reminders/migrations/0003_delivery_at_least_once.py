@@ -5,39 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reminders', '0002_default_ladder'),
+        ("reminders", "0002_default_ladder"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='reminderdigest',
-            name='reminder_digest_once_a_day',
+            model_name="reminderdigest",
+            name="reminder_digest_once_a_day",
         ),
         migrations.AddField(
-            model_name='reminderdigest',
-            name='lease_until',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='giữ để gửi đến'),
+            model_name="reminderdigest",
+            name="lease_until",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="giữ để gửi đến"),
         ),
         migrations.AddField(
-            model_name='reminderdigest',
-            name='next_attempt_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='thử lại lúc'),
+            model_name="reminderdigest",
+            name="next_attempt_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="thử lại lúc"),
         ),
         migrations.AddField(
-            model_name='reminderdigest',
-            name='queued_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='đưa vào hàng đợi lúc'),
+            model_name="reminderdigest",
+            name="queued_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="đưa vào hàng đợi lúc"),
         ),
         migrations.AddField(
-            model_name='reminderdigest',
-            name='sequence',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='lượt trong ngày'),
+            model_name="reminderdigest",
+            name="sequence",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="lượt trong ngày"),
         ),
         migrations.AddConstraint(
-            model_name='reminderdigest',
-            constraint=models.UniqueConstraint(fields=('recipient', 'day', 'channel', 'sequence'), name='reminder_digest_once_a_day'),
+            model_name="reminderdigest",
+            constraint=models.UniqueConstraint(
+                fields=("recipient", "day", "channel", "sequence"),
+                name="reminder_digest_once_a_day",
+            ),
         ),
     ]

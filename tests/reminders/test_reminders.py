@@ -383,3 +383,88 @@ def test_a_digest_left_sending_by_a_dead_worker_is_taken_again_and_shown_meanwhi
         assert services.deliver(digest_ids[0]) == "sent"  # what the queued task runs
         assert stuck.get().status == "sent"
         assert services.deliver(digest_ids[0]) == "already"  # once
+
+
+def test_an_item_planned_after_the_digest_went_out_goes_into_the_next_digest(
+    client: Any, due: Task, make_task: MakeTask, people: dict[str, User]
+) -> None:
+    day = date(2023, 10, 31)
+    with on_day(day):
+        first = services.run_day(day)
+        assert first.sent >= 2 and first.new_items >= 2
+        sent = ReminderDigest.objects.get(recipient=people["staff_a"], channel="email")
+        assert (sent.status, sent.sequence) == ("sent", 0)
+        # Later that day a second task of the unit is found overdue (the office corrected its
+        # deadline); the day's job runs again.
+        late = make_task(text="Báo cáo bổ sung", deadline=DEADLINE)
+        again = services.run_day(day)
+    emails = ReminderDigest.objects.filter(recipient=people["staff_a"], channel="email")
+    assert sorted(emails.values_list("sequence", "status")) == [(0, "sent"), (1, "sent")]
+    # The sent digest kept what it carried; the new one holds only the new task.
+    assert list(sent.items.values_list("task_id", flat=True)) == [due.pk]
+    later = emails.get(sequence=1)
+    assert list(later.items.values_list("task_id", flat=True)) == [late.pk]
+    assert (
+        again.new_items
+        == later.items.count()
+        + ReminderItem.objects.filter(digest__sequence=1).exclude(digest=later).count()
+    )
+    staff_mail = [m for m in mail.outbox if m.to == ["staff_a@example.gov.vn"]]
+    assert len(staff_mail) == 2
+    assert staff_mail[0].extra_headers["Message-ID"] != staff_mail[1].extra_headers["Message-ID"]
+    # A third run adds nothing and sends nothing.
+    with on_day(day):
+        third = services.run_day(day)
+    assert (third.new_items, third.sent) == (0, 0)
+    assert emails.count() == 2
+    # Each task page's "Đã nhắc việc" lists exactly the e-mails that were received about it.
+    client.force_login(people["office"])
+    for task in (due, late):
+        page = client.get(f"/nhiem-vu/{task.pk}/").content.decode()
+        shown = page.split('id="reminders-heading"')[1].split("</section>")[0]
+        received = [m for m in mail.outbox if task.text in m.body]
+        assert received and shown.count("Thư điện tử") == len(received)
+
+
+def test_a_digest_whose_item_was_already_sent_is_not_reopened_by_a_rerun(
+    due: Task, people: dict[str, User]
+) -> None:
+    day = date(2023, 10, 31)
+    with on_day(day):
+        services.run_day(day)
+        before = ReminderDigest.objects.count()
+        rerun = services.run_day(day)
+    assert ReminderDigest.objects.count() == before  # no empty next digest
+    assert (rerun.new_items, rerun.sent) == (0, 0)
+
+
+def test_the_office_sends_a_given_up_digest_again(
+    client: Any,
+    due: Task,
+    people: dict[str, User],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    day = date(2023, 10, 31)
+    with on_day(day):
+        services.record(services.plan(day))
+    email = ReminderDigest.objects.get(recipient=people["staff_a"], channel="email")
+    email_q = ReminderDigest.objects.filter(pk=email.pk)
+    email_q.update(status="failed", attempts=services.MAX_ATTEMPTS, last_error="SMTP down")
+    assert services.deliver(email.pk) == "already"  # given up: not tried by itself
+    assert email.pk in set(services.stuck_digests().values_list("pk", flat=True))
+    queued: list[int] = []
+    monkeypatch.setattr("reminders.tasks.deliver_digest.delay", queued.append)
+    client.force_login(people["staff_a"])
+    assert client.post(f"/nhac-viec/{email.pk}/gui-lai/").status_code == 403
+    client.force_login(people["office"])
+    log = client.get("/nhac-viec/?status=failed").content.decode()
+    assert "Đã ngừng thử sau 12 lần." in log and "Gửi lại" in log
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/nhac-viec/{email.pk}/gui-lai/", {"next": "https://evil.example/"})
+    assert response["Location"] == "/nhac-viec/"  # never elsewhere
+    assert queued == [email.pk]
+    assert (email_q.get().status, email_q.get().attempts) == ("pending", 0)
+    assert services.deliver(email.pk) == "sent"
+    again = client.post(f"/nhac-viec/{email.pk}/gui-lai/", follow=True).content.decode()
+    assert "Lượt nhắc này đã gửi xong; không gửi lại." in again

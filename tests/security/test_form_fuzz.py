@@ -65,11 +65,13 @@ class Form:
 
 
 class FormReader(html.parser.HTMLParser):
-    """The POST forms of a page, with their fields as a browser would send them."""
+    """The forms of a page (POST, or GET with `method="get"`), with their fields as a browser
+    would send them; named submit buttons ("Thêm dòng") are fields that are sent or not."""
 
-    def __init__(self, page_url: str) -> None:
+    def __init__(self, page_url: str, method: str = "post") -> None:
         super().__init__()
         self.page_url = page_url
+        self.method = method
         self.forms: list[Form] = []
         self.form: Form | None = None
         self.select: Field | None = None
@@ -78,7 +80,7 @@ class FormReader(html.parser.HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
-            if a.get("method", "get").lower() == "post":
+            if a.get("method", "get").lower() == self.method:
                 self.form = Form(action=a.get("action") or self.page_url)
             return
         if self.form is None or not a.get("name") or a.get("name") == "csrfmiddlewaretoken":
@@ -88,10 +90,11 @@ class FormReader(html.parser.HTMLParser):
                     self.select.value = a.get("value", "")
             return
         name = a["name"]
+        if tag == "button" or (tag == "input" and a.get("type") in ("submit", "button")):
+            self.form.fields[name] = Field(name, "button", a.get("value", ""))
+            return
         if tag == "input":
             kind = a.get("type", "text")
-            if kind in ("submit", "button"):
-                return
             if kind in ("checkbox", "radio"):
                 existing = self.form.fields.get(name)
                 target = existing or Field(name, "checkbox" if kind == "checkbox" else "select")
@@ -122,10 +125,10 @@ class FormReader(html.parser.HTMLParser):
             self.textarea.value += data
 
 
-def forms_on(client: Client, url: str) -> list[Form]:
+def forms_on(client: Client, url: str, method: str = "post") -> list[Form]:
     response = client.get(url)
     assert response.status_code == 200, f"GET {url}: {response.status_code}"
-    reader = FormReader(url)
+    reader = FormReader(url, method)
     reader.feed(response.content.decode())
     return reader.forms
 
@@ -158,6 +161,20 @@ JUNK = st.one_of(
     ),
     st.integers(-(10**12), 10**12).map(str),
     st.dates().map(lambda d: d.strftime("%d/%m/%Y")),
+    # The calendar's ends, where date arithmetic overflows, typed either way.
+    st.dates().map(lambda d: d.isoformat()),
+    st.sampled_from(
+        [
+            "9999-12-31",
+            "0001-01-01",
+            "31/12/9999",
+            "01/01/0001",
+            "năm 0000",
+            "năm 9999",
+            "30 ngày",
+            "quý IV/9999",
+        ]
+    ),
 )
 FILES = st.one_of(
     st.binary(max_size=3000).map(lambda b: SimpleUploadedFile("tep.pdf", b)),
@@ -169,6 +186,11 @@ FILES = st.one_of(
 def value_for(spec: Field) -> st.SearchStrategy[Any]:
     """A field's value: its own default or options most of the time, junk otherwise."""
     own = [spec.value, *spec.options]
+    if spec.kind == "button":
+        return st.one_of(st.none(), st.just(spec.value))
+    if spec.kind == "hidden" and spec.name.endswith(("TOTAL_FORMS", "INITIAL_FORMS")):
+        # A management form as a browser sends it, or tampered with.
+        return st.one_of(st.just(spec.value), JUNK, st.none())
     if spec.kind == "file":
         return st.one_of(st.none(), FILES, st.lists(FILES, max_size=3))
     if spec.kind == "multiple" or spec.kind == "checkbox":
@@ -352,3 +374,180 @@ def test_every_form_is_fuzzed(
     }
     assert posting - names == set(), "add a page holding this form to PAGES"
     assert {slug for name, slug in reached if name == "task_action"} == set(ACTIONS)
+
+
+# The pages whose filters live in the URL, and who reads each.
+FILTER_PAGES: list[tuple[str, str]] = [
+    ("staff_a", "task_list"),
+    ("staff_a", "dashboard"),
+    ("leader", "dashboard"),
+    ("office", "task_list"),
+    ("office", "report_center"),
+    ("office", "audit_log"),
+    ("office", "reminder_log"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("persona", "where"), FILTER_PAGES)
+def test_any_query_to_a_filter(
+    persona: str,
+    where: str,
+    tasks: dict[str, Task],
+    unit_a: Unit,
+    staff_a: User,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Whatever lands in a filter's query string (a far date, junk, a cut-off value): a page
+    with a message, never a 500."""
+    client = client_for(persona, request)
+    url = page_url(where, tasks, unit_a, staff_a)
+    found = forms_on(client, url, method="get")
+    assert found, f"no filter form on {url}"
+
+    for form in found:
+        query_fuzz(client, form)
+
+
+def query_fuzz(client: Client, form: Form) -> None:
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(data=st.data())
+    def one_get(data: st.DataObject) -> None:
+        query: dict[str, Any] = {}
+        for name, spec in form.fields.items():
+            if spec.kind == "file":
+                continue
+            value = data.draw(value_for(spec), label=name)
+            if value is not None:
+                query[name] = value
+        response = client.get(form.action, query)
+        assert response.status_code < 500, f"{form.action} {query}: {response.status_code}"
+
+    one_get()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"as_of": "31/12/9999"},
+        {"as_of": "0001-01-01"},
+        {"as_of": "9999-12-31", "ageing": "91-"},
+        {"as_of": "0001-01-01", "stale": "90"},
+        {"deadline_to": "01/01/0001", "deadline_from": "9999-12-31"},
+    ],
+)
+def test_far_dates_on_the_lists_and_the_dashboard_are_refused_with_a_message(
+    query: dict[str, str], tasks: dict[str, Task], request: pytest.FixtureRequest
+) -> None:
+    client = client_for("staff_a", request)
+    for name in ("task_list", "dashboard"):
+        response = client.get(reverse(name), query)
+        assert response.status_code == 200
+        assert "nằm ngoài khoảng hệ thống xử lý" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("audit_log", {"since": "9999-12-31", "until": "9999-12-31"}),
+        ("report_center", {"date_to": "01/01/0001"}),
+        ("reminder_log", {"day_from": "0001-01-01"}),
+    ],
+)
+def test_far_dates_on_the_offices_pages_are_refused_with_a_message(
+    name: str, query: dict[str, str], tasks: dict[str, Task], request: pytest.FixtureRequest
+) -> None:
+    response = client_for("office", request).get(reverse(name), query)
+    assert response.status_code == 200
+    assert "nằm ngoài khoảng hệ thống xử lý" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_far_dates_on_report_downloads_go_back_to_the_form_with_its_message(
+    tasks: dict[str, Task], request: pytest.FixtureRequest
+) -> None:
+    response = client_for("office", request).get(
+        reverse("report_download", args=["xlsx"]), {"date_to": "01/01/0001"}, follow=True
+    )
+    assert response.redirect_chain and response.status_code == 200
+    assert "nằm ngoài khoảng hệ thống xử lý" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phrase", ["năm 0000", "30 ngày", "quý IV/9999", "trong tháng 13/2023"])
+def test_deadline_phrases_past_the_calendar_are_a_form_error(
+    phrase: str, tasks: dict[str, Task], request: pytest.FixtureRequest
+) -> None:
+    client = client_for("office", request)
+    data = {
+        "number": "7/TB-UBND",
+        "issuer": "UBND huyện Hương Sơn",
+        "issued_on": "31/12/2199",
+        "title": "Kết luận",
+        "tasks-TOTAL_FORMS": "1",
+        "tasks-INITIAL_FORMS": "0",
+        "tasks-0-text": "Báo cáo",
+        "tasks-0-lead_unit": "Phòng Nội vụ",
+        "tasks-0-deadline": phrase,
+    }
+    before = Notice.objects.count()
+    response = client.post(reverse("notice_create"), data)
+    assert response.status_code == 200
+    assert Notice.objects.count() == before
+    preview = client.get(
+        reverse("deadline_preview"), {"tasks-0-deadline": phrase, "issued_on": "9999-12-31"}
+    )
+    assert preview.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("total", ["abc", "", "-5", "99999999999999999999"])
+def test_a_tampered_row_count_with_add_row_is_not_a_500(
+    total: str, tasks: dict[str, Task], request: pytest.FixtureRequest
+) -> None:
+    client = client_for("office", request)
+    data = {
+        "number": "8/TB-UBND",
+        "issuer": "UBND huyện Hương Sơn",
+        "issued_on": "01/10/2023",
+        "title": "Kết luận",
+        "tasks-TOTAL_FORMS": total,
+        "tasks-INITIAL_FORMS": "0",
+        "add_row": "1",
+    }
+    for url in (reverse("notice_create"), reverse("notice_import")):
+        payload = {**data, "step": "confirm"} if url.endswith("nhap-tu-tep/") else data
+        response = client.post(url, payload)
+        assert response.status_code == 200, url
+    confirm = client.post(reverse("notice_import"), {**data, "step": "confirm"})
+    assert confirm.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_forged_pending_path_of_dots_is_ignored(
+    tasks: dict[str, Task], request: pytest.FixtureRequest
+) -> None:
+    client = client_for("office", request)
+    response = client.post(
+        reverse("notice_import"),
+        {
+            "step": "confirm",
+            "pending": "imports/pending/" + "a" * 32 + "/..",
+            "number": "9/TB-UBND",
+            "issuer": "UBND huyện Hương Sơn",
+            "issued_on": "01/10/2023",
+            "title": "Kết luận",
+            "tasks-TOTAL_FORMS": "1",
+            "tasks-INITIAL_FORMS": "0",
+            "tasks-0-text": "Báo cáo",
+            "tasks-0-lead_unit": "Phòng Nội vụ",
+        },
+    )
+    assert response.status_code in (200, 302)
