@@ -30,3 +30,4 @@ EXPOSE 8000
 
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
      "--timeout", "60", "--access-logfile", "-"]
+# gunicorn believes X-Forwarded-Proto only from FORWARDED_ALLOW_IPS (.env.example).

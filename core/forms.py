@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 # from the calendar's ends, where date arithmetic (a deadline's working days, a period's end)
 # would overflow.
 FIRST_DAY = dt.date(1900, 1, 1)
-LAST_DAY = dt.date(2199, 12, 31)
+LAST_DAY = dt.date(2999, 12, 31)
 
 
 def check_day_in_range(value: dt.date) -> None:

@@ -27,3 +27,15 @@ def name_key(text: str) -> str:
     "Phòng TN-MT", "phong tn - mt" and "Phòng TN MT" share the key "phong tn mt".
     """
     return _PUNCT.sub(" ", fold(text)).strip()
+
+
+# Characters XML 1.0 cannot hold (C0 controls other than tab and line breaks, U+FFFE/U+FFFF,
+# lone surrogates); Word pastes U+000B for a manual line break and U+000C for a page break.
+_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` as a document can hold it: Word's line and page breaks as line breaks, every
+    other character XML refuses removed."""
+    return _NOT_XML.sub("", text.translate(_BREAKS))

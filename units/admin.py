@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from .models import Unit, User
 
@@ -42,3 +45,27 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
+
+    # Rights above the office's own: only a superuser sees or grants them.
+    PRIVILEGED = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        allowed = [
+            (name, [f for f in options["fields"] if f not in self.PRIVILEGED])
+            for name, options in fieldsets
+        ]
+        return [(name, {"fields": fields}) for name, fields in allowed if fields]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """The office manages accounts, never one with more rights than its own."""
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core import seams
@@ -108,6 +108,8 @@ def save_account(
 ) -> User:
     """Create an account or change its unit, role, contacts or active flag."""
     _require_office(actor)
+    if account is not None and account.is_superuser and not actor.is_superuser:
+        raise PermissionDenied("Văn phòng không được sửa tài khoản quản trị hệ thống.")
     creating = account is None
     account = account or User()
     diff = _apply(account, ACCOUNT_FIELDS, values)

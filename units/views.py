@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -96,6 +96,8 @@ def account_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create an account or change its unit, role, contacts and status."""
     actor = _office(request)
     account = get_object_or_404(User, pk=pk) if pk else None
+    if account is not None and account.is_superuser and not actor.is_superuser:
+        raise PermissionDenied("Văn phòng không được sửa tài khoản quản trị hệ thống.")
     form = AccountForm(request.POST if request.method == "POST" else None, instance=account)
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import PurePath
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
+# What a Word file may hold once inflated, checked from its directory before anything is read:
+# a notice's text is a few hundred KB; a small file that inflates past this is a zip bomb.
+MAX_INFLATED_BYTES = 40 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2000
+# The text the preview shows: about 400 pages of a notice.
+MAX_TEXT_CHARS = 1_000_000
+MAX_PDF_PAGES = 300
 
 
 class ImportProblem(ValueError):
@@ -31,7 +39,37 @@ def read_file(name: str, content: bytes) -> str:
         raise ImportProblem(
             "Tệp .doc (Word 97-2003) chưa đọc được; hãy lưu lại thành .docx hoặc PDF."
         )
-    return decode_text(content)
+    return _bounded(decode_text(content))
+
+
+def _bounded(text: str) -> str:
+    if len(text) > MAX_TEXT_CHARS:
+        raise ImportProblem(
+            f"Văn bản quá dài ({len(text):,} ký tự; tối đa {MAX_TEXT_CHARS:,}).".replace(",", ".")
+            + " Hãy tải lên riêng thông báo kết luận, không kèm phụ lục dài."
+        )
+    return text
+
+
+def _check_zip(content: bytes) -> None:
+    """Refuse a Word file whose inflated size or entry count is out of proportion, before
+    inflating any of it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise ImportProblem("Tệp Word bị hỏng hoặc không phải tệp .docx.") from error
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise ImportProblem(
+            f"Tệp Word có quá nhiều thành phần ({len(entries)}); không đọc để giữ an toàn."
+        )
+    inflated = sum(entry.file_size for entry in entries)
+    if inflated > MAX_INFLATED_BYTES:
+        raise ImportProblem(
+            f"Tệp Word khi giải nén quá lớn ({inflated // (1024 * 1024)} MB; tối đa "
+            f"{MAX_INFLATED_BYTES // (1024 * 1024)} MB); không đọc để giữ an toàn. "
+            "Hãy lưu lại tệp chỉ gồm nội dung thông báo."
+        )
 
 
 def decode_text(content: bytes) -> str:
@@ -57,6 +95,7 @@ def decode_text(content: bytes) -> str:
 
 
 def _docx_text(content: bytes) -> str:
+    _check_zip(content)
     try:
         import docx
         from docx.table import Table
@@ -75,7 +114,7 @@ def _docx_text(content: bytes) -> str:
                 for cell in row.cells:
                     lines.extend(p.text for p in cell.paragraphs)
     # Word's paragraphs are explicit: a blank line between them keeps them apart.
-    return "\n\n".join(lines)
+    return _bounded("\n\n".join(lines))
 
 
 def _pdf_text(content: bytes) -> str:
@@ -83,7 +122,15 @@ def _pdf_text(content: bytes) -> str:
         from pypdf import PdfReader
 
         reader = PdfReader(io.BytesIO(content))
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise ImportProblem(
+                f"Tệp PDF có {len(reader.pages)} trang (tối đa {MAX_PDF_PAGES}); hãy tải lên "
+                "riêng thông báo kết luận."
+            )
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        text = _bounded(text)
+    except ImportProblem:
+        raise
     except Exception as error:
         raise ImportProblem("Tệp PDF bị hỏng hoặc được bảo vệ, không đọc được.") from error
     if len(text.strip()) < 40:

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from core import seams
-from core.text import fold
+from core.text import fold, printable
 from units.access import is_office
 from units.models import Unit, User
 
@@ -90,7 +90,7 @@ def begin(task: Task, action: str, *, actor: User, expected_version: int | None 
 
 
 def clean_note(note: str, *, required: bool, what: str = "Nội dung") -> str:
-    note = (note or "").strip()
+    note = printable(note or "").strip()
     if required and not note:
         raise ValidationError(f"{what} không được để trống.", code="required")
     if len(note) > MAX_NOTE_LENGTH:

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from core.text import printable
+
 from .. import queries
 from .data import (
     ANNEX_ONE_COLUMNS,
@@ -49,7 +51,7 @@ def write_docx(subject: Scope | Report, target: IO[bytes] | str | Path) -> Repor
         container=None,
     ):
         p = (container or document).add_paragraph()
-        run = p.add_run(text)
+        run = p.add_run(printable(text))
         run.bold, run.italic, run.font.size = bold, italic, Pt(size)
         if align is not None:
             p.alignment = align
@@ -171,13 +173,13 @@ def _docx_table(document, header: list[str], rows) -> None:
     table.style = "Table Grid"
     for cell, name in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
-        run = cell.paragraphs[0].add_run(name)
+        run = cell.paragraphs[0].add_run(printable(name))
         run.bold, run.font.size = True, Pt(11)
     for values in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
             cell.text = ""
-            cell.paragraphs[0].add_run(value).font.size = Pt(11)
+            cell.paragraphs[0].add_run(printable(value)).font.size = Pt(11)
 
 
 # --- PDF ----------------------------------------------------------------------------------

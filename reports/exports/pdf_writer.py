@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
+from core.text import printable
+
 from .data import (
     ANNEX_ONE_COLUMNS,
     ANNEX_TWO_COLUMNS,
@@ -64,7 +66,7 @@ def write_pdf(subject: Scope | Report, target: IO[bytes] | str | Path) -> Report
     small_bold = ParagraphStyle("small_bold", parent=small, fontName="Tinos-Bold")
 
     def p(text: str, style: ParagraphStyle = base) -> Paragraph:
-        return Paragraph(escape(text), style)
+        return Paragraph(escape(printable(text)), style)
 
     portrait = Frame(30 * mm, 20 * mm, A4[0] - 45 * mm, A4[1] - 40 * mm, id="portrait")
     wide = Frame(

@@ -7,6 +7,8 @@ from typing import IO, Any
 
 from django.conf import settings
 
+from core.text import printable
+
 from .. import queries
 from .data import (
     ANNEX_ONE_COLUMNS,
@@ -72,7 +74,7 @@ def write_xlsx(subject: Scope | Report, target: IO[bytes] | str | Path) -> Repor
     for row in report.annex_one():
         situation = row.situation + (f". {row.latest_note}" if row.latest_note else "")
         write_number(line, 0, row.number, body)
-        write_string(line, 1, row.text, body)
+        write_string(line, 1, printable(row.text), body)
         write_string(line, 2, row.source, body)
         write_string(line, 3, row.leader, body)
         write_string(line, 4, row.lead_unit, body)
@@ -81,8 +83,8 @@ def write_xlsx(subject: Scope | Report, target: IO[bytes] | str | Path) -> Repor
             first.write_datetime(line, 6, row.deadline, dated)
         else:
             write_string(line, 6, "Thường xuyên", body)
-        write_string(line, 7, f"{situation} — {row.timeliness}", body)
-        write_string(line, 8, row.remarks, body)
+        write_string(line, 7, printable(f"{situation} — {row.timeliness}"), body)
+        write_string(line, 8, printable(row.remarks), body)
         line += 1
     first.write_string(line + 1, 0, footer_text(scope, at))
 

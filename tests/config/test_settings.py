@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -80,3 +81,36 @@ def test_env_helpers_refuse_bad_values(monkeypatch: pytest.MonkeyPatch) -> None:
     assert env_list("X_LIST") == ["a", "b"]
     monkeypatch.setenv("X_BOOL", "Yes")
     assert env_bool("X_BOOL") is True
+
+
+def test_production_believes_x_forwarded_proto_only_when_told() -> None:
+    production = {"DJANGO_SECRET_KEY": "x" * 60, "DJANGO_ALLOWED_HOSTS": "dondoc.example.gov.vn"}
+    code = "import config.settings as s; print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None))"
+
+    def header(env: dict[str, str]) -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={"PATH": os.environ.get("PATH", ""), **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.strip()
+
+    assert header(production) == "None"
+    assert "HTTP_X_FORWARDED_PROTO" in header({**production, "DJANGO_TRUST_X_FORWARDED_PROTO": "1"})
+
+
+@pytest.mark.django_db
+def test_a_client_cannot_claim_https_and_signed_in_pages_are_not_stored(
+    client: Any, staff_a: Any
+) -> None:
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_PROTO="https")
+    assert not request.is_secure()
+    client.force_login(staff_a)
+    for url in ("/nhiem-vu/", "/bang-dieu-khien/", "/thong-bao-ket-luan/"):
+        cache = client.get(url)["Cache-Control"]
+        assert "no-store" in cache and "private" in cache, url

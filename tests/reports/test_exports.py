@@ -212,3 +212,37 @@ def test_unit_staff_cannot_open_the_reports(client: Client, demo: Notice) -> Non
     assert (
         client.get(reverse("report_download", args=["pdf"]), {"notice": demo.pk}).status_code == 403
     )
+
+
+def test_a_control_character_in_a_note_never_breaks_a_report(demo: Notice, tmp_path: Path) -> None:
+    """Word pastes U+000B for a line break; a note saved with it (before notes were cleaned)
+    must not make the DOCX, the PDF or issuing fail."""
+    task = Task.objects.filter(notice=demo, status=Task.Status.IN_PROGRESS).first()
+    assert task is not None
+    event = task.events.filter(kind="progress").first() or task.events.first()
+    assert event is not None
+    type(event).objects.filter(pk=event.pk).update(note="Đã họp\x0bxong\x01 bước 1\x0c")
+    type(task).objects.filter(pk=task.pk).update(text=task.text + "\x0b(bổ sung)")
+    document = docx.Document(str(export(tmp_path, "docx")))
+    text = "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    )
+    assert "(bổ sung)" in text and "\x0b" not in text
+    assert PdfReader(str(export(tmp_path, "pdf"))).pages
+    openpyxl.load_workbook(export(tmp_path, "xlsx"))
+    client = Client()
+    client.force_login(User.objects.get(username="vanphong"))
+    response = client.post(reverse("report_issue"), {"notice": demo.pk})
+    assert response.status_code == 302
+    assert IssuedReport.objects.count() == 1
+
+
+def test_notes_are_saved_without_characters_documents_cannot_hold(demo: Notice) -> None:
+    task = Task.objects.filter(notice=demo, status=Task.Status.IN_PROGRESS).first()
+    assert task is not None
+    staff = User.objects.filter(unit=task.lead_unit, role="staff").first()
+    assert staff is not None
+    event = services.report_progress(
+        actor=staff, task=task, note="Dòng 1\x0bDòng 2\x00\x1f", progress=40
+    )
+    assert event.note == "Dòng 1\nDòng 2"

@@ -489,7 +489,7 @@ def test_deadline_phrases_past_the_calendar_are_a_form_error(
     data = {
         "number": "7/TB-UBND",
         "issuer": "UBND huyện Hương Sơn",
-        "issued_on": "31/12/2199",
+        "issued_on": "31/12/2999",
         "title": "Kết luận",
         "tasks-TOTAL_FORMS": "1",
         "tasks-INITIAL_FORMS": "0",
@@ -501,6 +501,10 @@ def test_deadline_phrases_past_the_calendar_are_a_form_error(
     response = client.post(reverse("notice_create"), data)
     assert response.status_code == 200
     assert Notice.objects.count() == before
+    page = response.content.decode()
+    assert any(
+        reason in page for reason in ("nằm ngoài khoảng", "không phải là một ngày", "không có thật")
+    ), phrase
     preview = client.get(
         reverse("deadline_preview"), {"tasks-0-deadline": phrase, "issued_on": "9999-12-31"}
     )

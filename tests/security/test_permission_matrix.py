@@ -261,3 +261,65 @@ def test_the_admin_never_deletes_a_task_or_notice_and_keeps_notice_history(
     revision = NoticeRevision.objects.get(notice=notice)
     assert revision.actor == office
     assert revision.changes["title"][1] == "Trích yếu đã sửa trong trang quản trị"
+
+
+@pytest.mark.django_db
+def test_the_office_cannot_raise_itself_or_anyone_above_its_rights(
+    client: Client, world: dict[str, Any]
+) -> None:
+    from units.services import grant_office_admin
+
+    office = world["people"]["office"]
+    staff = world["people"]["staff_a"]
+    grant_office_admin(office)
+    root = User.objects.create_superuser(
+        "root", "root@example.gov.vn", "an old secret 1", role=User.Role.OFFICE
+    )
+    client.force_login(office)
+
+    # The admin's account form offers no rights above the office's own …
+    page = client.get(reverse("admin:units_user_change", args=[office.pk])).content.decode()
+    assert 'name="is_active"' in page
+    for field in ("is_superuser", "is_staff", "groups", "user_permissions"):
+        assert f'name="{field}"' not in page
+    # … and a forged post of them changes nothing.
+    form = {
+        "username": office.username,
+        "full_name": office.full_name,
+        "role": office.role,
+        "is_active": "on",
+        "is_superuser": "on",
+        "is_staff": "on",
+        "date_joined_0": "2023-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    for target in (office, staff):
+        client.post(
+            reverse("admin:units_user_change", args=[target.pk]),
+            {**form, "username": target.username, "role": target.role},
+        )
+        target.refresh_from_db()
+        assert not target.is_superuser
+    staff.refresh_from_db()
+    assert not staff.is_staff
+    # A superuser's account is beyond the office: not in the admin, not on the account page.
+    read_only = client.get(reverse("admin:units_user_change", args=[root.pk])).content.decode()
+    assert 'name="username"' not in read_only  # shown, not editable
+    assert (
+        client.post(
+            reverse("admin:units_user_change", args=[root.pk]), {**form, "username": "root"}
+        ).status_code
+        == 403
+    )
+    assert client.post(
+        reverse("admin:auth_user_password_change", args=[root.pk]),
+        {"password1": "taken over 123", "password2": "taken over 123"},
+    ).status_code in (302, 403)
+    assert client.get(reverse("account_edit", args=[root.pk])).status_code == 403
+    response = client.post(
+        reverse("account_edit", args=[root.pk]),
+        {"username": "root", "role": "office", "password": "taken over 123", "is_active": "on"},
+    )
+    assert response.status_code == 403
+    root.refresh_from_db()
+    assert root.check_password("an old secret 1") and root.is_superuser

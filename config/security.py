@@ -1,0 +1,24 @@
+"""Response headers the settings cannot express."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+
+class NoStoreWhenSignedInMiddleware:
+    """A page shown to a signed-in person is theirs alone: no browser, proxy or shared
+    computer keeps a copy (`Cache-Control: no-store, private`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response
