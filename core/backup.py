@@ -27,7 +27,7 @@ from typing import Any
 from django.apps import apps
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 MANIFEST = "manifest.json"
@@ -55,12 +55,32 @@ def _sha256(handle: Any) -> str:
     return digest.hexdigest()
 
 
+def _tables() -> dict[str, str]:
+    return {
+        model._meta.label: model._meta.db_table
+        for model in apps.get_models()
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
 def row_counts() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.using(connection.alias).count()
         for model in apps.get_models()
         if model._meta.managed and not model._meta.proxy
     }
+
+
+def _sqlite_counts(path: Path) -> dict[str, int]:
+    """The rows of every table in a SQLite backup file: what the copy holds, whatever was
+    written to the live database since."""
+    with sqlite3.connect(path) as copy:
+        counts = {
+            label: copy.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]  # noqa: S608
+            for label, table in _tables().items()
+        }
+    copy.close()
+    return counts
 
 
 def _pg_env() -> tuple[list[str], dict[str, str]]:
@@ -87,6 +107,24 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{command[0]} báo lỗi: {error.stderr.strip()[:500]}") from error
 
 
+def _pg_dump(target: Path) -> dict[str, int]:
+    """Dump the database and count its rows in one snapshot: a transaction exports its
+    snapshot, counts in it, and pg_dump reads that same snapshot while it stays open, so
+    writes made meanwhile are in neither."""
+    if connection.in_atomic_block:
+        raise BackupError("Không sao lưu được từ bên trong một giao dịch đang mở.")
+    args, env = _pg_env()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+        rows = row_counts()
+        _run(["pg_dump", "--format=custom", "--no-owner", "--no-acl", f"--snapshot={snapshot}",
+              *args, "--file", str(target)], env)  # fmt: skip
+    return rows
+
+
 def backup(destination: Path, *, storage: Storage = default_storage) -> dict[str, Any]:
     """Write a backup folder; returns its manifest."""
     destination.mkdir(parents=True, exist_ok=True)
@@ -94,13 +132,12 @@ def backup(destination: Path, *, storage: Storage = default_storage) -> dict[str
         raise BackupError(f"Thư mục {destination} không trống: hãy chọn một thư mục mới.")
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        args, env = _pg_env()
-        _run(["pg_dump", "--format=custom", "--no-owner", "--no-acl", *args,
-              "--file", str(destination / PG_DUMP)], env)  # fmt: skip
+        rows = _pg_dump(destination / PG_DUMP)
     elif connection.vendor == "sqlite":
         with sqlite3.connect(destination / SQLITE_COPY) as copy:
             connection.connection.backup(copy)
         copy.close()
+        rows = _sqlite_counts(destination / SQLITE_COPY)
     else:
         raise BackupError(f"Chưa hỗ trợ sao lưu cơ sở dữ liệu {connection.vendor}.")
 
@@ -116,7 +153,7 @@ def backup(destination: Path, *, storage: Storage = default_storage) -> dict[str
     manifest = {
         "created_at": timezone.now().isoformat(),
         "vendor": connection.vendor,
-        "rows": row_counts(),
+        "rows": rows,
         "files": files,
     }
     (destination / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False))

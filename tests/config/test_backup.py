@@ -100,3 +100,46 @@ def test_a_backup_never_writes_into_a_used_folder(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="không trống"):
         call_command("backup", str(tmp_path))
     assert (tmp_path / "old.txt").read_text() == "giữ nguyên"
+
+
+def test_a_backup_taken_while_people_work_restores_and_passes_its_own_check(
+    work: list[Task], tmp_path: Path, staff_a: User
+) -> None:
+    """Writers keep adding timeline rows while the backup runs; the manifest counts exactly
+    what the dump holds (one snapshot), so the restore finds every row it promises."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    stop = threading.Event()
+    written = [0]
+
+    def keep_working() -> None:
+        try:
+            while not stop.is_set():
+                task = work[written[0] % len(work)]
+                services.report_progress(
+                    actor=staff_a, task=task, note=f"Cập nhật {written[0]}", progress=50
+                )
+                written[0] += 1
+        finally:
+            connection.close()
+
+    writers = [threading.Thread(target=keep_working) for _ in range(2)]
+    for writer in writers:
+        writer.start()
+    try:
+        time.sleep(0.2)
+        folder = tmp_path / "sao-luu"
+        call_command("backup", str(folder))
+        time.sleep(0.2)
+    finally:
+        stop.set()
+        for writer in writers:
+            writer.join(timeout=30)
+    assert written[0] > 0
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert TaskEvent.objects.count() > manifest["rows"]["directives.TaskEvent"]  # kept working
+    call_command("restore", str(folder), "--yes")  # raises on any difference with the manifest
+    assert TaskEvent.objects.count() == manifest["rows"]["directives.TaskEvent"]
