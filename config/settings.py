@@ -197,6 +197,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # Seconds before the first retry of a failed delivery; doubles each time, up to an hour
 # (reminders.services.MAX_ATTEMPTS attempts in all).
 DONDOC_REMINDER_RETRY_BACKOFF = env_int("DONDOC_REMINDER_RETRY_BACKOFF", 60)
+# A worker holds a digest it is sending this long (above the delivery task's 90 s limit);
+# a digest held longer belonged to a worker that died, and is sent again.
+DONDOC_REMINDER_LEASE_SECONDS = env_int("DONDOC_REMINDER_LEASE_SECONDS", 300)
+# A digest handed to the queue this long ago and still waiting: its message was lost.
+DONDOC_REMINDER_REQUEUE_SECONDS = env_int("DONDOC_REMINDER_REQUEUE_SECONDS", 600)
+# The sweeper sends what is owed from this many days back; older reminders have lapsed.
+DONDOC_REMINDER_SWEEP_DAYS = env_int("DONDOC_REMINDER_SWEEP_DAYS", 7)
 DONDOC_BASE_URL = env_str("DONDOC_BASE_URL", "http://127.0.0.1:8000")
 DONDOC_SMS_BACKEND = env_str("DONDOC_SMS_BACKEND", "reminders.sms.LogBackend")
 DONDOC_SMS_URL = env_str("DONDOC_SMS_URL", "")

@@ -308,15 +308,16 @@ def record(planned: Plan) -> list[int]:
 # --- delivery: at least once, and the channel drops a repeat by the digest's key -----------
 
 # A worker holds a digest while it sends it; longer than any send may take (the task's time
-# limit), after which the digest is taken again (its worker died).
-LEASE = timedelta(minutes=5)
+# limit), after which the digest is taken again (its worker died). DONDOC_REMINDER_LEASE_SECONDS.
+LEASE = timedelta(seconds=settings.DONDOC_REMINDER_LEASE_SECONDS)
 # Failed sends are tried again after 1, 2, 4 … minutes, at most an hour apart, this many times
 # in all (about six hours), then left for the office's "Gửi lại".
 MAX_ATTEMPTS = 12
 # A pending digest handed to the queue this long ago and not taken: the message was lost.
-REQUEUE_AFTER = timedelta(minutes=10)
-# The sweeper looks this far back: reminders of older days are no longer worth sending.
-SWEEP_DAYS = 7
+# DONDOC_REMINDER_REQUEUE_SECONDS.
+REQUEUE_AFTER = timedelta(seconds=settings.DONDOC_REMINDER_REQUEUE_SECONDS)
+# The sweeper looks this many days back: older reminders are no longer worth sending.
+SWEEP_DAYS = settings.DONDOC_REMINDER_SWEEP_DAYS
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -62,7 +62,14 @@ def deliver_digest(self: Any, digest_id: int) -> str:
     except DATABASE_DOWN as error:
         # The digest is unchanged (its transaction rolled back) or held under a lease that
         # runs out; try again soon, and the sweeper would in any case.
-        raise self.retry(countdown=30, max_retries=20) from error
+        delay = services.retry_delay(self.request.retries + 1).total_seconds()
+        logger.warning(
+            "Reminder digest %s: the database is not answering (%s); trying again in %.0f s",
+            digest_id,
+            type(error).__name__,
+            delay,
+        )
+        raise self.retry(countdown=delay, max_retries=20) from error
 
 
 @shared_task(name="reminders.sweep", soft_time_limit=240, time_limit=300, ignore_result=True)
