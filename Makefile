@@ -13,7 +13,7 @@ export DJANGO_DEBUG ?= 1
 # Compiled bytecode goes under var/ too, not beside the sources.
 export PYTHONPYCACHEPREFIX ?= $(CURDIR)/var/pycache
 
-.PHONY: help install run test lint lint-imports fmt typecheck migrations-check check-deploy ci seed screenshots bench clean
+.PHONY: help install run test lint lint-imports score-import fmt typecheck migrations-check check-deploy ci seed screenshots bench clean
 
 help:
 	@echo "make run     — cài đặt, migrate, nạp dữ liệu mẫu và chạy ứng dụng tại http://127.0.0.1:8000"
@@ -51,6 +51,10 @@ seed: install var
 
 test: install var
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The importer on ../shared/notices/dev, scored document by document (and the floor checked).
+score-import: install var
+	DONDOC_PRINT_SCORES=1 $(BIN)/pytest -p no:xdist -q -s tests/directives/test_import_dev_set.py
 
 # Benchmarks on PostgreSQL (this machine's by default; set BENCH_DATABASE_URL to use another).
 SIZE ?= 10000

@@ -7,10 +7,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from core.text import name_key
+from core.text import fold, name_key
 from units.models import Unit
 
-from ..deadlines import Deadline, find_deadline
+from ..deadlines import ONGOING_WORDS, Deadline, find_deadline
+from . import clauses
 from .reading import ImportProblem
 
 # --- normalising --------------------------------------------------------------------------
@@ -27,7 +28,8 @@ _LETTERED = re.compile(r"^\s*([a-zđ])\)\s+", re.I)
 
 
 _LANDMARK = re.compile(
-    r"^(?:Số\s*[:.]|Nơi nhận|Trên đây|Căn cứ|Ngày\s+\d{1,2}\s+tháng|[^,\d]{2,60},\s*ngày\s+\d)",
+    r"^(?:Số\s*[:.]|Nơi nhận|Trên đây|Căn cứ|Kính gửi"
+    r"|Ngày\s+\d{1,2}\s+tháng|[^,\d]{2,60},\s*ngày\s+\d)",
     re.I,
 )
 _TERMINAL = '.:;!?”"'
@@ -76,6 +78,8 @@ def _starts_block(line: str) -> bool:
 
 
 def _closes_block(line: str, following: str) -> bool:
+    if re.match(r"Kính gửi\b", line):
+        return True  # the addressee is one line; what follows starts the body
     """Whether `line` cannot be continued by `following` although it lacks a full stop."""
     if line[-1] in _TERMINAL or _is_caption(line) or _LANDMARK.match(line):
         return True
@@ -143,6 +147,16 @@ class UnitIndex:
             ((key, unit) for unit in units for key in unit.name_keys() if key),
             key=lambda item: -len(item[0]),
         )
+        self.names = {key for key, _ in self.keys}
+
+    def prefix_length(self, text: str) -> int:
+        """How many characters of `text` a registered name takes at its start (0: none)."""
+        words = list(re.finditer(r"[^\s\-–—_.,;:/()&]+", text[:240]))
+        for count in range(min(len(words), 16), 0, -1):
+            key = name_key(" ".join(w.group(0) for w in words[:count]))
+            if key in self.names:
+                return words[count - 1].end()
+        return 0
 
     def exactly(self, phrase: str) -> Unit | None:
         key = name_key(phrase)
@@ -165,70 +179,29 @@ class UnitIndex:
         return found
 
 
-_UNIT_WORDS = (
-    r"(?:Phòng|phòng|Ban|Sở|Trung tâm|Chi cục|Chi nhánh|Văn phòng|UBND|Ủy ban nhân dân"
-    r"|Uỷ ban nhân dân|Công an|Thanh tra|Hội|Đoàn|Đội|Hạt|Kho bạc|Bảo hiểm|Ngân hàng|Trường"
-    r"|Bệnh viện|Cục|Tổng cục)"
-)
-_VERB_STOP = re.compile(
-    r"\s+(?:tổ chức|tìm|thực hiện|triển khai|tập trung|hoàn thành|hoàn thiện|báo cáo|xây dựng|"
-    r"rà soát|tham mưu|chuẩn bị|kiểm tra|đẩy mạnh|giải quyết|theo dõi|đôn đốc|hướng dẫn|chỉ đạo|"
-    r"trình|xử lý|đề xuất|nghiên cứu|ban hành|cập nhật|quản lý|thẩm định|giải ngân|khắc phục)\b.*$"
-)
-_COOPERATION = re.compile(
-    r"(?:phối hợp(?:\s+chặt\s+chẽ)?(?:\s+với)?|cùng với|làm việc với)\s+", re.I
-)
-
-
-def _unit_list(segment: str, index: UnitIndex) -> list[UnitMention]:
-    """Units listed at the start of `segment`, separated by commas, stopping at other words."""
-    colon = segment.find(":")
-    if 0 <= colon <= 45 and not index.starting(segment[:colon]):
-        segment = segment[colon + 1 :]  # "các phòng, đơn vị: A, B, C"
-    mentions: list[UnitMention] = []
-    for piece in re.split(r"[,;]", segment):
-        piece = piece.strip().removeprefix("và ").removeprefix("với ").strip()
-        if not piece:
-            continue
-        unit = index.starting(piece)
-        if unit is not None:
-            mentions.append(UnitMention(piece, unit))
-            if (
-                index.starting(piece)
-                and len(name_key(piece).split()) > len(_longest_key(index, unit).split()) + 1
-            ):
-                break  # the piece runs on into the rest of the sentence
-            continue
-        if re.match(_UNIT_WORDS + r"\s+\S", piece) and not re.match(r"(?i)các\s", piece):
-            written = _VERB_STOP.sub("", piece).strip()
-            mentions.append(UnitMention(" ".join(written.split()[:12]), None))
-            if written != piece:
-                break
-            continue
-        break
-    return mentions
-
-
-def _longest_key(index: UnitIndex, unit: Unit) -> str:
-    return max((k for k, u in index.keys if u == unit), key=len)
-
-
-# --- the notice ---------------------------------------------------------------------------
-
-
 @dataclass
 class ParsedTask:
     ref: str
     text: str
-    lead: UnitMention | None
+    leads: list[UnitMention]  # one, or several co-leads / a group (fanned out by the office)
     supports: list[UnitMention]
     deadline: Deadline | None
     first_line: int
     last_line: int
 
     @property
+    def lead(self) -> UnitMention | None:
+        return self.leads[0] if self.leads else None
+
+    @property
     def recurring(self) -> bool:
+        """No deadline: followed as an ongoing task (Task.DeadlineKind.ONGOING)."""
         return self.deadline is None
+
+    @property
+    def said_ongoing(self) -> bool:
+        """No deadline, and the text says so ("thường xuyên", "tiếp tục", "định kỳ", …)."""
+        return self.deadline is None and any(word in fold(self.text) for word in ONGOING_WORDS)
 
     def as_form_row(self) -> dict[str, str]:
         """The task as a row of the preview's form: names and phrases as the office reads them."""
@@ -238,8 +211,11 @@ class ParsedTask:
         return {
             "ref": self.ref,
             "text": self.text,
-            "lead_unit": self.lead.name if self.lead else "",
-            "support_units": "; ".join(m.name for m in self.supports),
+            "lead_unit": "; ".join(m.name for m in self.leads),
+            # A group ("các đơn vị liên quan") stays in the text: it is no unit to pick.
+            "support_units": "; ".join(
+                m.name for m in self.supports if m.unit or not clauses.GROUP.match(m.text)
+            ),
             "deadline": deadline,
             "source_lines": f"{self.first_line}-{self.last_line}",
         }
@@ -260,6 +236,12 @@ class ParsedNotice:
     signer_title: str = ""
     recipients: str = ""
     tasks: list[ParsedTask] = field(default_factory=list)
+    # Where the number was read: "header" (the document's own "Số:"), or the portal copy's
+    # mention of its source ("(Theo Công văn số …)"), said in the preview.
+    number_source: str = ""
+    title_line: int = -1  # a news item's headline: the title, not a direction
+    # What could not be read, for the preview to say (never a refusal).
+    problems: list[str] = field(default_factory=list)
 
     def header(self) -> dict[str, object]:
         """The notice's header as the fields of `services.NOTICE_FIELDS`."""
@@ -284,16 +266,18 @@ class ParsedNotice:
             "issued_on": self.issued_on.isoformat() if self.issued_on else None,
             "signer": self.signer,
             "title": self.title,
+            "number_source": self.number_source,
+            "problems": self.problems,
             "tasks": [
                 {
                     "ref": task.ref,
                     "text": task.text,
-                    "lead_units": [task.lead.name] if task.lead else [],
+                    "lead_units": [m.name for m in task.leads],
                     "support_units": [m.name for m in task.supports],
                     "deadline": task.deadline.day.isoformat()
                     if task.deadline and task.deadline.day
                     else None,
-                    "recurring": task.recurring,
+                    "recurring": task.said_ongoing,
                 }
                 for task in self.tasks
             ],
@@ -301,39 +285,98 @@ class ParsedNotice:
 
 
 _DATE_LINE = re.compile(
-    r"^(?P<place>[^,\d]{2,60}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
-    re.I,
+    r"(?:^|\|\s*|\s{2,}|\S+\s+)(?P<place>[A-ZĐÀ-Ỹ][^,\d|:]{1,40}?),\s*ngày\s+(?P<d>\d{1,2})"
+    r"\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
 )
-_NUMBER = re.compile(r"\bSố\s*[:.]?\s*(?P<number>\d+[\w/.\-–Đđ]*[A-Za-zĐđ][\w/.\-–Đđ]*)", re.I)
+_NUMBER_TEXT = r"(?P<number>\d+\s*/\s*[\w.\-–/&]*[\w])"
+# The document's own number: its "Số:" at the start of a line or of a header cell.
+_NUMBER = re.compile(r"(?:^|\|)\s*Số\s*[:.]\s*" + _NUMBER_TEXT, re.I)
+_DOC_TYPES = (
+    r"(?:Công văn|Thông báo|Kế hoạch|Quyết định|Chỉ thị|Văn bản|Báo cáo|Tờ trình|Hướng dẫn"
+    r"|Nghị quyết|Công điện)"
+)
+_SHORT_DATE = r"(?P<date>\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{4})?)"
+# A portal copy names its source: "(Theo Công văn số 6012/UBND-KT, ngày 14/11/2023)",
+# "(Nguồn: Từ Công văn số …)", "… đã ký ban hành Công văn số 3273/UBND-VP ngày 29/8/2023".
+_OWN_SOURCE = [
+    re.compile(
+        r"\(\s*(?:Theo|Nguồn\s*:?\s*(?:Từ|từ)?)\s+"
+        + _DOC_TYPES
+        + r"\s+số\s+"
+        + _NUMBER_TEXT
+        + r"[,\s]*(?:ngày\s+"
+        + _SHORT_DATE
+        + ")?",
+        re.I,
+    ),
+    re.compile(
+        r"(?:ban hành|banh|phát hành|ký)\s+"
+        + _DOC_TYPES
+        + r"\s+số\s+"
+        + _NUMBER_TEXT
+        + r"(?:[,\s]+ngày\s+"
+        + _SHORT_DATE
+        + ")?",
+        re.I,
+    ),
+]
 _MEETING = re.compile(r"\bNgày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
+# The day a news item reports: "Chiều ngày 17/5/2022, …", "Ngày 21/ 5, UBND tỉnh ban hành …".
+_NEWS_DAY = re.compile(
+    r"^(?:Sáng|Chiều|Tối|Trưa|Đêm)?\s*(?:ngày|Ngày)\s+(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})"
+    r"(?:\s*/\s*(?P<y>\d{4}))?\s*,"
+)
+_ANY_YEAR = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\s*/\s*(\d{4})\b|năm\s+(\d{4})\b")
 _CHAIR = re.compile(
     r"[Đđ]ồng chí\s+(?P<name>[A-ZĐÀ-Ỹ][^\s,]*(?:\s+[A-ZĐÀ-Ỹ][^\s,]*){1,4}),"
     r"\s*(?P<title>[^.;]{3,120}?)\s+chủ trì"
 )
 _SIGN_TITLES = re.compile(r"^(?:TM\.|KT\.|TL\.|TUQ\.|Q\.)?\s*[A-ZĐÀ-Ỹ .\-]{4,}$")
 _STOP_BODY = re.compile(r"^(?:Trên đây|Nơi nhận)", re.I)
-_SECTION_UNIT = re.compile(r"^(?:Đối với|Riêng)\s+", re.I)
-_ASSIGNING = re.compile(r"\b(?:chủ trì|giao|thực hiện|tham mưu|hoàn thành)\b", re.I)
-_INLINE = re.compile(r"(?:^|[.;:]\s*|\s)(?:Giao|giao cho|Giao cho)\s+(?=" + _UNIT_WORDS[3:-1] + ")")
-_WRITTEN_NAME = r"\s+[^,;]{2,80}?(?=\s+(?:chủ trì|thực hiện|tham mưu|triển khai|phối hợp)|,)"
-_LEAD_CHAIRS = re.compile(
-    r"(?P<unit>" + _UNIT_WORDS + r"[^,;.]{2,120}?)\s+(?:chủ trì|là cơ quan chủ trì)"
+_CHROME = re.compile(
+    r"^(?:Insert title|Tin |Tin tức|Trang chủ|Ngày đăng|Cập nhật|Lượt xem|THÔNG TIN|hoạt động)",
+    re.I,
 )
 
 
+def _day(d: str, m: str, y: str | None, fallback_year: int | None) -> date | None:
+    year = int(y) if y else fallback_year
+    if year is None:
+        return None
+    try:
+        return date(year, int(m), int(d))
+    except ValueError:
+        return None
+
+
+def _short_date(text: str | None, fallback_year: int | None) -> date | None:
+    if not text:
+        return None
+    parts = re.split(r"\s*[/.-]\s*", text.strip())
+    return _day(parts[0], parts[1], parts[2] if len(parts) > 2 else None, fallback_year)
+
+
 def _header(notice: ParsedNotice, index: UnitIndex) -> int:
-    """Fill the header; returns the line where the body starts."""
+    """Fill the header; returns the line where the body starts.
+
+    The document's own number and date come from its header ("Số: …", "<nơi>, ngày … tháng …
+    năm …", also when the two columns arrive on one line or as "|" cells), else from a portal
+    copy's mention of its source; a document it only cites ("Thực hiện Thông báo số …") is
+    never taken for it.
+    """
     lines = notice.lines
     body_start = 0
+    years = [int(a or b) for line in lines[:12] for a, b in _ANY_YEAR.findall(line)]
+    common_year = max(set(years), key=years.count) if years else None
     for number, line in enumerate(lines[:40]):
         if not notice.number and (match := _NUMBER.search(line)):
-            notice.number = match.group("number").rstrip(".,;")
-        if notice.issued_on is None and (match := _DATE_LINE.match(line)):
-            try:
-                notice.issued_on = date(int(match["y"]), int(match["m"]), int(match["d"]))
-            except ValueError:
-                notice.issued_on = None
-            notice.place = match["place"].strip()
+            notice.number = re.sub(r"\s+", "", match.group("number")).rstrip(".,;")
+            notice.number_source = "header"
+        if notice.issued_on is None and (match := _DATE_LINE.search(line)):
+            notice.issued_on = _day(match["d"], match["m"], match["y"], None)
+            notice.place = match["place"].strip(" |")
+        if not notice.title and re.match(r"^(?:V/v|V/V|Về việc)\s+", line):
+            notice.title = line
         if re.fullmatch(r"THÔNG BÁO", line.strip(), re.I):
             body_start = number + 1
             following = next((c for c in lines[number + 1 : number + 4] if c), "")
@@ -341,13 +384,47 @@ def _header(notice: ParsedNotice, index: UnitIndex) -> int:
                 notice.title = following
                 body_start = lines.index(following, number + 1) + 1
             break
+    if not notice.number:
+        for line in lines:
+            for pattern in _OWN_SOURCE:
+                if match := pattern.search(line):
+                    notice.number = re.sub(r"\s+", "", match.group("number")).rstrip(".,;")
+                    notice.number_source = "source"
+                    if notice.issued_on is None:
+                        notice.issued_on = _short_date(match.group("date"), common_year)
+                    after = line[match.end() :].strip()
+                    if not notice.title and re.match(r"(?:về việc|V/v)\s", after, re.I):
+                        notice.title = re.split(r"\.\s", after)[0].strip(" .")
+                    break
+            if notice.number:
+                break
+    if notice.issued_on is None:
+        for line in lines[:12]:
+            if match := _NEWS_DAY.match(line):
+                notice.issued_on = _day(match["d"], match["m"], match["y"], common_year)
+                break
+    if not notice.number and not notice.title:
+        # A news item: its headline is the first line that reads as one.
+        for number, line in enumerate(lines[:6]):
+            words = line.split()
+            if (
+                len(words) >= 6
+                and not line.isupper()
+                and not _CHROME.match(line)
+                and not line.rstrip().endswith(":")
+            ):
+                notice.title = line
+                notice.title_line = number
+                break
     upper_lines = [
-        ln
+        ln.split("CỘNG HÒA")[0].strip(" |")
         for ln in lines[:8]
-        if ln.isupper() and "CỘNG HÒA" not in ln and "ĐỘC LẬP" not in ln.upper()[:8]
+        if ln.isupper() and "ĐỘC LẬP" not in ln.upper()[:8]
     ]
     issuer_lines = [
-        ln for ln in upper_lines if re.search(r"ỦY BAN|UỶ BAN|UBND|HUYỆN|TỈNH|XÃ|THÀNH PHỐ|SỞ", ln)
+        ln
+        for ln in upper_lines
+        if ln and re.search(r"ỦY BAN|UỶ BAN|UBND|HUYỆN|TỈNH|XÃ|THÀNH PHỐ|SỞ|PHƯỜNG", ln)
     ]
     if issuer_lines:
         notice.issuer = " ".join(issuer_lines[:2]).title().replace("Ủy Ban Nhân Dân", "UBND")
@@ -388,133 +465,329 @@ def _signature(notice: ParsedNotice) -> None:
     notice.signer = name
 
 
-def _clean_task_text(line: str) -> str:
-    line = _BULLET.sub("", line)
-    line = _LETTERED.sub("", line)
-    return line.strip()
+# --- the body: sections, items, sentences, clauses ----------------------------------------
+
+_SECTION_UNIT = re.compile(r"^(?:Đối với|Riêng|Giao)\s+", re.I)
+# A line that opens the directions: "… có ý kiến như sau:", "… chỉ đạo một số nội dung sau:".
+_LEAD_IN = re.compile(
+    r"(?:như sau|sau đây|nội dung sau|việc sau|nhiệm vụ sau|cụ thể|có ý kiến(?: chỉ đạo)?"
+    r"|kết luận|chỉ đạo|yêu cầu|đề nghị|giao)\s*:\s*$",
+    re.I,
+)
+# A list of duties inside one sentence: "… các nhiệm vụ trọng tâm …, bao gồm: A; B; C."
+_DUTY_LIST = re.compile(r"nhiệm vụ[^:]{0,200}?(?:bao gồm|gồm|như sau|sau)\s*:\s*(?=\S)", re.I)
+# What a heading after "Đối với X" may add before its items: "X chủ trì tham mưu:".
+_HEADING_TAIL = re.compile(
+    r"^\s*(?:\(.*\))?\s*(?:chủ trì(?:\s+tham mưu)?|thực hiện|tham mưu|triển khai)?\s*[:.]?\s*$"
+)
+# Lines that are never directions: the addressee, citations, enclosures, portal chrome.
+_NOT_BODY = re.compile(
+    r"^(?:Kính gửi|Nơi nhận|Đính kèm|\(|Xem chi tiết|Tin tức liên quan|Đánh giá$|Ngày đăng"
+    r"|Cập nhật lúc|Lượt xem|Insert title)",
+    re.I,
+)
 
 
-def _assignment(
-    text: str, default_lead: UnitMention | None, index: UnitIndex
-) -> tuple[UnitMention | None, list[UnitMention]]:
-    lead = default_lead
-    if match := _LEAD_CHAIRS.search(text):
-        unit = index.starting(match["unit"])
-        if unit is not None:
-            lead = UnitMention(match["unit"], unit)
-        elif default_lead is None:
-            lead = UnitMention(" ".join(match["unit"].split()[:12]), None)
-    supports: list[UnitMention] = []
-    for match in _COOPERATION.finditer(text):
-        for mention in _unit_list(text[match.end() :], index):
-            if (lead is None or mention.name != lead.name) and mention.name not in {
-                s.name for s in supports
-            }:
-                supports.append(mention)
-    return lead, supports
+@dataclass
+class _Section:
+    ref: str = ""
+    level: int = 0
+    leads: list[UnitMention] = field(default_factory=list)
+    deadline: Deadline | None = None
+    bullet_leads: list[UnitMention] = field(default_factory=list)  # "- X chủ trì tham mưu:"
 
 
-def _inline_tasks(paragraph: str, index: UnitIndex) -> list[tuple[str, UnitMention | None]]:
-    """The "Giao X …" assignments of a paragraph, each with the unit it names first."""
-    starts = [m.end() for m in _INLINE.finditer(paragraph)]
-    pieces = []
-    for number, start in enumerate(starts):
-        end = starts[number + 1] if number + 1 < len(starts) else len(paragraph)
-        chunk = paragraph[start:end]
-        # The next assignment's "Giao" belongs to it, not to this one.
-        chunk = re.sub(r"[.;:]?\s*(?:Giao|giao cho|Giao cho)\s*$", "", chunk).strip(" ;.")
-        lead_unit = index.starting(chunk)
-        lead = UnitMention(chunk.split(" chủ trì")[0][:120], lead_unit) if lead_unit else None
-        if lead is None:
-            written = re.match(
-                _UNIT_WORDS
-                + r"\s+[^,;]{2,80}?(?=\s+(?:chủ trì|thực hiện|tham mưu|triển khai|phối hợp|,))",
-                chunk,
+class _Reader:
+    """Reads the body line by line, keeping the section, the item and the open task."""
+
+    def __init__(self, notice: ParsedNotice, index: UnitIndex, day: date) -> None:
+        self.notice = notice
+        self.index = index
+        self.day = day
+        self.section = _Section()
+        self.parent_ref = ""
+        self.operative = False
+        self.sectioned = False
+        self.pending: list[tuple[int, str]] = []
+
+    # -- units --
+
+    def mention(self, mention: clauses.Mention) -> UnitMention:
+        unit = self.index.starting(mention.text) or self.index.exactly(mention.text)
+        return UnitMention(mention.text, unit)
+
+    def heading_unit(self, content: str) -> list[UnitMention] | None:
+        """The unit(s) a heading names alone ("Đối với Phòng X", "Trung tâm Y", "Z chủ trì
+        tham mưu:"), or None when the line says more."""
+        named = _SECTION_UNIT.sub("", content) if _SECTION_UNIT.match(content) else content
+        first = named.split(",")[0].strip(" :.")
+        unit = self.index.exactly(first)
+        if unit is not None and (
+            _SECTION_UNIT.match(content)
+            or (len(content) < 100 and not clauses.has_predicate(named))
+        ):
+            return [UnitMention(first, unit)]
+        found = clauses.unit_at(named, 0)
+        if found is None or clauses.is_group(found):
+            return None
+        if not _HEADING_TAIL.match(named[found.end :]):
+            return None
+        if _SECTION_UNIT.match(content):
+            # "Đối với Phòng X, Chi nhánh Y": the heading leads with X, as written.
+            return [UnitMention(first, self.index.starting(first))]
+        return [self.mention(found)]
+
+    # -- tasks --
+
+    def add(
+        self,
+        ref: str,
+        text: str,
+        leads: list[UnitMention],
+        supports: list[UnitMention],
+        first: int,
+        last: int,
+        deadline: Deadline | None = None,
+    ) -> None:
+        text = " ".join(text.split()).strip()
+        if not text:
+            return
+        names = {m.name for m in leads}
+        supports = [s for s in supports if s.name not in names]
+        found = find_deadline(text, reference=self.day)
+        self.notice.tasks.append(
+            ParsedTask(
+                ref, text, leads, supports, found or deadline or self.section.deadline, first, last
             )
-            lead = UnitMention(written.group(0), None) if written else None
-        pieces.append(("Giao " + chunk, lead))
-    return pieces
+        )
+
+    def extend_last(self, text: str, last: int) -> None:
+        """A sentence that adds to the task before it ("Yêu cầu báo cáo trước ngày …")."""
+        task = self.notice.tasks[-1]
+        task.text = f"{task.text} {' '.join(text.split())}"
+        task.last_line = last
+        found = find_deadline(task.text, reference=self.day)
+        if found is not None:
+            task.deadline = found
+
+    def item(self, ref: str, content: str, number: int, default: list[UnitMention]) -> None:
+        """A numbered, lettered or bulleted item: one task, or several if it holds several
+        directions with their own assignees."""
+        emitted = self.paragraph(content, number, ref=ref, default=default)
+        if emitted:
+            return
+        if self.sectioned and not default:
+            return  # the general part of a document laid out by unit: no assignee, no task
+        subject = clauses.unit_at(content, 0)
+        if not default and subject is not None and clauses.is_group(subject):
+            return  # "Các phòng, ban tiếp tục …": a general direction to everyone
+        if default or self.operative or ref:
+            if self.is_heading(content) or content.rstrip().endswith(":"):
+                return
+            chaired = clauses.chairing(content)
+            leads = [self.mention(chaired)] if chaired else default
+            self.add(
+                ref,
+                content,
+                leads,
+                [self.mention(m) for m in clauses.supports_in(content, [])],
+                number,
+                number,
+            )
+
+    def paragraph(
+        self,
+        content: str,
+        number: int,
+        *,
+        ref: str = "",
+        default: list[UnitMention] | None = None,
+    ) -> int:
+        """The directions of a paragraph; returns how many tasks it gave."""
+        emitted = 0
+        duty = _DUTY_LIST.search(content)
+        concluding = (
+            re.search(r"kết luận|chỉ đạo|yêu cầu|đề nghị|giao", content[: duty.start()])
+            if duty
+            else None
+        )
+        if duty and not default and not self.sectioned and (self.operative or concluding):
+            by_when = find_deadline(content[: duty.end()], reference=self.day)
+            self.add(ref, content[duty.end() :], [], [], number, number, deadline=by_when)
+            return 1
+        # "… đề nghị: A làm …; B làm …": the directions follow the colon.
+        listed = bool(re.search(r"(?:đề nghị|yêu cầu|kết luận|chỉ đạo|giao)\s*:", content, re.I))
+        for _, sentence in clauses.sentences(content):
+            for text, found in clauses.clauses(
+                sentence,
+                operative=self.allows_subjects() or (listed and not self.sectioned),
+                giao_only=self.giao_only(default or []),
+            ):
+                if found is not None and default and found.by_subject:
+                    found = None  # inside a unit's section its unit leads, unless "X chủ trì"
+                if found is None:
+                    if emitted:
+                        self.extend_last(text, number)
+                    continue
+                leads = [self.mention(m) for m in found.leads]
+                supports = [self.mention(m) for m in found.supports]
+                self.add(ref, text[found.text_start :], leads, supports, number, number)
+                emitted += 1
+        return emitted
+
+    def allows_subjects(self) -> bool:
+        return self.operative and not self.sectioned
+
+    def giao_only(self, default: list[UnitMention]) -> bool:
+        # A document laid out by unit sections gives its directions there; elsewhere only an
+        # explicit "Giao X" assigns (the general part exhorts everyone).
+        return self.sectioned and not default
+
+    @staticmethod
+    def is_heading(content: str) -> bool:
+        words = content.split()
+        return (
+            len(words) <= 8
+            and not content.rstrip().endswith((".", ";"))
+            and not (clauses.has_predicate(content))
+        )
+
+
+def _find_sections(lines: list[str], start: int, reader: _Reader) -> bool:
+    """Whether the document is laid out by unit sections ("3.1. Đối với Phòng X")."""
+    for line in lines[start:]:
+        heading = _NUMBERED.match(line) or _ROMAN_HEADING.match(line)
+        if heading and not _BULLET.match(line):
+            rest = line[heading.end() :].strip()
+            if (
+                _SECTION_UNIT.match(rest)
+                and not rest.lower().startswith("giao")
+                and reader.heading_unit(rest)
+            ):
+                return True
+    return False
 
 
 def parse_notice(text: str, *, reference: date | None = None) -> ParsedNotice:
-    """Read a notice's text. Raises ImportProblem when it does not look like a notice at all."""
+    """Read a text that assigns tasks: its header and every direction in it.
+
+    Never refuses a text: what could not be read is listed in `problems` for the preview.
+    Raises ImportProblem only for an empty text.
+    """
     if not text or not text.strip():
         raise ImportProblem("Văn bản rỗng: không có nội dung để đọc.")
     notice = ParsedNotice(lines=normalise(text)[:20000])
     index = UnitIndex(list(Unit.objects.all()))
     body_start = _header(notice, index)
     day = notice.issued_on or reference or date.today()  # noqa: DTZ011 - only a fallback for phrases
+    reader = _Reader(notice, index, day)
+    with clauses.registry(index.prefix_length):
+        _read_body(notice, reader, body_start, day)
+    _say_problems(notice)
+    return notice
 
-    section_ref, section_lead, section_deadline = "", None, None
-    section_level = 0
-    pending: list[tuple[int, str]] = []  # lines of a section without bullets
 
-    def flush_pending() -> None:
-        if pending and section_lead is not None:
-            joined = " ".join(t for _, t in pending)
-            _add(joined, pending[0][0], pending[-1][0])
-        pending.clear()
+def _read_body(notice: ParsedNotice, reader: _Reader, body_start: int, day: date) -> None:
+    reader.sectioned = _find_sections(notice.lines, body_start, reader)
+    title_line = notice.title_line
 
-    def _add(task_text: str, first: int, last: int, lead: UnitMention | None = None) -> None:
-        chosen, supports = _assignment(task_text, lead or section_lead, index)
-        deadline = find_deadline(task_text, reference=day) or section_deadline
-        notice.tasks.append(
-            ParsedTask(section_ref, task_text, chosen, supports, deadline, first, last)
-        )
+    def flush() -> None:
+        if reader.pending and reader.section.leads:
+            joined = " ".join(t for _, t in reader.pending)
+            if not reader.paragraph(
+                joined, reader.pending[0][0], ref=reader.section.ref, default=reader.section.leads
+            ):
+                reader.add(
+                    reader.section.ref,
+                    joined,
+                    reader.section.leads,
+                    [reader.mention(m) for m in clauses.supports_in(joined, [])],
+                    reader.pending[0][0],
+                    reader.pending[-1][0],
+                )
+            else:
+                notice.tasks[-1].first_line = reader.pending[0][0]
+                notice.tasks[-1].last_line = reader.pending[-1][0]
+        reader.pending.clear()
 
     for number in range(body_start, len(notice.lines)):
-        line = notice.lines[number]
-        if not line:
+        line = notice.lines[number].strip()
+        if not line or number == title_line:
             continue
         if _STOP_BODY.match(line):
             break
-        heading = _NUMBERED.match(line)
-        if heading and not _BULLET.match(line):
-            flush_pending()
-            ref = heading.group(1)
-            rest = line[heading.end() :].strip()
-            level = ref.count(".") + 1
-            named = _SECTION_UNIT.sub("", rest) if _SECTION_UNIT.match(rest) else rest
-            # A heading names its unit whole ("Đối với Phòng X, Chi nhánh Y" leads with X); a
-            # numbered sentence that assigns ("1. Giao Phòng X chủ trì …") is an inline task.
-            first_named = named.split(",")[0].strip(" :.")
-            unit = index.exactly(first_named)
-            is_unit_section = bool(_SECTION_UNIT.match(rest)) or (
-                unit is not None and len(rest) < 100 and not _ASSIGNING.search(rest)
-            )
-            if is_unit_section:
-                section_ref, section_level = ref, level
-                section_lead = UnitMention(first_named, unit)
-                section_deadline = find_deadline(rest, reference=day)
-                continue
-            if section_lead is not None and level <= section_level:
-                section_ref, section_lead, section_deadline, section_level = "", None, None, 0
-            if section_lead is None:
-                for chunk, lead in _inline_tasks(rest, index):
-                    section_ref = ref
-                    _add(chunk, number, number, lead)
-                section_ref = "" if section_lead is None else section_ref
-                continue
-        if section_lead is not None:
-            if _BULLET.match(line) or _LETTERED.match(line):
-                flush_pending()
-                _add(_clean_task_text(line), number, number)
-            else:
-                pending.append((number, line))
+        if _NOT_BODY.match(line) or line.isupper():
             continue
-        item = _LETTERED.match(line) or _BULLET.match(line)
-        content = _clean_task_text(line) if item else line
-        for chunk, lead in _inline_tasks(content, index):
-            previous_ref = section_ref
-            letter = _LETTERED.match(line)
-            section_ref = letter.group(1) if letter else previous_ref
-            _add(chunk, number, number, lead)
-            section_ref = previous_ref
-    flush_pending()
+        if _LEAD_IN.search(line) and not _NUMBERED.match(line) and not _BULLET.match(line):
+            flush()
+            reader.operative = True
+            if not re.match(r"(?:Giao|Đề nghị|Yêu cầu)\b", line):
+                continue
+        numbered = _NUMBERED.match(line) or _ROMAN_HEADING.match(line)
+        lettered = _LETTERED.match(line)
+        bullet = _BULLET.match(line)
+        if numbered and not bullet and not lettered:
+            flush()
+            ref = numbered.group(1)
+            level = ref.count(".") + 1 if not _ROMAN_HEADING.match(line) else 0
+            content = line[numbered.end() :].strip()
+            reader.parent_ref = ref
+            reader.operative = True
+            units = reader.heading_unit(content)
+            if units is not None:
+                reader.section = _Section(ref, level, units, find_deadline(content, reference=day))
+                continue
+            if reader.section.leads and level <= reader.section.level:
+                reader.section = _Section()
+            reader.section.bullet_leads = []
+            if reader.is_heading(content) or _LEAD_IN.search(content):
+                if not reader.section.leads:
+                    reader.section = _Section(ref, level)
+                continue
+            colon = re.match(r"([^:]{3,120}):\s*(\S.*)$", content)
+            if colon and not reader.section.leads:
+                named = clauses.unit_at(colon.group(1), 0)
+                if named is not None and named.end >= len(colon.group(1).rstrip()) - 1:
+                    # "3. Phòng X: Xây dựng kế hoạch …"
+                    leads = [reader.mention(named)]
+                    reader.item(ref, colon.group(2), number, leads)
+                    continue
+            reader.item(ref, content, number, reader.section.leads)
+            continue
+        if lettered:
+            flush()
+            letter = lettered.group(1).lower()
+            ref = f"{reader.parent_ref}.{letter}" if reader.parent_ref else letter
+            content = line[lettered.end() :].strip()
+            reader.item(ref, content, number, reader.section.bullet_leads or reader.section.leads)
+            continue
+        if bullet:
+            flush()
+            content = line[bullet.end() :].strip()
+            units = reader.heading_unit(content) if content.rstrip().endswith(":") else None
+            if units is not None:
+                reader.section.bullet_leads = units
+                reader.operative = True
+                continue
+            leads = reader.section.bullet_leads or reader.section.leads
+            if leads or reader.operative:
+                reader.item(reader.section.ref or reader.parent_ref, content, number, leads)
+            continue
+        if reader.section.leads:
+            reader.pending.append((number, line))
+            continue
+        reader.paragraph(line, number, ref=reader.parent_ref if reader.operative else "")
+    flush()
 
-    if not notice.tasks and not notice.number:
-        raise ImportProblem(
-            "Không nhận ra đây là một thông báo kết luận: không thấy số, ký hiệu văn bản "
-            "và không thấy nhiệm vụ nào giao cho đơn vị."
+
+def _say_problems(notice: ParsedNotice) -> None:
+    if not notice.number:
+        notice.problems.append("Không thấy số, ký hiệu của văn bản: hãy nhập ở phần đầu.")
+    if notice.issued_on is None:
+        notice.problems.append("Không thấy ngày ban hành: hãy nhập ở phần đầu.")
+    if not notice.tasks:
+        notice.problems.append(
+            "Không thấy nhiệm vụ nào giao cho đơn vị: hãy thêm dòng và nhập tay."
         )
-    return notice
+    elif missing := sum(1 for t in notice.tasks if not t.leads):
+        notice.problems.append(f"{missing} nhiệm vụ chưa rõ đơn vị chủ trì: hãy chọn.")

@@ -89,15 +89,15 @@ def test_an_unknown_unit_is_shown_and_corrected_in_the_preview(desk: Client) -> 
     assert "Có 3 ô đơn vị chưa khớp với danh mục" in response.content.decode()
     assert not Notice.objects.exists()
     rows = {data[f"tasks-{i}-ref"]: i for i in range(int(data["tasks-TOTAL_FORMS"]))}
-    assert len(rows) == 4  # refs 1, a, b, đ
-    data[f"tasks-{rows['b']}-lead_unit"] = "Phòng Nội vụ"  # the office picks the right unit
+    assert len(rows) == 4  # refs 1, 3.a, 3.b, 3.đ
+    data[f"tasks-{rows['3.b']}-lead_unit"] = "Phòng Nội vụ"  # the office picks the right unit
     data["tasks-0-support_units"] = "Phòng Tư pháp"
-    data[f"tasks-{rows['đ']}-support_units"] = ""  # not in the registry: left out
+    data[f"tasks-{rows['3.đ']}-support_units"] = ""  # not in the registry: left out
     response = desk.post(reverse("notice_import"), data)
     assert response.status_code == 302
     notice = Notice.objects.get(number="87/TB-UBND")
     assert notice.tasks.count() == 5
-    assert notice.tasks.get(ref="b").lead_unit.name == "Phòng Nội vụ"
+    assert notice.tasks.get(ref="3.b").lead_unit.name == "Phòng Nội vụ"
     assert notice.source_text.startswith("UBND HUYỆN ĐỨC THỌ") and not notice.source_file
 
 
@@ -135,7 +135,17 @@ def test_the_command_prints_one_json_object(registry: dict[str, Unit], tmp_path:
     out = StringIO()
     call_command("import_notice", str(path), "--dry-run", "--json", stdout=out)
     data = json.loads(out.getvalue())
-    assert set(data) == {"number", "issuer", "issued_on", "signer", "title", "tasks"}
+    assert set(data) == {
+        "number",
+        "issuer",
+        "issued_on",
+        "signer",
+        "title",
+        "tasks",
+        "number_source",
+        "problems",
+    }
+    assert data["number_source"] == "header" and data["problems"] == []
     assert (data["number"], data["issued_on"], data["signer"]) == (
         "194/TB-UBND",
         "2023-09-13",

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from directives import services
-from directives.importer import ImportProblem, parse_notice, read_file
+from directives.importer import ImportProblem, clauses, parse_notice, read_file
 from units.models import User
 
 
@@ -44,15 +44,16 @@ class Command(BaseCommand):
             return
 
         actor = self._actor(options["username"])
+        # Groups ("các đơn vị liên quan") stay in the task's text; a named unit must be known.
         unknown = sorted(
             {
                 m.text
                 for t in parsed.tasks
-                for m in ([t.lead] if t.lead else []) + t.supports
-                if m.unit is None
+                for m in t.leads + t.supports
+                if m.unit is None and not clauses.GROUP.match(m.text)
             }
         )
-        missing_lead = [t.text[:60] for t in parsed.tasks if t.lead is None]
+        missing_lead = [t.text[:60] for t in parsed.tasks if t.lead is None or not t.lead.unit]
         if unknown or missing_lead or parsed.issued_on is None:
             problems = []
             if unknown:
