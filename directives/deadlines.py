@@ -155,8 +155,9 @@ def parse_deadline(text: str, *, reference: date) -> Deadline:
 
 # Words that make a date in running text a deadline.
 _MARKERS = (
-    r"(?:truoc|cham\s+nhat(?:\s+la)?|han\s+chot|thoi\s+han|xong\s+truoc"
-    r"|hoan\s+thanh(?:\s+(?:truoc|trong|xong))?)"
+    r"(?:truoc(?:\s+\d{1,2}\s*(?:gio|h)(?:\s*\d{1,2}(?:\s*phut)?)?\s*,?)?"
+    r"|cham\s+nhat(?:\s+(?:la|den|vao))*|han\s+chot(?:\s+la)?|thoi\s+han(?:\s+la)?"
+    r"|xong\s+truoc|hoan\s+thanh(?:\s+(?:truoc|trong|xong))?)"
     r"(?:\s+ngay)?"
 )
 _IN_TEXT = [
@@ -167,6 +168,8 @@ _IN_TEXT = [
     rf"trong\s+{_QUARTER}",
     rf"trong\s+{_YEAR}",
     rf"(?:trong(?:\s+thoi\s+han)?|sau)\s+{_WORKING_DAYS}",
+    # "trong 15 ngày kể từ ngày ban hành": counted from the document's date.
+    rf"(?:trong(?:\s+thoi\s+han)?|sau)\s+{_DAYS}\s*,?\s*(?:ke\s+)?tu\s+ngay\s+(?:ban\s+hanh|ky)",
 ]
 
 

@@ -195,7 +195,10 @@ def _formed_at(text: str, position: int) -> Mention | None:
             break
         if token == "và" or token == "và,":
             following = text[at + len(token) :].lstrip()
-            if _UNIT_START.match(following) or not following[:1].isupper():
+            joint = re.search(r"(?:HĐND|Hội đồng nhân dân)\s*$", text[position:at]) and re.match(
+                r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\b", following
+            )  # "Văn phòng HĐND và UBND huyện": one office
+            if not joint and (_UNIT_START.match(following) or not following[:1].isupper()):
                 break
         if token.startswith("-") and len(token) == 1:
             end = at + 1

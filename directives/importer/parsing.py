@@ -10,7 +10,7 @@ from datetime import date
 from core.text import fold, name_key
 from units.models import Unit
 
-from ..deadlines import ONGOING_WORDS, Deadline, find_deadline
+from ..deadlines import ONGOING_WORDS, Deadline, DeadlineError, find_deadline, parse_deadline
 from . import clauses
 from .reading import ImportProblem
 
@@ -68,7 +68,8 @@ def _is_caption(line: str) -> bool:
 
 def _starts_block(line: str) -> bool:
     return bool(
-        _BULLET.match(line)
+        line.startswith("|")
+        or _BULLET.match(line)
         or _NUMBERED.match(line)
         or _LETTERED.match(line)
         or _ROMAN_HEADING.match(line)
@@ -77,10 +78,18 @@ def _starts_block(line: str) -> bool:
     )
 
 
+_DOC_WORDS = (
+    r"Công văn|Thông báo|Kế hoạch|Quyết định|Chỉ thị|Nghị quyết|Hướng dẫn|Văn bản|ý kiến"
+    r"|chỉ đạo|Kết luận"
+)
+
+
 def _closes_block(line: str, following: str) -> bool:
-    if re.match(r"Kính gửi\b", line):
-        return True  # the addressee is one line; what follows starts the body
     """Whether `line` cannot be continued by `following` although it lacks a full stop."""
+    if re.match(r"Kính gửi\b", line) or line.endswith("|"):
+        return True  # the addressee is one line, and so is a table's row
+    if re.match(r"(?:Thực hiện\s+(?:" + _DOC_WORDS + r")|Kính gửi|Căn cứ)\b", following):
+        return True  # a new sentence of the letter starts: "Thực hiện Công văn số …"
     if line[-1] in _TERMINAL or _is_caption(line) or _LANDMARK.match(line):
         return True
     # A short numbered heading ("3.7. Đối với UBND xã Sơn Tây") is followed by its text, but
@@ -509,6 +518,7 @@ class _Reader:
         self.operative = False
         self.sectioned = False
         self.pending: list[tuple[int, str]] = []
+        self.table: dict[str, int] | None = None  # a task table's columns, once its header is read
 
     # -- units --
 
@@ -635,6 +645,44 @@ class _Reader:
                 emitted += 1
         return emitted
 
+    def table_row(self, cells: list[str], number: int) -> None:
+        """One row of a task table: its content, lead, supports and time from their columns."""
+        columns = self.table or {}
+
+        def cell(name: str) -> str:
+            index = columns.get(name)
+            return cells[index] if index is not None and index < len(cells) else ""
+
+        text = cell("text")
+        if not text or text.isupper():
+            return  # an empty row, or a group heading inside the table
+        ref = cell("ref") if re.fullmatch(r"[\dIVXivx.]{1,8}", cell("ref")) else ""
+        leads = self.written_units(cell("lead"))
+        supports = self.written_units(cell("support"))
+        deadline = find_deadline(cell("deadline"), reference=self.day)
+        if deadline is None and cell("deadline"):
+            try:
+                deadline = parse_deadline(cell("deadline"), reference=self.day)
+            except DeadlineError:
+                deadline = None
+            if deadline is not None and deadline.day is None:
+                deadline = None
+        self.add(ref.rstrip("."), text, leads, supports, number, number, deadline=deadline)
+
+    def written_units(self, text: str) -> list[UnitMention]:
+        """The units a table's cell names, as recognised or else as written, one per piece."""
+        found: list[UnitMention] = []
+        for piece in re.split(r"\s*;\s*|\n", text):
+            piece = piece.strip(" .,")
+            if not piece:
+                continue
+            listed, end = clauses.unit_list(piece, 0)
+            if listed and not piece[end:].strip(" .,"):
+                found += [self.mention(m) for m in listed]
+            else:
+                found.append(UnitMention(piece, self.index.exactly(piece)))
+        return found
+
     def allows_subjects(self) -> bool:
         return self.operative and not self.sectioned
 
@@ -651,6 +699,33 @@ class _Reader:
             and not content.rstrip().endswith((".", ";"))
             and not (clauses.has_predicate(content))
         )
+
+
+def _table_cells(line: str) -> list[str] | None:
+    """The cells of a table's row written as "| a | b | c |" (three cells or more)."""
+    if line.count("|") < 2:
+        return None
+    cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+    return cells if len(cells) >= 3 else None
+
+
+def _table_header(cells: list[str]) -> dict[str, int] | None:
+    """Which column holds what, when `cells` is the header of a task table ("STT | Nội dung |
+    Đơn vị chủ trì | Đơn vị phối hợp | Thời gian hoàn thành", in any order and wording)."""
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = fold(cell)
+        if "phoi hop" in key:
+            columns.setdefault("support", index)
+        elif "chu tri" in key or key.startswith(("don vi", "co quan")):
+            columns.setdefault("lead", index)
+        elif any(word in key for word in ("thoi gian", "thoi han", "han hoan thanh", "tien do")):
+            columns.setdefault("deadline", index)
+        elif any(word in key for word in ("noi dung", "nhiem vu", "cong viec")):
+            columns.setdefault("text", index)
+        elif key in ("stt", "tt", "so tt"):
+            columns.setdefault("ref", index)
+    return columns if {"text", "lead"} <= set(columns) else None
 
 
 def _find_sections(lines: list[str], start: int, reader: _Reader) -> bool:
@@ -716,6 +791,15 @@ def _read_body(notice: ParsedNotice, reader: _Reader, body_start: int, day: date
             continue
         if _STOP_BODY.match(line):
             break
+        cells = _table_cells(line)
+        if cells is not None:
+            flush()
+            if columns := _table_header(cells):
+                reader.table = columns
+                reader.operative = True
+            elif reader.table is not None:
+                reader.table_row(cells, number)
+            continue
         if _NOT_BODY.match(line) or line.isupper():
             continue
         if _LEAD_IN.search(line) and not _NUMBERED.match(line) and not _BULLET.match(line):

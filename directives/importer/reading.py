@@ -6,6 +6,7 @@ import io
 import re
 import zipfile
 from pathlib import PurePath
+from typing import Any
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 # What a Word file may hold once inflated, checked from its directory before anything is read:
@@ -110,11 +111,27 @@ def _docx_text(content: bytes) -> str:
         if tag == "p":
             lines.append(Paragraph(block, document).text)
         elif tag == "tbl":
-            for row in Table(block, document).rows:
-                for cell in row.cells:
-                    lines.extend(p.text for p in cell.paragraphs)
+            table = Table(block, document)
+            if len(table.columns) >= 3:
+                # A table of tasks: one line a row, its cells apart ("| 1 | … | Phòng X |").
+                for row in table.rows:
+                    cells = _cell_texts(row.cells)
+                    lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+            else:
+                for row in table.rows:
+                    for cell in row.cells:
+                        lines.extend(p.text for p in cell.paragraphs)
     # Word's paragraphs are explicit: a blank line between them keeps them apart.
     return _bounded("\n\n".join(lines))
+
+
+def _cell_texts(cells: Any) -> list[str]:
+    """A row's cells as text, a merged cell once."""
+    seen: list[Any] = []
+    for cell in cells:
+        if not any(cell._tc is other._tc for other in seen):
+            seen.append(cell)
+    return [" ".join(" ".join(p.text for p in cell.paragraphs).split()) for cell in seen]
 
 
 def _pdf_text(content: bytes) -> str:
