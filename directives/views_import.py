@@ -18,6 +18,7 @@ from .forms_notice import NoticeForm, TaskRowFormSet, kept_rows
 from .importer import (
     MAX_IMPORT_BYTES,
     ImportProblem,
+    ParsedNotice,
     keep_pending,
     normalise,
     parse_notice,
@@ -63,6 +64,7 @@ def _preview(
     pending: str,
     file_name: str,
     status: int = 200,
+    parsed: ParsedNotice | None = None,
 ) -> HttpResponse:
     lines = normalise(source_text)
     unmatched = sum(
@@ -74,7 +76,9 @@ def _preview(
         {
             "form": form,
             "formset": formset,
-            "lines": list(enumerate(lines)),
+            "lines": list(enumerate(lines, start=1)),  # numbered as people count: from 1
+            "problems": parsed.problems if parsed else [],
+            "number_from_source": bool(parsed and parsed.number_source == "source"),
             "source_text": source_text,
             "pending": pending,
             "file_name": file_name,
@@ -117,9 +121,7 @@ def notice_import(request: HttpRequest) -> HttpResponse:
                 prefix="tasks",
                 reference=parsed.issued_on,
             )
-            formset.extra = 0
-            if not parsed.tasks:
-                messages.warning(request, "Không tìm thấy nhiệm vụ nào; hãy thêm dòng và nhập tay.")
+            formset.extra = 0 if parsed.tasks else 1  # nothing found: a row to fill in
             return _preview(
                 request,
                 form=form,
@@ -127,6 +129,7 @@ def notice_import(request: HttpRequest) -> HttpResponse:
                 source_text=text,
                 pending=pending,
                 file_name=file_name,
+                parsed=parsed,
             )
     return render(request, "directives/notice_import.html", {"source": source})
 

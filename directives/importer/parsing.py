@@ -226,7 +226,7 @@ class ParsedTask:
                 m.name for m in self.supports if m.unit or not clauses.GROUP.match(m.text)
             ),
             "deadline": deadline,
-            "source_lines": f"{self.first_line}-{self.last_line}",
+            "source_lines": f"{self.first_line + 1}-{self.last_line + 1}",  # lines from 1
         }
 
 
@@ -543,8 +543,9 @@ class _Reader:
         if not _HEADING_TAIL.match(named[found.end :]):
             return None
         if _SECTION_UNIT.match(content):
-            # "Đối với Phòng X, Chi nhánh Y": the heading leads with X, as written.
-            return [UnitMention(first, self.index.starting(first))]
+            # "Đối với Phòng X, Chi nhánh Y": the heading leads with X, as written; a name the
+            # registry does not hold exactly is shown for the office to pick, never guessed.
+            return [UnitMention(first, self.index.exactly(first))]
         return [self.mention(found)]
 
     # -- tasks --

@@ -220,3 +220,23 @@ def test_an_abandoned_preview_file_is_removed_after_a_day(desk: Client) -> None:
     assert response.status_code == 302
     notice = Notice.objects.get(number=preview.context["form"].initial["number"])
     assert not notice.source_file
+
+
+def test_a_text_without_number_opens_the_preview_with_what_is_missing(desk: Client) -> None:
+    text = (
+        "Tăng cường phòng cháy rừng mùa khô\n"
+        "UBND huyện có ý kiến như sau:\n"
+        "Giao Hạt Kiểm lâm huyện tổ chức trực 24/24 giờ trong tháng 5/2024.\n"
+        "(Theo Công văn số 318/UBND-NN, ngày 2/5/2024)\n"
+    )
+    preview = desk.post(reverse("notice_import"), {"text": text})
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "Xem trước: kiểm tra rồi xác nhận" in html
+    assert "dòng ghi nguồn của bản đăng lại" in html  # where the number was read, said
+    assert preview.context["form"].initial["number"] == "318/UBND-NN"
+    assert 'id="L1"' in html and 'id="L0"' not in html  # source lines counted from 1
+    nothing = desk.post(reverse("notice_import"), {"text": "Biên bản họp tổ.\nHọp bàn công việc."})
+    page = nothing.content.decode()
+    assert "Cần bổ sung trước khi lưu" in page and "Không thấy số, ký hiệu" in page
+    assert nothing.context["formset"].total_form_count() == 1  # a row to fill in
