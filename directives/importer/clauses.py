@@ -40,7 +40,7 @@ _HEADS = (
 # Nouns that name a group of units after "các"/"những" (or alone, lowercase, as in
 # "cơ quan liên quan").
 _GROUP_NOUNS = (
-    r"sở|ngành|phòng|ban|cơ quan|đơn vị|địa phương|xã|phường|thị trấn|huyện|quận|thành phố"
+    r"sở|ngành|phòng|ban|cơ quan|đơn vị|địa phương|xã|phường|thị trấn|thị xã|huyện|quận|thành phố"
     r"|bộ phận|tổ chức|doanh nghiệp|cá nhân|trường|hội|đoàn thể|Ban QLDA|Ban Quản lý|BQL"
     r"|Sở|Phòng|Ban|Trung tâm|UBND|Ủy ban|Uỷ ban|chi bộ|thôn|tổ dân phố|khu phố|hợp tác xã"
     r"|trạm|Trạm|đồng chí|thành viên|công chức|cán bộ|chủ đầu tư|nhà trường|lực lượng"
@@ -72,6 +72,7 @@ _VERBS = sorted(
     thường xuyên|liên hệ|chịu trách nhiệm|trả lời|nhận|đã|đang|sẽ|vừa|tham gia|hưởng ứng
     tạo điều kiện|ưu tiên|làm rõ|rút kinh nghiệm|quyết liệt|tập huấn|thu gom|bám sát|chỉnh trang
     kiểm soát|tuân thủ|chấp hành|tiếp tục|nghiên cứu|giao|đề nghị|yêu cầu|có ý kiến|tổ chức
+    căn cứ|nghiêm túc|rà soát|khẩn trương|chịu trách nhiệm|bảo đảm
     """.replace("\n", "|").split("|")
         if word.strip()
     },
@@ -288,15 +289,15 @@ def assignment(sentence: str, *, operative: bool, giao_only: bool = False) -> As
     found: Assignment | None = None
     start = _clause_start(sentence)
     subject = unit_at(sentence, start)
-    if (
-        subject is not None
-        and operative
-        and not giao_only
-        and not is_group(subject)
-        and _PERSON.match(sentence, start) is None
-    ):
+    person = subject is not None and not is_group(subject) and _PERSON.match(sentence, start)
+    if subject is not None and operative and not giao_only and not person:
         rest = sentence[subject.end :].lstrip(" ,")
-        if _TRIGGER.match(rest) is None and (
+        assigning = _TRIGGER.match(rest)
+        # "UBND tỉnh giao X …" assigns; "Phòng Y chỉ đạo các trường …" is Y's own task.
+        assigns = assigning is not None and (
+            assigning["word"].lower() != "chỉ đạo" or _ASSIGNER_BEFORE.match(subject.text)
+        )
+        if not assigns and (
             rest.startswith(":") or (_verb_at(rest, 0) and not _NARRATIVE.match(rest))
         ):
             found = Assignment([subject], [], start, by_subject=True)
@@ -331,9 +332,15 @@ def assignment(sentence: str, *, operative: bool, giao_only: bool = False) -> As
     if found is None:
         return None
     predicate = sentence[found.leads[-1].end :].strip(" ,:")
-    if _CLOSING.match(predicate) or (
-        len(predicate.split()) <= 25
-        and re.search(r"(?:triển khai|quan tâm|tổ chức)\s+thực hiện(?:\s+tốt)?\s*[./]*$", predicate)
+    if (
+        re.match(r"thông báo\b|biết\b", predicate)
+        or _CLOSING.match(predicate)
+        or (
+            len(predicate.split()) <= 25
+            and re.search(
+                r"(?:triển khai|quan tâm|tổ chức)\s+thực hiện(?:\s+tốt)?\s*[./]*$", predicate
+            )
+        )
     ):
         return None  # a letter's closing formula ("… triển khai thực hiện./.")
     found.supports = supports_in(sentence[found.leads[0].start :], found.leads)

@@ -342,6 +342,8 @@ _CHAIR = re.compile(
 )
 _SIGN_TITLES = re.compile(r"^(?:TM\.|KT\.|TL\.|TUQ\.|Q\.)?\s*[A-ZĐÀ-Ỹ .\-]{4,}$")
 _STOP_BODY = re.compile(r"^(?:Trên đây|Nơi nhận)", re.I)
+# The document's type, on a line of its own above its title ("THÔNG BÁO", "CHỈ THỊ" …).
+_DOC_CAPTIONS = r"THÔNG BÁO|CHỈ THỊ|KẾ HOẠCH|QUYẾT ĐỊNH|CÔNG VĂN|KẾT LUẬN|BÁO CÁO|CÔNG ĐIỆN"
 _CHROME = re.compile(
     r"^(?:Insert title|Tin |Tin tức|Trang chủ|Ngày đăng|Cập nhật|Lượt xem|THÔNG TIN|hoạt động)",
     re.I,
@@ -386,7 +388,7 @@ def _header(notice: ParsedNotice, index: UnitIndex) -> int:
             notice.place = match["place"].strip(" |")
         if not notice.title and re.match(r"^(?:V/v|V/V|Về việc)\s+", line):
             notice.title = line
-        if re.fullmatch(r"THÔNG BÁO", line.strip(), re.I):
+        if re.fullmatch(_DOC_CAPTIONS, line.strip()):
             body_start = number + 1
             following = next((c for c in lines[number + 1 : number + 4] if c), "")
             if following and not _starts_block(following):
@@ -418,6 +420,7 @@ def _header(notice: ParsedNotice, index: UnitIndex) -> int:
             words = line.split()
             if (
                 len(words) >= 6
+                and not _starts_block(line)
                 and not line.isupper()
                 and not _CHROME.match(line)
                 and not line.rstrip().endswith(":")
@@ -589,9 +592,6 @@ class _Reader:
             return
         if self.sectioned and not default:
             return  # the general part of a document laid out by unit: no assignee, no task
-        subject = clauses.unit_at(content, 0)
-        if not default and subject is not None and clauses.is_group(subject):
-            return  # "Các phòng, ban tiếp tục …": a general direction to everyone
         if default or self.operative or ref:
             if self.is_heading(content) or content.rstrip().endswith(":"):
                 return

@@ -122,7 +122,7 @@ def test_a_receiver_of_a_report_is_neither_lead_nor_support() -> None:
     assert supports(task) == []
 
 
-def test_general_statements_and_assessment_are_not_tasks() -> None:
+def test_assessment_and_closing_formulas_are_not_tasks_and_groups_are_kept() -> None:
     notice = parse_notice(
         "Số: 9/TB-UBND\nCan Lộc, ngày 2 tháng 5 năm 2024\n"
         "Trong quý I, Phòng Văn hóa và Thông tin đã tổ chức tốt các hoạt động lễ hội.\n"
@@ -131,7 +131,8 @@ def test_general_statements_and_assessment_are_not_tasks() -> None:
         "2. Giao Phòng Văn hóa và Thông tin xây dựng kế hoạch lễ hội năm sau.\n"
         "Đề nghị các đơn vị quan tâm thực hiện./.\n"
     )
-    assert [leads(t) for t in notice.tasks] == [["Phòng Văn hóa và Thông tin"]]
+    # A direction to a group is kept with the group, for the office to fan out.
+    assert [leads(t) for t in notice.tasks] == [["Các phòng, ban"], ["Phòng Văn hóa và Thông tin"]]
 
 
 def test_several_directions_in_one_paragraph_split_at_their_assignees() -> None:

@@ -182,6 +182,8 @@ def test_inline_assignments_lettered_items_and_each_date_form(registry: dict[str
             date(2024, 4, 30),
         ),
         ("1", "Phòng Nội vụ", [], date(2024, 3, 31)),
+        # A direction to a group is kept with the group as written, for the office to fan out.
+        ("2", "Các phòng, ban", [], None),
         # A lettered item's ref names its numbered item (docs/domain.md §1).
         ("3.a", "Phòng Tư pháp", [], date(2024, 3, 19)),  # 10 working days from 5/3/2024
         ("3.b", "Phòng Y tế", [], date(2024, 5, 15)),
@@ -193,14 +195,14 @@ def test_inline_assignments_lettered_items_and_each_date_form(registry: dict[str
         ),
     ]
     # A unit the registry lacks is kept with the text's words, for the office to create or pick.
-    assert notice.tasks[3].lead is not None and notice.tasks[3].lead.unit is None
+    assert notice.tasks[4].lead is not None and notice.tasks[4].lead.unit is None
     assert notice.tasks[0].supports[1].unit is None
     # The report's receiver is neither lead nor support.
     assert all(
         "Văn phòng HĐND-UBND huyện" not in [s.name for s in t.supports] for t in notice.tasks
     )
-    # General directions and assessment are not tasks.
-    assert not any("kỷ luật, kỷ cương" in t.text or "chuyển biến" in t.text for t in notice.tasks)
+    # The assessment is not a task.
+    assert not any("chuyển biến" in t.text for t in notice.tasks)
 
 
 def test_a_section_deadline_applies_to_its_tasks(registry: dict[str, Unit]) -> None:

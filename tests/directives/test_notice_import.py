@@ -86,10 +86,12 @@ def test_an_unknown_unit_is_shown_and_corrected_in_the_preview(desk: Client) -> 
     response = desk.post(reverse("notice_import"), data)
     assert response.status_code == 200  # "Phòng Y tế" and "Công an huyện" are not in the registry
     assert "Không tìm thấy đơn vị “Phòng Y tế”" in response.content.decode()
-    assert "Có 3 ô đơn vị chưa khớp với danh mục" in response.content.decode()
+    # "Phòng Y tế", "Công an huyện", and the group "Các phòng, ban" (one direction to all).
+    assert "Có 4 ô đơn vị chưa khớp với danh mục" in response.content.decode()
     assert not Notice.objects.exists()
     rows = {data[f"tasks-{i}-ref"]: i for i in range(int(data["tasks-TOTAL_FORMS"]))}
-    assert len(rows) == 4  # refs 1, 3.a, 3.b, 3.đ
+    assert len(rows) == 5  # refs 1, 2, 3.a, 3.b, 3.đ
+    data[f"tasks-{rows['2']}-DELETE"] = "on"  # the office leaves the general direction out
     data[f"tasks-{rows['3.b']}-lead_unit"] = "Phòng Nội vụ"  # the office picks the right unit
     data["tasks-0-support_units"] = "Phòng Tư pháp"
     data[f"tasks-{rows['3.đ']}-support_units"] = ""  # not in the registry: left out
