@@ -72,7 +72,10 @@ _VERBS = sorted(
     thường xuyên|liên hệ|chịu trách nhiệm|trả lời|nhận|đã|đang|sẽ|vừa|tham gia|hưởng ứng
     tạo điều kiện|ưu tiên|làm rõ|rút kinh nghiệm|quyết liệt|tập huấn|thu gom|bám sát|chỉnh trang
     kiểm soát|tuân thủ|chấp hành|tiếp tục|nghiên cứu|giao|đề nghị|yêu cầu|có ý kiến|tổ chức
-    căn cứ|nghiêm túc|rà soát|khẩn trương|chịu trách nhiệm|bảo đảm
+    căn cứ|nghiêm túc|rà soát|khẩn trương|chịu trách nhiệm|bảo đảm|điều tiết|huy động
+    chuyển đổi|nạo vét|sửa chữa|vận hành|lắp đặt|nâng cấp|cải tạo|xác định|truy quét|ngăn chặn
+    phòng chống|phòng ngừa|cưỡng chế|thanh lý|quyết toán|thẩm duyệt|tiếp cận|phổ biến|quán triệt
+    xây|sớm|kiểm điểm|làm việc|hoàn trả|đối chiếu|thông tin|báo|dừng|rà|thu
     """.replace("\n", "|").split("|")
         if word.strip()
     },
@@ -372,7 +375,9 @@ def clauses(
     parts = [p for p in re.split(r"(?<=;)\s+", sentence) if p.strip()]
     result: list[tuple[str, Assignment | None]] = []
     for part in parts:
-        found = assignment(part, operative=operative, giao_only=giao_only)
+        # After "… yêu cầu A làm …;" the next clauses are directions too: "B làm …; C làm …".
+        listing = operative or any(kept is not None and not kept.by_subject for _, kept in result)
+        found = assignment(part, operative=listing, giao_only=giao_only)
         if result:
             previous, kept = result[-1]
             open_list = kept is not None and not previous[kept.leads[-1].end :].strip(" ;,")

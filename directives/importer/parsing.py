@@ -84,12 +84,21 @@ _DOC_WORDS = (
 )
 
 
+_PORTAL_LINE = re.compile(
+    r"(?:Cập nhật|Ngày đăng|Đăng lúc|Lượt xem|Ngày cập nhật"
+    r"|(?:Sáng|Chiều|Tối|Trưa)\s+(?:ngày\s+)?\d{1,2}\s*/)",
+    re.I,
+)
+
+
 def _closes_block(line: str, following: str) -> bool:
     """Whether `line` cannot be continued by `following` although it lacks a full stop."""
     if re.match(r"Kính gửi\b", line) or line.endswith("|"):
         return True  # the addressee is one line, and so is a table's row
     if re.match(r"(?:Thực hiện\s+(?:" + _DOC_WORDS + r")|Kính gửi|Căn cứ)\b", following):
         return True  # a new sentence of the letter starts: "Thực hiện Công văn số …"
+    if _PORTAL_LINE.match(following) or _PORTAL_LINE.match(line):
+        return True  # a portal's headline, date stamp and lede are lines of their own
     if line[-1] in _TERMINAL or _is_caption(line) or _LANDMARK.match(line):
         return True
     # A short numbered heading ("3.7. Đối với UBND xã Sơn Tây") is followed by its text, but
@@ -332,7 +341,7 @@ _OWN_SOURCE = [
 _MEETING = re.compile(r"\bNgày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
 # The day a news item reports: "Chiều ngày 17/5/2022, …", "Ngày 21/ 5, UBND tỉnh ban hành …".
 _NEWS_DAY = re.compile(
-    r"^(?:Sáng|Chiều|Tối|Trưa|Đêm)?\s*(?:ngày|Ngày)\s+(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})"
+    r"(?:^|(?<=\s))(?:(?:Sáng|Chiều|Tối|Trưa|Đêm)\s+(?:ngày\s+)?|(?:ngày|Ngày)\s+)(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})"
     r"(?:\s*/\s*(?P<y>\d{4}))?\s*,"
 )
 _ANY_YEAR = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\s*/\s*(\d{4})\b|năm\s+(\d{4})\b")
@@ -411,7 +420,7 @@ def _header(notice: ParsedNotice, index: UnitIndex) -> int:
                 break
     if notice.issued_on is None:
         for line in lines[:12]:
-            if match := _NEWS_DAY.match(line):
+            if match := _NEWS_DAY.search(line):
                 notice.issued_on = _day(match["d"], match["m"], match["y"], common_year)
                 break
     if not notice.number and not notice.title:

@@ -268,3 +268,22 @@ def test_a_text_table_with_bars() -> None:
             date(2024, 3, 30),
         )
     ]
+
+
+def test_a_news_items_conclusion_lists_its_directions_after_the_assigning_word() -> None:
+    notice = parse_notice(
+        "Thạch Hà chuẩn bị mùa mưa bão\nCập nhật: 03/09/2024\n"
+        "Chiều 2/9, UBND huyện Thạch Hà họp bàn công tác phòng chống thiên tai.\n"
+        "Kết luận hội nghị, đồng chí Phó Chủ tịch UBND huyện yêu cầu Phòng Nông nghiệp và "
+        "Phát triển nông thôn rà soát các hồ đập xung yếu trước ngày 15/9/2024; UBND các xã "
+        "ven biển chủ động sơ tán dân; Trạm Khí tượng thủy văn cập nhật tin bão kịp thời.\n"
+    )
+    assert notice.issued_on == date(2024, 9, 2)  # the day the item reports, its year from it
+    assert notice.title == "Thạch Hà chuẩn bị mùa mưa bão"
+    assert [leads(t) for t in notice.tasks] == [
+        ["Phòng Nông nghiệp và Phát triển nông thôn"],
+        ["UBND các xã ven biển"],
+        ["Trạm Khí tượng thủy văn"],
+    ]
+    assert notice.tasks[0].deadline is not None
+    assert notice.tasks[0].deadline.day == date(2024, 9, 15)
