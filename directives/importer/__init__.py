@@ -1,21 +1,19 @@
-"""Reading a conclusion notice: header, sections, tasks, units and deadlines (docs/domain.md).
+"""Reading a text that assigns tasks: header, directions, units and deadlines (docs/domain.md §8).
 
-`reading.read_file` turns an uploaded .txt/.md/.docx/.pdf into text; `parsing.parse_notice`
-reads that text; `pending` keeps the uploaded file while the office checks the preview.
-Neither raises anything but `ImportProblem`, whose message tells the office in Vietnamese what
-was wrong. The parser follows the rules of how notices are written, not one notice's wording:
+- `reading`: an uploaded .txt/.md/.docx/.pdf to text (bounded; Word tables as rows);
+- `lines`: the text as lines (Markdown, page numbers and wrapped lines undone);
+- `header`: the document's own number, date, issuer, title and signature;
+- `clauses`: who is assigned what in one sentence, and who supports;
+- `parsing`: sections, items, tables and paragraphs into tasks (`parse_notice`), never refusing
+  a text: what is missing is listed in `ParsedNotice.problems` for the preview;
+- `model`: what a reading gives; `pending`: the uploaded file while the office checks.
 
-- a numbered heading that names a unit ("3.1. Đối với Phòng Nội vụ") opens that unit's section;
-  each bullet, lettered item or paragraph under it is one of its tasks;
-- anywhere, "Giao X chủ trì, phối hợp với Y …" assigns a task inline, several per paragraph;
-- the lead is the unit the section names, unless the task says "Z chủ trì";
-- support units are the units named after "phối hợp (với)", "cùng", "làm việc với"; a unit that
-  is only directed ("chỉ đạo", "hướng dẫn") or that receives a report ("báo cáo … (qua X)") is
-  neither lead nor support;
-- a task's deadline is the latest "by when" phrase in its words, else its section's.
+Nothing raises but `ImportProblem`, whose message tells the office in Vietnamese what was wrong.
 """
 
-from .parsing import ParsedNotice, ParsedTask, UnitIndex, UnitMention, normalise, parse_notice
+from .lines import normalise
+from .model import ParsedNotice, ParsedTask, UnitIndex, UnitMention
+from .parsing import parse_notice
 from .pending import PENDING_LIFETIME, PENDING_ROOT, clean_pending, keep_pending, pending_path
 from .reading import MAX_IMPORT_BYTES, ImportProblem, decode_text, read_file
 

@@ -9,8 +9,7 @@ from datetime import date
 import docx
 import pytest
 
-from directives.importer import parse_notice, read_file
-from directives.importer.parsing import ParsedNotice, ParsedTask
+from directives.importer import ParsedNotice, ParsedTask, parse_notice, read_file
 
 pytestmark = pytest.mark.django_db  # the parser reads the unit registry (empty here)
 
