@@ -195,7 +195,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 # Seconds before the first retry of a failed delivery; doubles each time, up to an hour
-# (reminders.services.MAX_ATTEMPTS attempts in all).
+# (reminders.delivery.MAX_ATTEMPTS attempts in all).
 DONDOC_REMINDER_RETRY_BACKOFF = env_int("DONDOC_REMINDER_RETRY_BACKOFF", 60)
 # A worker holds a digest it is sending this long (above the delivery task's 90 s limit);
 # a digest held longer belonged to a worker that died, and is sent again.

@@ -16,7 +16,7 @@ from celery import shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from . import services
+from . import delivery, services
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +35,12 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 def send_daily_reminders(day: str | None = None) -> dict[str, int]:
     """Plan and record the day's reminders, then queue one delivery per digest."""
     when = date.fromisoformat(day) if day else timezone.localdate()
-    stuck = services.stuck_digests().count()
+    stuck = delivery.stuck_digests().count()
     if stuck:
         logger.warning("%d reminder digests need the office (see the send log)", stuck)
     with transaction.atomic():
         recorded = services.record_chunks(when, services.plan_chunks(when))
-        services.mark_queued(recorded.digest_ids)
+        delivery.mark_queued(recorded.digest_ids)
         for digest_id in recorded.digest_ids:
             transaction.on_commit(partial(deliver_digest.delay, digest_id))
     return {"recipients": recorded.recipients, "queued": len(recorded.digest_ids)}
@@ -52,8 +52,8 @@ def send_daily_reminders(day: str | None = None) -> dict[str, int]:
 def deliver_digest(self: Any, digest_id: int) -> str:
     """Send one digest unless somebody already has; a failure is tried again later."""
     try:
-        return services.deliver(digest_id)
-    except services.DeliveryError as error:
+        return delivery.deliver(digest_id)
+    except delivery.DeliveryError as error:
         if error.retry_at is None:
             logger.warning("Reminder digest %s given up; the office can send it again", digest_id)
             return "failed"
@@ -62,7 +62,7 @@ def deliver_digest(self: Any, digest_id: int) -> str:
     except DATABASE_DOWN as error:
         # The digest is unchanged (its transaction rolled back) or held under a lease that
         # runs out; try again soon, and the sweeper would in any case.
-        delay = services.retry_delay(self.request.retries + 1).total_seconds()
+        delay = delivery.retry_delay(self.request.retries + 1).total_seconds()
         logger.warning(
             "Reminder digest %s: the database is not answering (%s); trying again in %.0f s",
             digest_id,
@@ -76,8 +76,8 @@ def deliver_digest(self: Any, digest_id: int) -> str:
 def sweep_reminders(limit: int = 5000) -> int:
     """Hand the queue again every digest that should be on its way and is not."""
     try:
-        due = list(services.due_for_delivery().values_list("pk", flat=True)[:limit])
-        services.mark_queued(due)
+        due = list(delivery.due_for_delivery().values_list("pk", flat=True)[:limit])
+        delivery.mark_queued(due)
     except DatabaseError:
         logger.warning("Reminder sweep skipped: the database is not answering")
         return 0

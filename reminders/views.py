@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from units.access import require_office
 
-from . import services
+from . import delivery
+from .delivery import MAX_ATTEMPTS, stuck_digests
 from .filters import DigestFilter
 from .models import ReminderDigest
-from .services import MAX_ATTEMPTS, stuck_digests
 from .tasks import deliver_digest
 
 
@@ -54,7 +54,7 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
     digest = get_object_or_404(ReminderDigest, pk=pk)
     try:
         with transaction.atomic():
-            digest = services.resend(actor=actor, digest=digest)
+            digest = delivery.resend(actor=actor, digest=digest)
             transaction.on_commit(partial(deliver_digest.delay, digest.pk))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from directives import services as task_services
 from directives.models import Notification, Task
-from reminders import services
+from reminders import delivery, services
 from reminders.models import ReminderDigest, ReminderItem, ReminderStep
 from reminders.sms import LocmemBackend
 from tests.conftest import MakeTask, on_day
@@ -176,8 +176,8 @@ def test_two_schedulers_recording_the_same_day_make_one_set_of_digests(
     second = services.record(services.plan(day))
     assert sorted(first) == sorted(second)
     assert ReminderDigest.objects.count() == 4 and ReminderItem.objects.count() == 4
-    assert [services.deliver(pk) for pk in first] == ["sent"] * 4
-    assert [services.deliver(pk) for pk in second] == ["already"] * 4
+    assert [delivery.deliver(pk) for pk in first] == ["sent"] * 4
+    assert [delivery.deliver(pk) for pk in second] == ["already"] * 4
     assert len(mail.outbox) == 2
 
 
@@ -192,17 +192,17 @@ def test_a_failed_send_is_recorded_retried_and_then_sent_once(
         raise ConnectionRefusedError("SMTP server unavailable")
 
     monkeypatch.setattr("reminders.channels.send_email", refuse)
-    with pytest.raises(services.DeliveryError):
-        services.deliver(email.pk)
+    with pytest.raises(delivery.DeliveryError):
+        delivery.deliver(email.pk)
     email.refresh_from_db()
     assert (email.status, email.attempts) == ("failed", 1)
     assert "SMTP server unavailable" in email.last_error
     assert email.next_attempt_at is not None and email.next_attempt_at > timezone.now()
     monkeypatch.undo()
-    assert services.deliver(email.pk) == "already"  # not before its next attempt
+    assert delivery.deliver(email.pk) == "already"  # not before its next attempt
     with time_machine.travel(email.next_attempt_at + timedelta(seconds=1)):
-        assert services.deliver(email.pk) == "sent"
-        assert services.deliver(email.pk) == "already"
+        assert delivery.deliver(email.pk) == "sent"
+        assert delivery.deliver(email.pk) == "already"
     email.refresh_from_db()
     assert (email.status, email.attempts, email.last_error) == ("sent", 2, "")
     assert len([m for m in mail.outbox if m.to == ["staff_a@example.gov.vn"]]) == 1
@@ -367,7 +367,7 @@ def test_a_digest_left_sending_by_a_dead_worker_is_taken_again_and_shown_meanwhi
         stuck.update(status="sending", lease_until=timezone.now() - timedelta(minutes=1))
         # This one was just claimed by a live worker.
         ReminderDigest.objects.filter(pk=digest_ids[1]).update(
-            status="sending", lease_until=timezone.now() + services.LEASE
+            status="sending", lease_until=timezone.now() + delivery.LEASE
         )
         client.force_login(people["office"])
         html = client.get("/nhac-viec/").content.decode()
@@ -376,13 +376,13 @@ def test_a_digest_left_sending_by_a_dead_worker_is_taken_again_and_shown_meanwhi
         with caplog.at_level("WARNING", logger="reminders.tasks"):
             send_daily_reminders.apply(kwargs={"day": "2023-11-01"}).get()
         assert "1 reminder digests need the office" in caplog.text
-        assert services.deliver(digest_ids[1]) == "already"  # a live worker holds it
-        assert digest_ids[0] in set(services.due_for_delivery().values_list("pk", flat=True))
+        assert delivery.deliver(digest_ids[1]) == "already"  # a live worker holds it
+        assert digest_ids[0] in set(delivery.due_for_delivery().values_list("pk", flat=True))
         assert sweep_reminders.apply().get() >= 1  # handed to the queue again
         assert stuck.get().queued_at is not None
-        assert services.deliver(digest_ids[0]) == "sent"  # what the queued task runs
+        assert delivery.deliver(digest_ids[0]) == "sent"  # what the queued task runs
         assert stuck.get().status == "sent"
-        assert services.deliver(digest_ids[0]) == "already"  # once
+        assert delivery.deliver(digest_ids[0]) == "already"  # once
 
 
 def test_an_item_planned_after_the_digest_went_out_goes_into_the_next_digest(
@@ -450,9 +450,9 @@ def test_the_office_sends_a_given_up_digest_again(
         services.record(services.plan(day))
     email = ReminderDigest.objects.get(recipient=people["staff_a"], channel="email")
     email_q = ReminderDigest.objects.filter(pk=email.pk)
-    email_q.update(status="failed", attempts=services.MAX_ATTEMPTS, last_error="SMTP down")
-    assert services.deliver(email.pk) == "already"  # given up: not tried by itself
-    assert email.pk in set(services.stuck_digests().values_list("pk", flat=True))
+    email_q.update(status="failed", attempts=delivery.MAX_ATTEMPTS, last_error="SMTP down")
+    assert delivery.deliver(email.pk) == "already"  # given up: not tried by itself
+    assert email.pk in set(delivery.stuck_digests().values_list("pk", flat=True))
     queued: list[int] = []
     monkeypatch.setattr("reminders.tasks.deliver_digest.delay", queued.append)
     client.force_login(people["staff_a"])
@@ -465,6 +465,6 @@ def test_the_office_sends_a_given_up_digest_again(
     assert response["Location"] == "/nhac-viec/"  # never elsewhere
     assert queued == [email.pk]
     assert (email_q.get().status, email_q.get().attempts) == ("pending", 0)
-    assert services.deliver(email.pk) == "sent"
+    assert delivery.deliver(email.pk) == "sent"
     again = client.post(f"/nhac-viec/{email.pk}/gui-lai/", follow=True).content.decode()
     assert "Lượt nhắc này đã gửi xong; không gửi lại." in again
