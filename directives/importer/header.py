@@ -154,7 +154,13 @@ def _header(notice: ParsedNotice, index: UnitIndex) -> int:
         if ln and re.search(r"ỦY BAN|UỶ BAN|UBND|HUYỆN|TỈNH|XÃ|THÀNH PHỐ|SỞ|PHƯỜNG", ln)
     ]
     if issuer_lines:
-        notice.issuer = " ".join(issuer_lines[:2]).title().replace("Ủy Ban Nhân Dân", "UBND")
+        written = " ".join(issuer_lines[:2]).title()
+        for long, short in (("Ủy Ban Nhân Dân", "UBND"), ("Uỷ Ban Nhân Dân", "UBND")):
+            written = written.replace(long, short)
+        # Upper-case abbreviations stay as written ("UBND", "HĐND", "VP").
+        notice.issuer = re.sub(
+            r"\b(Ubnd|Hđnd|Vp|Ttđt|Mttq)\b", lambda m: m.group(1).upper(), written
+        )
     elif notice.place:
         level = "huyện" if re.search(r"\bhuyện\b", " ".join(lines), re.I) else ""
         notice.issuer = f"UBND {level} {notice.place}".replace("  ", " ")

@@ -164,3 +164,20 @@ def test_only_the_office_manages_units_and_accounts(
     )
     unit_a.refresh_from_db()
     assert unit_a.is_active
+
+
+def test_closing_into_a_successor_that_leads_the_task_drops_the_closed_unit_as_support(
+    desk: Client, make_task: MakeTask, unit_a: Unit, unit_support: Unit
+) -> None:
+    shared = make_task(text="Cùng làm", lead_unit=unit_support, support_units=[unit_a])
+    response = desk.post(
+        reverse("unit_close", args=[unit_a.pk]),
+        {"closed_on": "2025-07-01", "successor": unit_support.pk},
+    )
+    assert response.status_code == 302
+    shared.refresh_from_db()
+    # The successor already leads it: it does not also support it, and the closed unit is gone.
+    assert list(shared.support_units.all()) == []
+    assert shared.lead_unit == unit_support
+    moved = shared.events.get(kind=TaskEvent.Kind.EDITED)
+    assert moved.data["changes"]["support_units"] == [unit_a.name, None]
