@@ -468,3 +468,14 @@ def test_the_office_sends_a_given_up_digest_again(
     assert delivery.deliver(email.pk) == "sent"
     again = client.post(f"/nhac-viec/{email.pk}/gui-lai/", follow=True).content.decode()
     assert "Lượt nhắc này đã gửi xong; không gửi lại." in again
+
+
+def test_the_dry_run_names_people_and_tasks_as_the_office_knows_them(
+    due: Task, people: dict[str, User]
+) -> None:
+    out = StringIO()
+    call_command("send_reminders", "--date", "2023-10-31", "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert text.startswith("Ngày 31/10/2023: 2 người nhận.")
+    assert f"Thông báo {due.notice.number}" in text and str(people["staff_a"]) in text
+    assert "#" not in text and "None" not in text  # no database ids

@@ -37,9 +37,12 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(parsed.as_json(), ensure_ascii=False))
         else:
+            when = f"{parsed.issued_on:%d/%m/%Y}" if parsed.issued_on else "(chưa rõ ngày)"
             self.stdout.write(
-                f"{parsed.number} ngày {parsed.issued_on}: {len(parsed.tasks)} nhiệm vụ."
+                f"{parsed.number or '(chưa rõ số)'} ngày {when}: {len(parsed.tasks)} nhiệm vụ."
             )
+            for missing in parsed.problems:
+                self.stdout.write(f"  Cần bổ sung: {missing}")
         if options["dry_run"]:
             return
 

@@ -5,7 +5,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from directives.models import Task
 from reminders import services
+from units.models import User
 
 
 class Command(BaseCommand):
@@ -44,9 +46,22 @@ class Command(BaseCommand):
                 )
                 return
             self.stdout.write(f"Ngày {day:%d/%m/%Y}: {planned.recipients} người nhận.")
-            for recipient, items in sorted(planned.items.items()):
+            # People by name and tasks by their notice and ref, as the office knows them.
+            people = {u.pk: u for u in User.objects.filter(pk__in=list(planned.items))}
+            task_ids = {i.task_id for items in planned.items.values() for i in items if i.task_id}
+            tasks = Task.objects.select_related("notice").in_bulk(list(task_ids))
+            for recipient, items in sorted(
+                planned.items.items(), key=lambda pair: str(people.get(pair[0], pair[0]))
+            ):
+                self.stdout.write(f"  {people.get(recipient, recipient)}:")
                 for item in items:
-                    self.stdout.write(f"  #{recipient} · nhiệm vụ {item.task_id} · {item.label}")
+                    task = tasks.get(item.task_id) if item.task_id else None
+                    what = (
+                        f"Thông báo {task.notice.number}, mục {task.ref or '—'}: {task.text[:60]}"
+                        if task
+                        else "tổng hợp"
+                    )
+                    self.stdout.write(f"    {what} · {item.label}")
             return
 
         result = services.run_day(day)
