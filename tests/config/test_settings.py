@@ -114,3 +114,11 @@ def test_a_client_cannot_claim_https_and_signed_in_pages_are_not_stored(
     for url in ("/nhiem-vu/", "/bang-dieu-khien/", "/thong-bao-ket-luan/"):
         cache = client.get(url)["Cache-Control"]
         assert "no-store" in cache and "private" in cache, url
+
+
+@pytest.mark.django_db
+def test_every_page_offers_the_password_change_and_an_icon(client: Any, staff_a: Any) -> None:
+    assert client.get("/favicon.ico").status_code == 301
+    client.force_login(staff_a)
+    page = client.get("/nhiem-vu/").content.decode()
+    assert 'href="/doi-mat-khau/"' in page and 'rel="icon"' in page
