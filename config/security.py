@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
@@ -21,4 +22,19 @@ class NoStoreWhenSignedInMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A 405 (an address left in the bar after a form was sent) as the app's Vietnamese page,
+    not the browser's bare "HTTP ERROR 405"."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            response.content = render_to_string("405.html", request=request).encode()
+            response["Content-Type"] = "text/html; charset=utf-8"
         return response

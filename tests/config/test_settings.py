@@ -122,3 +122,13 @@ def test_every_page_offers_the_password_change_and_an_icon(client: Any, staff_a:
     client.force_login(staff_a)
     page = client.get("/nhiem-vu/").content.decode()
     assert 'href="/doi-mat-khau/"' in page and 'rel="icon"' in page
+
+
+@pytest.mark.django_db
+def test_a_post_only_address_opened_in_the_browser_says_so_in_vietnamese(
+    client: Any, staff_a: Any
+) -> None:
+    client.force_login(staff_a)
+    response = client.get("/thong-bao/da-doc/")
+    assert response.status_code == 405
+    assert "Không mở được địa chỉ này" in response.content.decode()
