@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_safe
@@ -54,11 +55,20 @@ def _task_row(data: dict[str, Any]) -> dict[str, Any]:
 def notice_list(request: HttpRequest) -> HttpResponse:
     """The notices this person follows, newest first, with their task counts."""
     user: User = request.user  # type: ignore[assignment]
+    # The counts are of the tasks this person sees, as on the notice's own page.
+    visible = Task.objects.visible_to(user).filter(notice=OuterRef("pk")).order_by()
+
+    def counted(tasks: Any) -> Subquery:
+        return Subquery(
+            tasks.values("notice").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        )
+
     notices = (
         _visible_notices(user)
         .annotate(
-            task_count=Count("tasks"),
-            open_count=Count("tasks", filter=Q(tasks__status__in=Task.OPEN_STATUSES)),
+            task_count=Coalesce(counted(visible), 0),
+            open_count=Coalesce(counted(visible.filter(status__in=Task.OPEN_STATUSES)), 0),
         )
         .order_by("-issued_on", "-pk")
     )

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from directives.models import Notice, NoticeRevision, Task, TaskEvent
-from tests.conftest import on_day
+from tests.conftest import MakeTask, on_day
 from units.models import Unit, User
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +259,16 @@ def test_staff_see_only_notices_of_their_tasks(
     client.force_login(staff_a)
     assert client.get(reverse("notice_detail", args=[task.notice_id])).status_code == 200
     assert client.get(reverse("notice_edit", args=[task.notice_id])).status_code == 403
+
+
+def test_the_notice_list_counts_the_tasks_each_person_sees(
+    client: Client, make_task: MakeTask, staff_a: User, office: User, unit_b: Unit
+) -> None:
+    make_task(text="Của đơn vị A")
+    make_task(text="Của đơn vị B", lead_unit=unit_b)
+    client.force_login(staff_a)
+    mine = client.get(reverse("notice_list")).context["notices"]
+    assert [(n.task_count, n.open_count) for n in mine] == [(1, 1)]  # as on the notice's page
+    client.force_login(office)
+    everyone = client.get(reverse("notice_list")).context["notices"]
+    assert [(n.task_count, n.open_count) for n in everyone] == [(2, 2)]
