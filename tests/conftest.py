@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from directives import services
@@ -19,11 +20,10 @@ from directives.models import Notice, Task
 from units.models import Unit, User
 
 # A test run writes only under var/ (and the temp folder): hypothesis keeps its examples there.
+_HYPOTHESIS_HOME = os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "hypothesis")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
 hypothesis_settings.register_profile(
-    "dondoc",
-    database=DirectoryBasedExampleDatabase(
-        os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "hypothesis")
-    ),
+    "dondoc", database=DirectoryBasedExampleDatabase(os.path.join(_HYPOTHESIS_HOME, "examples"))
 )
 hypothesis_settings.load_profile("dondoc")
 

@@ -27,7 +27,7 @@ def settings_in(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={"PATH": os.environ.get("PATH", ""), **env},
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", **env},
         capture_output=True,
         text=True,
         check=False,
@@ -91,7 +91,7 @@ def test_production_believes_x_forwarded_proto_only_when_told() -> None:
         result = subprocess.run(
             [sys.executable, "-c", code],
             cwd=ROOT,
-            env={"PATH": os.environ.get("PATH", ""), **env},
+            env={"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", **env},
             capture_output=True,
             text=True,
             check=True,

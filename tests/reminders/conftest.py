@@ -32,6 +32,8 @@ def celery_env(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "markers").mkdir()
     env = {
         "PATH": os.environ.get("PATH", ""),
+        # The processes write no bytecode beside the sources (a test run writes only var/).
+        "PYTHONDONTWRITEBYTECODE": "1",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "integration-test",
