@@ -22,14 +22,21 @@ _SEPARATORS = re.compile(r"[;\n]+|,(?!\s*\d)")
 
 
 def match_unit(name: str) -> Unit:
-    unit = Unit.objects.match(name)
-    if unit is None:
+    """The one unit `name` names (any name, short form, alias or a bare place name); several
+    or none: a message that lists the candidates or says how to add a unit."""
+    found = Unit.objects.candidates(name)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listed = "; ".join(f"“{u.name}”" for u in found[:8])
         raise forms.ValidationError(
-            f"Không tìm thấy đơn vị “{name.strip()}”. Hãy chọn trong danh sách, "
-            "hoặc nhờ Văn phòng thêm đơn vị mới.",
-            code="unknown_unit",
+            f"“{name.strip()}” có thể là: {listed}. Hãy chọn một đơn vị.", code="ambiguous_unit"
         )
-    return unit
+    raise forms.ValidationError(
+        f"Không tìm thấy đơn vị “{name.strip()}”. Hãy chọn trong danh sách; đơn vị mới do "
+        "Văn phòng thêm ở mục Đơn vị.",
+        code="unknown_unit",
+    )
 
 
 class UnitField(forms.CharField):
@@ -62,10 +69,14 @@ class UnitsField(forms.CharField):
         names = [n.strip() for n in _SEPARATORS.split(text) if n.strip()]
         units, unknown = [], []
         for name in names:
-            unit = Unit.objects.match(name)
-            if unit is None:
+            try:
+                unit = match_unit(name)
+            except forms.ValidationError as error:
+                if error.code == "ambiguous_unit":
+                    raise
                 unknown.append(name)
-            elif unit not in units:
+                continue
+            if unit not in units:
                 units.append(unit)
         if unknown:
             listed = ", ".join(f"“{n}”" for n in unknown)

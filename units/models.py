@@ -22,13 +22,21 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         Accents, case, dashes and spacing are ignored. Unit registries hold tens to a few
         hundred rows, so the comparison runs in Python over the whole registry.
         """
+        found = self.candidates(text)
+        return found[0] if len(found) == 1 else None
+
+    def candidates(self, text: str) -> list[Unit]:
+        """The units `text` may name: the one it names whole, else every unit with a name
+        holding its words ("Sơn Tây" → "Ủy ban nhân dân xã Sơn Tây"; "VP" → each "VP …")."""
         key = name_key(text)
         if not key:
-            return None
-        for unit in self.order_by("-is_active", "pk"):
+            return []
+        units = list(self.order_by("-is_active", "pk"))
+        for unit in units:
             if key in unit.name_keys():
-                return unit
-        return None
+                return [unit]
+        words = f" {key} "
+        return [u for u in units if u.is_active and any(words in f" {k} " for k in u.name_keys())]
 
 
 class Unit(models.Model):

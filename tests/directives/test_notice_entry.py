@@ -272,3 +272,26 @@ def test_the_notice_list_counts_the_tasks_each_person_sees(
     client.force_login(office)
     everyone = client.get(reverse("notice_list")).context["notices"]
     assert [(n.task_count, n.open_count) for n in everyone] == [(2, 2)]
+
+
+def test_a_bare_place_name_names_its_unit_and_an_ambiguous_one_offers_the_candidates() -> None:
+    from directives.demo.seed import seed_units
+    from directives.forms_notice import match_unit
+
+    seed_units()
+    assert match_unit("Sơn Tây").name == "Ủy ban nhân dân xã Sơn Tây"
+    with pytest.raises(Exception, match="có thể là") as raised:
+        match_unit("Văn phòng")
+    assert "Văn phòng HĐND-UBND huyện" in str(raised.value)
+    with pytest.raises(Exception, match="Không tìm thấy đơn vị"):
+        match_unit("Phòng Y tế")
+
+
+def test_a_forms_errors_are_listed_at_its_top(desk: Client) -> None:
+    page = desk.post(
+        reverse("notice_create"), payload([{"text": "Rà soát", "lead_unit": "Phòng Y tế"}])
+    )
+    html = page.content.decode()
+    assert 'id="error-summary"' in html
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    assert "Nhiệm vụ 1, đơn vị chủ trì" in summary and "Phòng Y tế" in summary
