@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from core.text import fold
@@ -105,18 +106,19 @@ _COOPERATION = re.compile(
     re.I,
 )
 # The registry's names, when the importer has them: `known(text)` is the length of the
-# registered name `text` starts with, or 0. Set by the parser for the time of one reading.
+# registered name `text` starts with, or 0. Set by the parser for the time of one reading, per
+# thread and task (a context variable: two imports at once never see each other's registry).
 Known = Callable[[str], int]
-_known: list[Known] = []
+_known: ContextVar[Known | None] = ContextVar("known_units", default=None)
 
 
 @contextmanager
 def registry(known: Known) -> Iterator[None]:
-    _known.append(known)
+    token = _known.set(known)
     try:
         yield
     finally:
-        _known.pop()
+        _known.reset(token)
 
 
 # Leaders and people: before an assigning word they assign; they are never the assignee.
@@ -168,8 +170,9 @@ def _verb_at(text: str, position: int) -> bool:
 def unit_at(text: str, position: int) -> Mention | None:
     """The unit phrase that starts at `position`, if one does: a registered name, else one
     recognised by its form."""
-    if _known and text[position : position + 1].isupper():
-        length = _known[-1](text[position:])
+    known = _known.get()
+    if known is not None and text[position : position + 1].isupper():
+        length = known(text[position:])
         if length:
             end = position + length
             # A registered name may be written longer ("Phòng Tư pháp huyện"): keep the rest
