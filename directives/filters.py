@@ -200,3 +200,36 @@ class TaskFilter(django_filters.FilterSet):
         if user is not None and user.is_unit_member:
             return queryset.for_unit(user.unit_id, role=value)
         return queryset  # with a unit picked, `filter_unit` applies the role
+
+
+# How a filter's value is named on the list's chips, when its label alone would be unclear.
+_CHIP_LABELS = {
+    "deadline_from": "Hạn từ ngày",
+    "deadline_to": "Hạn đến ngày",
+    "assigned_from": "Giao từ ngày",
+    "assigned_to": "Giao đến ngày",
+}
+
+
+def applied_filters(task_filter: TaskFilter) -> list[tuple[str, str, str]]:
+    """Every filter a list is under, as (parameter, label, value shown): the list names what
+    it holds, so a figure's link says which tasks it opened (each chip removes its filter)."""
+    if not task_filter.is_bound or not task_filter.form.is_valid():
+        return []
+    chips: list[tuple[str, str, str]] = []
+    for name, value in task_filter.form.cleaned_data.items():
+        if value in (None, "", [], ()):
+            continue
+        field = task_filter.form.fields[name]
+        label = _CHIP_LABELS.get(name, str(field.label))
+        if isinstance(value, date):
+            shown = f"{value:%d/%m/%Y}"
+        elif isinstance(value, (list, tuple)):
+            choices = dict(getattr(field, "choices", []))
+            shown = " + ".join(str(choices.get(v, v)) for v in value)
+        elif hasattr(field, "choices") and not hasattr(value, "pk"):
+            shown = str(dict(field.choices).get(value, value))
+        else:
+            shown = str(value)
+        chips.append((name, label, shown))
+    return chips

@@ -20,7 +20,7 @@ from units.models import User
 
 from . import services
 from .deadlines import DeadlineError, parse_deadline
-from .filters import TaskFilter
+from .filters import TaskFilter, applied_filters
 from .forms import (
     AcceptForm,
     CommentForm,
@@ -90,8 +90,26 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "buckets": buckets,
             "counts": [(b, counts[b]) for b in Timeliness],
             "total": sum(counts.values()),
+            # Several buckets at once (an official category, from the dashboard): the list's
+            # count is theirs, named by their labels.
+            "selected": (
+                " + ".join(Timeliness(b).label for b in buckets) if len(buckets) > 1 else ""
+            ),
+            "selected_count": paginator.count,
+            "chips": [
+                (label, shown, _without(request, name))
+                for name, label, shown in applied_filters(task_filter)
+            ],
         },
     )
+
+
+def _without(request: HttpRequest, name: str) -> str:
+    """This list's address without one of its filters (and back on its first page)."""
+    query = request.GET.copy()
+    query.pop(name, None)
+    query.pop("page", None)
+    return f"?{query.urlencode()}" if query else "?"
 
 
 # The task page shows the latest timeline rows; the whole timeline is one click away.

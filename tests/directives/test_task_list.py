@@ -151,3 +151,28 @@ def test_pages_keep_the_filters(office_client: Client, make_task: MakeTask) -> N
     )
     assert len(second.context["page"].object_list) == 5
     assert Task.objects.count() == 30
+
+
+def test_a_list_opened_from_a_figure_names_its_filters_and_counts_its_rows(
+    office_client: Client, make_task: MakeTask, staff_a: User, office: User, unit_a: Unit
+) -> None:
+    with on_day(date(2023, 10, 2)):
+        on_time = make_task(text="Xong đúng hạn", deadline=date(2023, 10, 30))
+        make_task(text="Còn trong hạn", deadline=date(2023, 12, 30))
+        make_task(text="Không hạn")
+        services.report_completion(actor=staff_a, task=on_time, note="Xong")
+        services.accept_completion(actor=office, task=on_time)
+    # The dashboard's "Hoàn thành đúng hạn" figure: two buckets, one unit.
+    response = office_client.get(
+        reverse("task_list"),
+        {"timeliness": ["done_on_time", "done_no_deadline"], "unit": unit_a.pk},
+    )
+    html = response.content.decode()
+    rows = list(response.context["page"].object_list)
+    assert [t.text for t in rows] == ["Xong đúng hạn"]
+    assert response.context["selected_count"] == len(rows) == 1
+    active = html.split('aria-current="page"')[1][:200]
+    assert "Hoàn thành đúng hạn + Hoàn thành (không hạn)" in active and ">1<" in active
+    assert "Đang lọc:" in html and f"Đơn vị: {unit_a}" in html
+    removal = next(r for label, _, r in response.context["chips"] if label == "Đơn vị")
+    assert "unit=" not in removal and "timeliness=done_on_time" in removal
