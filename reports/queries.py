@@ -151,9 +151,21 @@ class UnitRow:
     stale: int
 
 
+# "Đơn vị chậm nhất ở trên", as the dashboard says: most tasks overdue now; then the largest
+# share of late work (overdue, or done late) in all its tasks; then the lowest share done on
+# time among its finished tasks; then the name.
+LAG_RULE = (
+    "nhiều việc quá hạn nhất; rồi tỉ lệ việc trễ (quá hạn hoặc hoàn thành quá hạn) cao nhất; "
+    "rồi tỉ lệ hoàn thành đúng hạn thấp nhất"
+)
+
+
 def _lag(c: Mapping[str, int], name: str) -> tuple[Any, ...]:
     overdue = c.get("open_overdue", 0)
-    return (-overdue, -_percent(overdue, c.get("total", 0)), name)
+    late = overdue + c.get("done_late", 0)
+    done = c.get("done_on_time", 0) + c.get("done_late", 0)
+    on_time = _percent(c.get("done_on_time", 0), done) if done else 100.0
+    return (-overdue, -_percent(late, c.get("total", 0)), on_time, name)
 
 
 def _on_time(c: Mapping[str, int], name: str) -> tuple[Any, ...]:

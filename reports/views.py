@@ -151,6 +151,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "reports/dashboard.html",
         {
+            "lag_rule": queries.LAG_RULE,
             "filter": task_filter,
             "today": today,
             "head": head,

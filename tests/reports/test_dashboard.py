@@ -365,3 +365,21 @@ def test_the_unit_table_shows_the_laggards_first_and_every_unit_on_request(
         "Xã số 1",
         "Xã số 2",
     ]
+
+
+def test_the_lag_ranking_puts_a_unit_whose_only_work_was_late_above_one_on_time() -> None:
+    """The rule said on the page: overdue now, then the share of late work, then on time."""
+    rows = {
+        "Phòng Nội vụ": {"total": 3, "done_on_time": 2},
+        "UBND xã Sơn Tây": {"total": 1, "done_late": 1},
+        "Phòng Tư pháp": {"total": 4, "open_overdue": 1},
+        "Phòng Y tế": {"total": 2, "done_on_time": 1, "done_late": 1},
+    }
+    key = queries.UNIT_SORTS["lag"]
+    ranked = sorted(rows, key=lambda name: key(rows[name], name))
+    assert ranked == ["Phòng Tư pháp", "UBND xã Sơn Tây", "Phòng Y tế", "Phòng Nội vụ"]
+
+
+def test_the_dashboard_says_how_units_are_ranked(leader_client: Client, data: list[Task]) -> None:
+    html = leader_client.get(reverse("dashboard")).content.decode()
+    assert f"Xếp theo: {queries.LAG_RULE}." in html
