@@ -165,7 +165,7 @@ def test_a_list_opened_from_a_figure_names_its_filters_and_counts_its_rows(
     # The dashboard's "Hoàn thành đúng hạn" figure: two buckets, one unit.
     response = office_client.get(
         reverse("task_list"),
-        {"timeliness": ["done_on_time", "done_no_deadline"], "unit": unit_a.pk},
+        {"timeliness": ["done_on_time", "done_no_deadline"], "unit": str(unit_a.pk)},
     )
     html = response.content.decode()
     rows = list(response.context["page"].object_list)
