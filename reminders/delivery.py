@@ -62,7 +62,7 @@ def _claimable(now: dt.datetime) -> Q:
     return (
         Q(status__in=_OPEN, attempts__lt=MAX_ATTEMPTS)
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    ) | Q(status=ReminderDigest.Status.SENDING, lease_until__lt=now)
+    ) | Q(status=ReminderDigest.Status.SENDING, lease_until__lt=now, attempts__lt=MAX_ATTEMPTS)
 
 
 def deliver(digest_id: int) -> str:
@@ -129,7 +129,9 @@ def due_for_delivery(now: dt.datetime | None = None) -> QuerySet[ReminderDigest]
     again = Q(
         status=ReminderDigest.Status.FAILED, attempts__lt=MAX_ATTEMPTS, next_attempt_at__lte=now
     )
-    abandoned = Q(status=ReminderDigest.Status.SENDING, lease_until__lt=now)
+    abandoned = Q(
+        status=ReminderDigest.Status.SENDING, lease_until__lt=now, attempts__lt=MAX_ATTEMPTS
+    )
     return ReminderDigest.objects.filter(Q(day__gte=since) & (lost | again | abandoned))
 
 
