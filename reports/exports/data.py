@@ -345,9 +345,7 @@ def compute(scope: Scope) -> Report:
     report = Report(
         issuer=issuer.replace("UBND", "Ủy ban nhân dân"),
         issuer_upper=issuer.replace("UBND", "Ủy ban nhân dân").upper(),
-        place=scope.notice.place
-        if scope.notice and scope.notice.place
-        else issuer.split()[-2] + " " + issuer.split()[-1],
+        place=_place(scope, issuer),
         day=timezone.localdate(),
         title=title,
         scope=scope,
