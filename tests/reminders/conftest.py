@@ -88,3 +88,22 @@ def ladder() -> None:
     from reminders.models import ReminderStep
 
     ensure_default_ladder(ReminderStep)
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A Celery worker on the test's own queue: four threads, no gossip or mingle."""
+    queue = env["DONDOC_CELERY_QUEUE"]
+    return start(
+        [
+            "worker",
+            "-Q",
+            queue,
+            "--pool=threads",
+            "--concurrency=4",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        env,
+        log,
+    )

@@ -19,7 +19,7 @@ import pytest
 
 from reminders.models import ReminderDigest
 from tests.conftest import MakeTask, on_day
-from tests.reminders.conftest import DAY, start
+from tests.reminders.conftest import DAY, start, start_worker
 from units.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,23 +50,7 @@ def test_reminders_arrive_once_with_two_beats_and_a_failed_first_send(
         make_task(text="Báo cáo sơ kết", deadline=date(2023, 10, 30))
         make_task(text="Báo cáo tổng kết", deadline=date(2023, 10, 30))
 
-    queue = celery_env["DONDOC_CELERY_QUEUE"]
-    processes.append(
-        start(
-            [
-                "worker",
-                "-Q",
-                queue,
-                "--pool=threads",
-                "--concurrency=4",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=INFO",
-            ],
-            celery_env,
-            tmp_path / "worker.log",
-        )
-    )
+    processes.append(start_worker(celery_env, tmp_path / "worker.log"))
     for number in (1, 2):
         processes.append(
             start(

@@ -27,7 +27,7 @@ from directives.models import Notification
 from reminders import services
 from reminders.models import ReminderDigest, ReminderItem
 from tests.conftest import MakeTask, on_day
-from tests.reminders.conftest import DAY, database_url, start
+from tests.reminders.conftest import DAY, database_url, start, start_worker
 from tests.reminders.servers import Gateway, MailServer, TcpProxy
 from units.models import User
 
@@ -140,24 +140,6 @@ def worker_env(
             f":{connection.settings_dict.get('PORT') or 5432}/", f":{proxy.port}/"
         )
     return env
-
-
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    queue = env["DONDOC_CELERY_QUEUE"]
-    return start(
-        [
-            "worker",
-            "-Q",
-            queue,
-            "--pool=threads",
-            "--concurrency=4",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
-        env,
-        log,
-    )
 
 
 def test_every_reminder_arrives_once_through_crashes_and_outages(
