@@ -38,12 +38,3 @@ def diff_values(obj: Any, values: Mapping[str, Any]) -> dict[str, list[Any]]:
         for name, value in values.items()
         if getattr(obj, name) != value
     }
-
-
-def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """The keys of `new` whose value differs from `old`'s, as `{field: [old, new]}` (plain)."""
-    return {
-        name: [plain(old.get(name)), plain(value)]
-        for name, value in new.items()
-        if plain(old.get(name)) != plain(value)
-    }

@@ -324,7 +324,7 @@ def assignment(sentence: str, *, operative: bool, giao_only: bool = False) -> As
         opening = trigger.start() <= _clause_start(sentence) + 2
         found = Assignment(leads, [], trigger.start() if opening else leads[0].start)
         break
-    if found is None and operative and not giao_only and (True):
+    if found is None and operative and not giao_only:
         # "Các nguồn kinh phí cần xin chủ trương UBND huyện, phòng tài chính cần sớm …":
         # a unit later in the sentence, after a comma, followed by what it must do.
         for match in re.finditer(r"[,;]\s+", sentence):

@@ -53,15 +53,6 @@ class UnitIndex:
                 return unit
         return None
 
-    def anywhere(self, phrase: str) -> list[Unit]:
-        key = f" {name_key(phrase)} "
-        found: list[Unit] = []
-        for candidate, unit in self.keys:
-            if f" {candidate} " in key and unit not in found:
-                key = key.replace(f" {candidate} ", " ¦ ")
-                found.append(unit)
-        return found
-
 
 @dataclass
 class ParsedTask:

@@ -66,7 +66,9 @@ class _Reader:
     # -- units --
 
     def mention(self, mention: clauses.Mention) -> UnitMention:
-        unit = self.index.starting(mention.text) or self.index.exactly(mention.text)
+        unit = self.index.starting(
+            mention.text
+        )  # the whole name, or a registered one it starts with
         return UnitMention(mention.text, unit)
 
     def heading_unit(self, content: str) -> list[UnitMention] | None:
