@@ -102,6 +102,12 @@ class TaskFilter(django_filters.FilterSet):
         method="filter_role",
         empty_label="Chủ trì hoặc phối hợp",
     )
+    person = django_filters.ChoiceFilter(
+        label="Người thực hiện",
+        choices=[("mine", "Việc của tôi"), ("none", "Chưa phân công")],
+        method="filter_person",
+        empty_label="Tất cả",
+    )
     deadline_from = date_filter("Hạn từ ngày", "deadline", "gte")
     deadline_to = date_filter("đến ngày", "deadline", "lte")
 
@@ -194,6 +200,14 @@ class TaskFilter(django_filters.FilterSet):
     def filter_unit(self, queryset: TaskQuerySet, name: str, value: Unit) -> TaskQuerySet:
         role = self.data.get("role") or None
         return queryset.for_unit(value, role=role if role in ("lead", "support") else "lead")
+
+    def filter_person(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            return queryset.none()
+        return queryset.held_by(user)
 
     def filter_role(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
         user = getattr(self.request, "user", None)

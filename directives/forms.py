@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from core.forms import date_field
+from units.models import User
 
 from .files import ACCEPT_ATTRIBUTE, MAX_FILES, validate_uploads
 from .services import MAX_NOTE_LENGTH
@@ -161,3 +162,47 @@ class ExtensionDecisionForm(HiddenErrorsShown):
 
 class ReasonForm(TaskActionForm):
     reason = note_field("Lý do")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        title = obj.job_title or obj.get_role_display()
+        return f"{obj.full_name or obj.username} ({title})"
+
+
+class PersonsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name or obj.username)
+
+
+class AssignPersonForm(TaskActionForm):
+    """The unit head gives the task to one person of the unit, with others who help."""
+
+    assignee = PersonChoiceField(
+        label="Người thực hiện",
+        queryset=User.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Hãy chọn người thực hiện.",
+            "invalid_choice": "Người được chọn không thuộc đơn vị chủ trì.",
+        },
+    )
+    helpers = PersonsChoiceField(
+        label="Người cùng thực hiện",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Người được chọn không thuộc đơn vị chủ trì."},
+    )
+    reason = note_field("Lý do (bắt buộc khi giao lại cho người khác)", required=False, rows=2)
+
+    def use_task(self, task: Any) -> None:
+        people = User.objects.filter(
+            is_active=True, unit_id=task.lead_unit_id, role__in=[User.Role.STAFF, User.Role.HEAD]
+        ).order_by("-role", "full_name", "username")
+        for name in ("assignee", "helpers"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = people
+        if task.assignee_id and not self.is_bound:
+            self.initial.setdefault("assignee", task.assignee_id)

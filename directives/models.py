@@ -181,6 +181,13 @@ class TaskQuerySet(models.QuerySet["Task"]):
         led = Task.objects.filter(lead_unit_id=unit_id).order_by().values("pk")
         return self.filter(pk__in=led.union(supported))
 
+    def held_by(self, user: User | int) -> TaskQuerySet:
+        """The tasks a person holds or helps with ("Việc của tôi"): two indexed lookups."""
+        user_id = user if isinstance(user, int) else user.pk
+        helped = Task.helpers.through.objects.filter(user_id=user_id).order_by().values("task_id")
+        held = Task.objects.filter(assignee_id=user_id).order_by().values("pk")
+        return self.filter(pk__in=held.union(helped))
+
     def open(self) -> TaskQuerySet:
         return self.filter(status__in=Task.OPEN_STATUSES)
 
@@ -302,6 +309,26 @@ class Task(models.Model):
         help_text="Ngày đơn vị báo hoàn thành; Văn phòng xác nhận hoặc điều chỉnh khi nghiệm thu.",
     )
     cancel_reason = models.TextField("lý do hủy", blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người thực hiện",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="held_tasks",
+        help_text="Chuyên viên của đơn vị chủ trì chịu trách nhiệm nhiệm vụ.",
+    )
+    helpers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người cùng thực hiện",
+        blank=True,
+        related_name="helped_tasks",
+    )
+    awaiting_head = models.BooleanField(
+        "chờ lãnh đạo đơn vị duyệt",
+        default=False,
+        help_text="Báo cáo hoàn thành đang chờ lãnh đạo đơn vị xem trước khi chuyển Văn phòng.",
+    )
     version = models.PositiveIntegerField("phiên bản", default=1)
     last_activity_at = models.DateTimeField("cập nhật gần nhất", default=timezone.now)
     search_text = models.TextField(editable=False, blank=True, default="")
@@ -317,6 +344,7 @@ class Task(models.Model):
             models.Index(fields=["lead_unit", "status", "deadline"], name="task_unit_status_dl"),
             models.Index(fields=["status", "deadline"], name="task_status_deadline"),
             models.Index(fields=["notice", "order"], name="task_notice_order"),
+            models.Index(fields=["assignee", "status", "deadline"], name="task_assignee_status_dl"),
             # Lists of one bucket of open tasks (all overdue tasks, …), in deadline order.
             models.Index(
                 fields=["deadline", "notice", "order", "id"],
@@ -369,6 +397,13 @@ class Task(models.Model):
                 name="task_completed_on_iff_reported",
                 violation_error_message=(
                     "Chỉ nhiệm vụ đã báo cáo hoặc đã xác nhận hoàn thành mới có ngày hoàn thành."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(awaiting_head=False) | Q(status="awaiting"),
+                name="task_head_review_only_when_reported",
+                violation_error_message=(
+                    "Chỉ báo cáo hoàn thành đang chờ xác nhận mới chờ lãnh đạo đơn vị duyệt."
                 ),
             ),
             models.CheckConstraint(
@@ -448,6 +483,9 @@ class Transition:
     denied: str  # the message when `who` does not hold
     from_statuses: tuple[str, ...]
     to_status: str | None = None  # None: the status stays (or, for resume, is restored)
+    # A completion report waiting for the unit head (True) or for the office (False); None:
+    # either. Only units that want their head's review set `Unit.head_review`.
+    at_head: bool | None = None
 
 
 _S = Task.Status
@@ -498,12 +536,38 @@ TRANSITIONS: dict[str, Transition] = {
             Task.OPEN_STATUSES,
         ),
         Transition(
+            "assign_person",
+            "phân công người thực hiện",
+            "divider",
+            "Chỉ lãnh đạo đơn vị chủ trì (hoặc người được giao phân công) "
+            "được phân công người thực hiện.",
+            Task.OPEN_STATUSES,
+        ),
+        Transition(
+            "forward",
+            "chuyển Văn phòng",
+            "head",
+            "Chỉ lãnh đạo đơn vị chủ trì được duyệt báo cáo hoàn thành.",
+            (_S.AWAITING_ACCEPTANCE,),
+            at_head=True,
+        ),
+        Transition(
+            "head_return",
+            "trả lại chuyên viên",
+            "head",
+            "Chỉ lãnh đạo đơn vị chủ trì được trả lại báo cáo cho chuyên viên.",
+            (_S.AWAITING_ACCEPTANCE,),
+            _S.IN_PROGRESS,
+            at_head=True,
+        ),
+        Transition(
             "accept",
             "xác nhận hoàn thành",
             "office",
             "Chỉ Văn phòng được xác nhận hoàn thành.",
             (_S.AWAITING_ACCEPTANCE,),
             _S.DONE,
+            at_head=False,
         ),
         Transition(
             "return",
@@ -512,6 +576,7 @@ TRANSITIONS: dict[str, Transition] = {
             "Chỉ Văn phòng được trả lại báo cáo hoàn thành.",
             (_S.AWAITING_ACCEPTANCE,),
             _S.IN_PROGRESS,
+            at_head=False,
         ),
         Transition(
             "decide_extension",
@@ -574,6 +639,9 @@ class TaskEvent(models.Model):
         CANCELLED = "cancelled", "Hủy nhiệm vụ"
         COMMENT = "comment", "Ý kiến chỉ đạo"
         EDITED = "edited", "Chỉnh sửa nhiệm vụ"
+        PERSON_ASSIGNED = "person_assigned", "Phân công người thực hiện"
+        FORWARDED = "forwarded", "Lãnh đạo đơn vị duyệt, chuyển Văn phòng"
+        HEAD_RETURNED = "head_returned", "Lãnh đạo đơn vị trả lại chuyên viên"
 
     task = models.ForeignKey(
         Task, verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="events"

@@ -27,10 +27,22 @@ def is_support_member(user: User, task: Task) -> bool:
     return any(unit.pk == user.unit_id for unit in task.support_units.all())
 
 
+def is_lead_head(user: User, task: Task) -> bool:
+    """The head of the task's lead unit: reviews its staff's completion reports."""
+    return is_lead_member(user, task) and user.role == user.Role.HEAD
+
+
+def divides_work(user: User, task: Task) -> bool:
+    """The lead unit's head, or the member the head lets divide the unit's work."""
+    return user.divides_work_of(task.lead_unit_id)
+
+
 # The `who` of each transition: whether `user` may take an action of that kind on `task`.
 ALLOWED: dict[str, Callable[[User, Task], bool]] = {
     "lead": is_lead_member,
     "support": is_support_member,
+    "head": is_lead_head,
+    "divider": divides_work,
     "office": lambda user, task: is_office(user),
     "office_or_leader": lambda user, task: is_office_or_leader(user),
 }
@@ -56,7 +68,9 @@ def available_actions(user: User, task: Task, today: date) -> set[str]:
     actions = {
         action
         for action, transition in TRANSITIONS.items()
-        if task.status in transition.from_statuses and ALLOWED[transition.who](user, task)
+        if task.status in transition.from_statuses
+        and transition.at_head in (None, task.awaiting_head)
+        and ALLOWED[transition.who](user, task)
     }
     if "extend" in actions and (task.deadline is None or task.deadline < today or pending):
         actions.discard("extend")

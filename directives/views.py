@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
@@ -23,6 +24,7 @@ from .deadlines import DeadlineError, parse_deadline
 from .filters import TaskFilter, applied_filters
 from .forms import (
     AcceptForm,
+    AssignPersonForm,
     CommentForm,
     CompletionForm,
     ContributionForm,
@@ -44,9 +46,13 @@ PAGE_SIZE = 25
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """Leadership starts on the dashboard; everyone else on their task list."""
-    if request.user.is_leader:  # type: ignore[union-attr]
+    """Leadership starts on the dashboard, staff on their own tasks ("Việc của tôi"), the
+    office and unit heads on the whole list they follow."""
+    user: User = request.user  # type: ignore[assignment]
+    if user.is_leader:
         return redirect("dashboard")
+    if user.role == User.Role.STAFF and user.is_unit_member:
+        return redirect(f"{reverse('task_list')}?person=mine")
     return task_list(request)
 
 
@@ -70,7 +76,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     ordered = tasks.by_deadline() if len(buckets) == 1 else tasks.by_urgency(today)
     paginator = Paginator(
         ordered.with_timeliness(today)
-        .select_related("notice", "lead_unit")
+        .select_related("notice", "lead_unit", "assignee")
         .prefetch_related("support_units"),
         PAGE_SIZE,
     )
@@ -132,10 +138,11 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
     )
     task: Task = get_object_or_404(
         Task.objects.visible_to(request.user)  # type: ignore[arg-type]
-        .select_related("notice", "section", "lead_unit")
+        .select_related("notice", "section", "lead_unit", "assignee")
         .annotate(event_count=Subquery(event_count))
         .prefetch_related(
             "support_units",
+            "helpers",
             Prefetch(
                 "events",
                 queryset=events if whole else events[:TIMELINE_LATEST],
@@ -265,6 +272,44 @@ ACTIONS: dict[str, Action] = {
             "btn-outline-primary",
         ),
         Action(
+            "phan-cong",
+            "assign_person",
+            "Phân công người thực hiện",
+            AssignPersonForm,
+            lambda u, t, d: services.assign_person(
+                actor=u,
+                task=t,
+                assignee=d["assignee"],
+                helpers=list(d["helpers"]),
+                reason=d["reason"],
+                expected_version=d["version"],
+            ),
+            "Đã phân công người thực hiện.",
+            "btn-outline-primary",
+        ),
+        Action(
+            "chuyen-van-phong",
+            "forward",
+            "Đồng ý, chuyển Văn phòng xác nhận",
+            StartForm,
+            lambda u, t, d: services.forward_completion(
+                actor=u, task=t, note=d["note"], expected_version=d["version"]
+            ),
+            "Đã chuyển báo cáo hoàn thành đến Văn phòng.",
+            "btn-success",
+        ),
+        Action(
+            "tra-lai-chuyen-vien",
+            "head_return",
+            "Trả lại chuyên viên",
+            ReturnForm,
+            lambda u, t, d: services.return_to_person(
+                actor=u, task=t, reason=d["reason"], expected_version=d["version"]
+            ),
+            "Đã trả lại báo cáo cho người thực hiện.",
+            "btn-outline-danger",
+        ),
+        Action(
             "phoi-hop",
             "contribute",
             "Cập nhật phần phối hợp",
@@ -363,10 +408,18 @@ ACTIONS: dict[str, Action] = {
 
 
 def _form(
-    action: Action, data: Any = None, files: Any = None, initial: dict[str, Any] | None = None
+    action: Action,
+    task: Task,
+    data: Any = None,
+    files: Any = None,
+    initial: dict[str, Any] | None = None,
 ) -> forms.Form:
     # Several action forms share a page: each gets its own element ids, so labels stay right.
-    return action.form(data, files, auto_id=f"{action.slug}-%s", initial=initial)
+    form = action.form(data, files, auto_id=f"{action.slug}-%s", initial=initial)
+    use_task = getattr(form, "use_task", None)
+    if use_task is not None:  # choices that depend on the task (its unit's people)
+        use_task(task)
+    return form
 
 
 def _initial(task: Task) -> dict[str, Any]:
@@ -391,7 +444,7 @@ def _render_task(
     allowed = available_actions(user, task, today)
     # In the order of ACTIONS: the unit's actions, then the office's and the leadership's.
     action_forms = [
-        (action, (bound or {}).get(action.slug) or _form(action, initial=_initial(task)))
+        (action, (bound or {}).get(action.slug) or _form(action, task, initial=_initial(task)))
         for action in ACTIONS.values()
         if action.name in allowed or action.slug in (bound or {})
     ]
@@ -425,7 +478,7 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if spec is None:
         raise Http404("Không có thao tác này.")
     task = _visible_task(request, pk)
-    form = _form(spec, request.POST, request.FILES)
+    form = _form(spec, task, request.POST, request.FILES)
     if form.is_valid():
         try:
             spec.perform(request.user, task, form.cleaned_data)  # type: ignore[arg-type]
@@ -437,7 +490,7 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             data.update({"version": str(task.version)})
             if task.pending_extension and "request_id" in data:
                 data["request_id"] = str(task.pending_extension.pk)
-            form = _form(spec, data, request.FILES)
+            form = _form(spec, task, data, request.FILES)
             form.is_valid()
             form.add_error(None, error)
         else:

@@ -89,6 +89,21 @@ def _members() -> tuple[dict[int, list[int]], dict[int, list[int]], list[int], l
     return staff, heads, office, leaders
 
 
+def _holders(
+    assignee_id: int | None,
+    unit_id: int,
+    staff: dict[int, list[int]],
+    heads: dict[int, list[int]],
+    active: set[int],
+) -> list[int]:
+    """Who a unit's reminder reaches first: the person responsible; while nobody holds the
+    task (or its holder left), the unit's heads, who divide the work (its staff when the unit
+    has no head account)."""
+    if assignee_id is not None and assignee_id in active:
+        return [assignee_id]
+    return heads.get(unit_id) or staff.get(unit_id, [])
+
+
 def _first_working_day_of_week(day: date) -> bool:
     monday = day - timedelta(days=day.weekday())
     first = monday
@@ -110,6 +125,7 @@ def plan_chunks(day: date) -> Iterator[Chunk]:
         return
     steps = list(ReminderStep.objects.filter(is_active=True))
     staff, heads, office, leaders = _members()
+    active = {pk for members in (*staff.values(), *heads.values()) for pk in members}
 
     if steps:
         earliest_step = min(step.offset for step in steps)
@@ -124,9 +140,9 @@ def plan_chunks(day: date) -> Iterator[Chunk]:
         earliest = running.aggregate(first=Min("deadline"))["first"]
         if earliest is not None:
             index = WorkdayIndex(day, earliest, latest_deadline)
-            rows = running.order_by().values_list("pk", "deadline", "lead_unit_id")
+            rows = running.order_by().values_list("pk", "deadline", "lead_unit_id", "assignee_id")
             chunk: Chunk = []
-            for pk, deadline, unit_id in rows.iterator(chunk_size=CHUNK_TASKS):
+            for pk, deadline, unit_id, assignee_id in rows.iterator(chunk_size=CHUNK_TASKS):
                 assert deadline is not None  # filtered above
                 offset = index.offset(deadline)
                 for step in steps:
@@ -134,7 +150,7 @@ def plan_chunks(day: date) -> Iterator[Chunk]:
                         continue
                     recipients: list[int] = []
                     if step.to_staff:
-                        recipients += staff.get(unit_id, [])
+                        recipients += _holders(assignee_id, unit_id, staff, heads, active)
                     if step.to_head:
                         recipients += heads.get(unit_id, [])
                     if step.to_office:

@@ -140,7 +140,8 @@ MakeTask = Callable[..., Task]
 
 @pytest.fixture
 def make_task(notice: Notice, office: User, unit_a: Unit) -> MakeTask:
-    """Assign a task through the service; unit A leads unless told otherwise."""
+    """Assign a task through the service; unit A leads unless told otherwise. With
+    `assignee`, the unit's head then gives it to that person (the head must exist)."""
 
     def make(**overrides: Any) -> Task:
         fields: dict[str, Any] = {
@@ -150,8 +151,14 @@ def make_task(notice: Notice, office: User, unit_a: Unit) -> MakeTask:
             "lead_unit": unit_a,
             "ref": "3.1",
         }
+        assignee = overrides.pop("assignee", None)
         fields.update(overrides)
-        return services.assign_task(**fields)
+        task = services.assign_task(**fields)
+        if assignee is not None:
+            head = User.objects.get(role=User.Role.HEAD, unit_id=task.lead_unit_id)
+            services.assign_person(actor=head, task=task, assignee=assignee)
+            task.refresh_from_db()
+        return task
 
     return make
 

@@ -15,7 +15,7 @@ class UnitAdmin(admin.ModelAdmin):
     list_editable = ["order"]
     autocomplete_fields = ["successor"]
     fieldsets = [
-        (None, {"fields": ["name", "short_name", "aliases", "kind", "order"]}),
+        (None, {"fields": ["name", "short_name", "aliases", "kind", "order", "head_review"]}),
         ("Giải thể, sáp nhập", {"fields": ["is_active", "closed_on", "successor"]}),
     ]
 
@@ -29,7 +29,7 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         ("Thông tin cá nhân", {"fields": ["full_name", "job_title", "email", "phone"]}),
-        ("Vai trò trong Đôn đốc", {"fields": ["role", "unit"]}),
+        ("Vai trò trong Đôn đốc", {"fields": ["role", "unit", "assigns_work"]}),
         (
             "Quyền quản trị",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups"]},

@@ -23,7 +23,7 @@ class UnitForm(DetachedModelForm):
 
     class Meta:
         model = Unit
-        fields = ["name", "short_name", "kind", "order"]
+        fields = ["name", "short_name", "kind", "order", "head_review"]
         error_messages = {
             "name": {"unique": "Đã có đơn vị mang tên này.", "required": "Hãy nhập tên đơn vị."}
         }

@@ -71,6 +71,14 @@ class Unit(models.Model):
         related_name="predecessors",
     )
     order = models.PositiveIntegerField("thứ tự", default=0)
+    head_review = models.BooleanField(
+        "lãnh đạo đơn vị duyệt trước",
+        default=False,
+        help_text=(
+            "Báo cáo hoàn thành của chuyên viên được lãnh đạo đơn vị xem trước, "
+            "rồi mới chuyển Văn phòng xác nhận."
+        ),
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -139,6 +147,11 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="members",
     )
+    assigns_work = models.BooleanField(
+        "phân công thay lãnh đạo đơn vị",
+        default=False,
+        help_text="Chuyên viên được lãnh đạo đơn vị giao việc phân công người thực hiện.",
+    )
 
     class Meta:
         verbose_name = "tài khoản"
@@ -170,6 +183,17 @@ class User(AbstractUser):
     @property
     def is_unit_member(self) -> bool:
         return self.role in (self.Role.STAFF, self.Role.HEAD) and self.unit_id is not None
+
+    def divides_work_of(self, unit_id: int | None) -> bool:
+        """The head of `unit_id`, or the member the head lets assign its tasks to people."""
+        return (
+            self.is_active
+            and unit_id is not None
+            and self.unit_id == unit_id
+            and (
+                self.role == self.Role.HEAD or (self.role == self.Role.STAFF and self.assigns_work)
+            )
+        )
 
 
 class AuditEntry(models.Model):

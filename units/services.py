@@ -18,7 +18,7 @@ from .models import AuditEntry, Unit, User
 OFFICE_GROUP = "Văn phòng"
 OFFICE_APPS = ("units", "directives", "reminders", "reports")
 
-UNIT_FIELDS = ("name", "short_name", "aliases", "kind", "order")
+UNIT_FIELDS = ("name", "short_name", "aliases", "kind", "order", "head_review")
 ACCOUNT_FIELDS = (
     "username",
     "full_name",
@@ -27,6 +27,7 @@ ACCOUNT_FIELDS = (
     "phone",
     "role",
     "unit",
+    "assigns_work",
     "is_active",
     "notify_by_email",
     "notify_by_sms",

@@ -7,6 +7,7 @@ change with its timeline row in one transaction (`base.record`). By topic:
 - `notices`: entering a notice with its tasks (typed or imported), correcting its header;
 - `tasks`: the office's part in a task's terms (assign, correct, hand over to a successor);
 - `work`: the lead and support units' actions;
+- `people`: work inside the lead unit (the person responsible, the head's review);
 - `decisions`: the office's and the leadership's decisions and comments.
 """
 
@@ -35,6 +36,7 @@ from .notices import (
     task_row,
     update_notice,
 )
+from .people import assign_person, forward_completion, return_to_person
 from .tasks import assign_task, close_unit_tasks, edit_task, transfer_open_tasks
 from .work import (
     add_contribution,
@@ -54,6 +56,7 @@ __all__ = [
     "add_contribution",
     "add_section",
     "approve_extension",
+    "assign_person",
     "assign_task",
     "cancel_task",
     "check_not_duplicate",
@@ -61,6 +64,7 @@ __all__ = [
     "create_notice",
     "edit_task",
     "enter_notice",
+    "forward_completion",
     "mark_notifications_read",
     "pause_task",
     "refuse_extension",
@@ -69,6 +73,7 @@ __all__ = [
     "request_extension",
     "resume_task",
     "return_completion",
+    "return_to_person",
     "start_task",
     "task_row",
     "transfer_open_tasks",

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core import seams
@@ -70,6 +71,12 @@ def _check_status(task: Task, action: str) -> None:
             f"Không thể {transition.verb} khi nhiệm vụ đang ở trạng thái "
             f"“{task.get_status_display()}”.",
             code="transition",
+        )
+    if transition.at_head is not None and transition.at_head != task.awaiting_head:
+        where = "lãnh đạo đơn vị" if task.awaiting_head else "Văn phòng"
+        raise TransitionError(
+            f"Không thể {transition.verb}: báo cáo hoàn thành đang chờ {where} xem xét.",
+            code="review_stage",
         )
 
 
@@ -136,7 +143,7 @@ def _attach(event: TaskEvent, files: Sequence[UploadedFile]) -> None:
 
 # Who hears of each kind of timeline row in the app (besides the person who wrote it).
 _TELL_LEAD_AND_SUPPORT = {Kind.ASSIGNED}
-_TELL_OFFICE = {Kind.COMPLETION_REPORTED, Kind.EXTENSION_REQUESTED}
+_TELL_OFFICE = {Kind.EXTENSION_REQUESTED, Kind.FORWARDED}
 _TELL_LEAD = {
     Kind.CONTRIBUTION,
     Kind.ACCEPTED,
@@ -148,22 +155,47 @@ _TELL_LEAD = {
     Kind.CANCELLED,
     Kind.COMMENT,
     Kind.EDITED,
+    Kind.PERSON_ASSIGNED,
+    Kind.HEAD_RETURNED,
 }
 
 
-def _notify(event: TaskEvent) -> None:
-    """Write the in-app notifications of a timeline row, in the same transaction."""
+def lead_audience(task: Task) -> QuerySet[User]:
+    """Who in the lead unit hears of a task: its person responsible, the helpers and the
+    unit's heads once someone holds it; the whole unit while nobody does."""
+    members = User.objects.filter(
+        is_active=True, role__in=[User.Role.STAFF, User.Role.HEAD], unit_id=task.lead_unit_id
+    )
+    if task.assignee_id is None:
+        return members
+    return members.filter(
+        Q(role=User.Role.HEAD) | Q(pk=task.assignee_id) | Q(helped_tasks=task)
+    ).distinct()
+
+
+def _recipients(event: TaskEvent) -> QuerySet[User] | None:
     task = event.task
     members = User.objects.filter(is_active=True, role__in=[User.Role.STAFF, User.Role.HEAD])
     if event.kind in _TELL_LEAD_AND_SUPPORT:
         unit_ids = [task.lead_unit_id, *task.support_units.values_list("pk", flat=True)]
-        recipients = members.filter(unit_id__in=unit_ids)
-    elif event.kind in _TELL_LEAD:
-        recipients = members.filter(unit_id=task.lead_unit_id)
-    elif event.kind in _TELL_OFFICE:
-        recipients = User.objects.filter(is_active=True, role=User.Role.OFFICE)
-    else:
+        return members.filter(unit_id__in=unit_ids)
+    if event.kind in _TELL_LEAD:
+        return lead_audience(task)
+    if event.kind == Kind.COMPLETION_REPORTED:
+        if task.awaiting_head:  # the unit's head reviews it first
+            return members.filter(unit_id=task.lead_unit_id, role=User.Role.HEAD)
+        return User.objects.filter(is_active=True, role=User.Role.OFFICE)
+    if event.kind in _TELL_OFFICE:
+        return User.objects.filter(is_active=True, role=User.Role.OFFICE)
+    return None
+
+
+def _notify(event: TaskEvent) -> None:
+    """Write the in-app notifications of a timeline row, in the same transaction."""
+    recipients = _recipients(event)
+    if recipients is None:
         return
+    task = event.task
     Notification.objects.bulk_create(
         [
             Notification(recipient_id=pk, task=task, event=event, created_at=event.created_at)

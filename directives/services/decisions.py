@@ -167,13 +167,14 @@ def cancel_task(
     )
     task.cancel_reason = reason
     task.completed_on = None
+    task.awaiting_head = False
     record(
         task,
         actor=actor,
         kind=Kind.CANCELLED,
         note=reason,
         status_to=Status.CANCELLED,
-        changed_fields=["cancel_reason", "completed_on"],
+        changed_fields=["cancel_reason", "completed_on", "awaiting_head"],
     )
     return task
 

@@ -91,7 +91,8 @@ def report_completion(
     files: Sequence[UploadedFile] = (),
     expected_version: int | None = None,
 ) -> TaskEvent:
-    """The lead unit reports the task done; it waits for the office (Chờ xác nhận)."""
+    """The lead unit reports the task done; it waits for the office (Chờ xác nhận), or first
+    for the unit head where the unit wants its head's review (`Unit.head_review`)."""
     task = begin(task, "complete", actor=actor, expected_version=expected_version)
     today = timezone.localdate()
     completed_on = completed_on or today
@@ -100,6 +101,8 @@ def report_completion(
         raise ValidationError("Ngày văn bản không được sau ngày hôm nay.", code="future")
     task.completed_on = completed_on
     task.progress = 100
+    # A unit that wants its head's review: a member's report waits for the head first.
+    task.awaiting_head = task.lead_unit.head_review and actor.role != User.Role.HEAD
     return record(
         task,
         actor=actor,
@@ -113,7 +116,7 @@ def report_completion(
             "document_date": document_date.isoformat() if document_date else None,
         },
         files=files,
-        changed_fields=["completed_on", "progress"],
+        changed_fields=["completed_on", "progress", "awaiting_head"],
     )
 
 

@@ -49,8 +49,10 @@ def test_logging_in_leads_to_the_task_list(client: Client, staff_a: User) -> Non
     response = client.post(
         reverse("login"), {"username": "staff_a", "password": "pw-for-tests"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("home")
-    assert "Nhiệm vụ của Phòng Nội vụ" in response.content.decode()
+    # Staff open on their own tasks ("Việc của tôi"), one click from the unit's.
+    assert response.redirect_chain[-1][0] == f"{reverse('task_list')}?person=mine"
+    html = response.content.decode()
+    assert "Việc của tôi" in html and "Cả đơn vị" in html
 
 
 def test_staff_see_their_units_tasks_and_not_others(
@@ -58,7 +60,7 @@ def test_staff_see_their_units_tasks_and_not_others(
 ) -> None:
     mine = make_task(text="Việc của Phòng Nội vụ")
     make_task(text="Việc của Phòng Tư pháp", lead_unit=unit_b)
-    html = logged_in(client, staff_a).get(reverse("home")).content.decode()
+    html = logged_in(client, staff_a).get(reverse("task_list")).content.decode()
     assert "Việc của Phòng Nội vụ" in html
     assert "Việc của Phòng Tư pháp" not in html
     assert reverse("task_detail", args=[mine.pk]) in html
@@ -117,9 +119,9 @@ def test_an_anonymous_visitor_is_sent_to_login(client: Client, task: Task) -> No
 def _list_queries(
     client: Client, django_assert_num_queries: object, user: User, expected: int
 ) -> None:
-    client.get(reverse("home"))  # the day's first request may build the tally
+    client.get(reverse("task_list"))  # the day's first request may build the tally
     with django_assert_num_queries(expected):  # type: ignore[operator]
-        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("task_list")).status_code == 200
 
 
 # session, user, bucket counts, unread notifications, the user's unit, the notice and chair
@@ -147,9 +149,9 @@ def test_the_list_query_count_does_not_grow_with_the_number_of_tasks(
     _list_queries(client, django_assert_num_queries, user, LIST_QUERIES[persona])
 
 
-# session, user, task, support units, events with actors, attachments, extension requests,
-# reminders sent, marking its notifications read, the user's unit, unread notifications
-DETAIL_QUERIES = 11
+# session, user, task, support units, helpers, events with actors, attachments, extension
+# requests, reminders sent, marking its notifications read, the user's unit, unread notifications
+DETAIL_QUERIES = 12
 
 
 def test_the_task_page_query_count_does_not_grow_with_the_timeline(

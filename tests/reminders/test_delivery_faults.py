@@ -161,8 +161,10 @@ def test_every_reminder_arrives_once_through_crashes_and_outages(
         user.save(update_fields=["email", "phone", "notify_by_sms"])
     with on_day(date(2023, 10, 2)):
         tasks = [
-            make_task(text="Báo cáo sơ kết công tác", deadline=date(2023, 10, 30)),
-            make_task(text="Kiện toàn tổ công tác", deadline=date(2023, 10, 30)),
+            make_task(
+                text="Báo cáo sơ kết công tác", deadline=date(2023, 10, 30), assignee=staff_a
+            ),
+            make_task(text="Kiện toàn tổ công tác", deadline=date(2023, 10, 30), assignee=staff_a),
         ]
     # The day's digests are recorded and their queue messages lost (Redis restarted, the
     # broker's folder wiped): nothing is on its way but the database's "pending".

@@ -45,7 +45,7 @@ def who_gets(day: date) -> dict[str, list[str]]:
 @pytest.fixture
 def due(make_task: MakeTask, people: dict[str, User]) -> Task:
     with on_day(date(2023, 10, 1)):
-        return make_task(text="Báo cáo kết quả", deadline=DEADLINE)
+        return make_task(text="Báo cáo kết quả", deadline=DEADLINE, assignee=people["staff_a"])
 
 
 @pytest.mark.parametrize(
@@ -85,13 +85,35 @@ def test_the_ladder_around_a_deadline_and_a_weekend(due: Task, day: date, expect
         assert got == expected
 
 
+def test_a_task_reminds_its_person_first_and_while_nobody_holds_it_the_head(
+    make_task: MakeTask, people: dict[str, User], staff_b: User
+) -> None:
+    colleague = User.objects.create_user(
+        "staff_a2", role=User.Role.STAFF, unit=people["staff_a"].unit, full_name="Lê Văn Hai"
+    )
+    with on_day(date(2023, 10, 1)):
+        held = make_task(text="Việc đã phân công", deadline=DEADLINE, assignee=colleague)
+        unheld = make_task(text="Việc chưa ai nhận", deadline=DEADLINE)
+    planned = services.plan(DEADLINE).items
+    names = dict(User.objects.values_list("pk", "username"))
+    by_person = {names[pk]: [i.task_id for i in items] for pk, items in planned.items()}
+    # Due today (a staff step): the holder, not the rest of the unit; the unheld task goes
+    # to the head, who divides the unit's work.
+    assert by_person == {"staff_a2": [held.pk], "head_a": [unheld.pk]}
+    # The holder leaves: the head is reminded instead.
+    colleague.is_active = False
+    colleague.save(update_fields=["is_active"])
+    planned = services.plan(DEADLINE).items
+    assert {names[pk] for pk in planned} == {"head_a"}
+
+
 def test_the_week_of_tet_sends_nothing_and_counts_no_days(
     make_task: MakeTask, people: dict[str, User]
 ) -> None:
     # Due Friday 16/2/2024, right after Tết (8–14/2): the working days before it are 15/2,
     # 7/2, 6/2…, so "3 working days before" is Tuesday 6/2, not 13/2 in the middle of Tết.
     with on_day(date(2024, 1, 2)):
-        make_task(text="Sau Tết", deadline=date(2024, 2, 16))
+        make_task(text="Sau Tết", deadline=date(2024, 2, 16), assignee=people["staff_a"])
     assert who_gets(date(2024, 2, 12)) == {}  # a holiday
     assert who_gets(date(2024, 2, 6))["staff_a"] == ["Còn 3 ngày làm việc đến hạn (16/02/2024)"]
     assert who_gets(date(2024, 2, 7)) == {}  # 2 working days before: no step
@@ -144,8 +166,10 @@ def test_one_digest_per_person_per_day_groups_all_their_tasks(
 ) -> None:
     with on_day(date(2023, 10, 1)):
         for number in range(3):
-            make_task(text=f"Việc {number}", deadline=date(2023, 10, 31))
-        make_task(text="Việc quá hạn", deadline=date(2023, 10, 27))
+            make_task(
+                text=f"Việc {number}", deadline=date(2023, 10, 31), assignee=people["staff_a"]
+            )
+        make_task(text="Việc quá hạn", deadline=date(2023, 10, 27), assignee=people["staff_a"])
     with on_day(DEADLINE):
         result = services.run_day(DEADLINE)
     assert result.failed == 0
@@ -299,9 +323,17 @@ def test_a_big_digest_lists_the_first_tasks_and_counts_the_rest(
     monkeypatch.setattr(channels, "DIGEST_LINES", 3)
     with on_day(date(2023, 10, 1)):
         for number in range(5):
-            make_task(text=f"Việc quá hạn số {number}", deadline=date(2023, 10, 27))
+            make_task(
+                text=f"Việc quá hạn số {number}",
+                deadline=date(2023, 10, 27),
+                assignee=people["staff_a"],
+            )
         for number in range(2):
-            make_task(text=f"Việc sắp đến hạn số {number}", deadline=date(2023, 10, 31))
+            make_task(
+                text=f"Việc sắp đến hạn số {number}",
+                deadline=date(2023, 10, 31),
+                assignee=people["staff_a"],
+            )
     with on_day(DEADLINE):
         result = services.run_day(DEADLINE)
     assert result.failed == 0
@@ -396,7 +428,7 @@ def test_an_item_planned_after_the_digest_went_out_goes_into_the_next_digest(
         assert (sent.status, sent.sequence) == ("sent", 0)
         # Later that day a second task of the unit is found overdue (the office corrected its
         # deadline); the day's job runs again.
-        late = make_task(text="Báo cáo bổ sung", deadline=DEADLINE)
+        late = make_task(text="Báo cáo bổ sung", deadline=DEADLINE, assignee=people["staff_a"])
         again = services.run_day(day)
     emails = ReminderDigest.objects.filter(recipient=people["staff_a"], channel="email")
     assert sorted(emails.values_list("sequence", "status")) == [(0, "sent"), (1, "sent")]

@@ -230,6 +230,8 @@ PAGES: list[tuple[str, str]] = [
     ("staff_a", "notification_list"),
     ("staff_a", "task:new"),
     ("staff_a", "task:running"),
+    ("head_a", "task:running"),
+    ("head_a", "task:reviewing"),
     ("staff_support", "task:running"),
     ("leader", "task:running"),
     ("office", "task:new"),
@@ -251,7 +253,9 @@ PAGES: list[tuple[str, str]] = [
 
 
 @pytest.fixture
-def tasks(make_task: MakeTask, office: User, staff_a: User, unit_support: Unit) -> dict[str, Task]:
+def tasks(
+    make_task: MakeTask, office: User, staff_a: User, head_a: User, unit_support: Unit
+) -> dict[str, Task]:
     with on_day(date(2023, 10, 2)):
         new = make_task(text="Mới giao", deadline=date(2030, 10, 30), support_units=[unit_support])
         running = make_task(text="Đang làm", deadline=date(2030, 10, 30))
@@ -266,6 +270,10 @@ def tasks(make_task: MakeTask, office: User, staff_a: User, unit_support: Unit) 
             reason="Chờ ý kiến Sở",
             proposed_deadline=date(2030, 12, 31),
         )
+        reviewing = make_task(text="Chờ lãnh đạo phòng duyệt", deadline=date(2030, 10, 30))
+        Unit.objects.filter(pk=reviewing.lead_unit_id).update(head_review=True)
+        services.report_completion(actor=staff_a, task=reviewing, note="Đã xong")
+        Unit.objects.filter(pk=reviewing.lead_unit_id).update(head_review=False)
         paused = make_task(text="Tạm dừng", deadline=date(2030, 10, 30))
         services.pause_task(actor=office, task=paused, reason="Chờ chủ trương")
     # A reminder that could not be sent: the send log offers "Gửi lại".
@@ -278,6 +286,7 @@ def tasks(make_task: MakeTask, office: User, staff_a: User, unit_support: Unit) 
         "awaiting": awaiting,
         "extension": extension,
         "paused": paused,
+        "reviewing": reviewing,
     }
 
 
