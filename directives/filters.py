@@ -16,7 +16,7 @@ from core.text import fold
 from core.widgets import FastSelect, NamedModelChoiceFilter
 from units.models import Unit
 
-from .models import Notice, Task, TaskQuerySet
+from .models import GroupTask, Notice, Task, TaskQuerySet
 from .timeliness import AGEING, Timeliness, ageing_q, stale_q
 
 NOTICE_CHOICES = 200
@@ -107,6 +107,11 @@ class TaskFilter(django_filters.FilterSet):
         choices=[("mine", "Việc của tôi"), ("none", "Chưa phân công")],
         method="filter_person",
         empty_label="Tất cả",
+    )
+    group_task = django_filters.ModelChoiceFilter(
+        label="Giao nhiều đơn vị",
+        queryset=GroupTask.objects.all(),
+        widget=forms.HiddenInput,
     )
     deadline_from = date_filter("Hạn từ ngày", "deadline", "gte")
     deadline_to = date_filter("đến ngày", "deadline", "lte")

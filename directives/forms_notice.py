@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
@@ -11,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, formset_factory
 
 from core.forms import DetachedModelForm, date_field
-from units.models import Unit
+from units.models import Unit, UnitGroup
 
 from .deadlines import Deadline, DeadlineError, parse_deadline
 from .forms import TaskActionForm, note_field
@@ -86,6 +87,82 @@ class UnitsField(forms.CharField):
         return units
 
 
+@dataclass(frozen=True)
+class Leads:
+    """Who a task row is given to: one unit, or several (named one by one or as a group),
+    each of which gets its own task."""
+
+    units: list[Unit]
+    group: UnitGroup | None = None
+    text: str = ""
+
+    @property
+    def fanned_out(self) -> bool:
+        return len(self.units) > 1
+
+
+def read_leads(text: str) -> Leads:
+    """The units a lead-unit text names: units and groups ("UBND các xã, thị trấn"),
+    separated by semicolons or new lines. Raises a form error naming what it cannot read."""
+    text = text.strip()
+    whole = UnitGroup.objects.match(text)
+    names = [text] if whole else [n.strip() for n in re.split(r"[;\n]+", text) if n.strip()]
+    units: list[Unit] = []
+    group: UnitGroup | None = None
+    for name in names:
+        found = whole if name == text and whole else UnitGroup.objects.match(name)
+        if found is not None:
+            members = list(found.members.filter(is_active=True).order_by("order", "name"))
+            if not members:
+                raise forms.ValidationError(
+                    f"Nhóm “{found.name}” chưa có đơn vị thành viên; hãy thêm ở mục Nhóm đơn vị.",
+                    code="empty_group",
+                )
+            group = found if len(names) == 1 else None
+            units.extend(u for u in members if u not in units)
+            continue
+        unit = match_unit(name)
+        if unit not in units:
+            units.append(unit)
+    if not units:
+        raise forms.ValidationError("Hãy chọn đơn vị chủ trì.", code="required")
+    return Leads(units=units, group=group, text=text if len(units) > 1 else "")
+
+
+class LeadsField(forms.CharField):
+    """The lead unit of a new task, or several units or a group, one task for each."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"list": "unit-names", "autocomplete": "off"})
+        )
+        kwargs.setdefault(
+            "help_text",
+            "Một đơn vị; hoặc nhiều đơn vị ngăn cách bằng dấu chấm phẩy (;), hoặc tên một nhóm "
+            "(“UBND các xã, thị trấn”): mỗi đơn vị nhận một nhiệm vụ riêng.",
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Leads | None:
+        text = super().clean(value)
+        return read_leads(text) if text else None
+
+
+def fan_out_hint(text: str) -> str:
+    """What a lead-unit text will do, said before saving ("" for one unit or unreadable)."""
+    try:
+        leads = read_leads(text or "")
+    except forms.ValidationError:
+        return ""
+    if not leads.fanned_out:
+        return ""
+    named = f"nhóm “{leads.group.name}”" if leads.group else f"{len(leads.units)} đơn vị"
+    return (
+        f"Giao cho {named}: mỗi đơn vị một nhiệm vụ riêng ({len(leads.units)} nhiệm vụ), "
+        "theo dõi chung ở một trang."
+    )
+
+
 def unit_names_text(units: list[Unit]) -> str:
     return "; ".join(u.name for u in units)
 
@@ -138,7 +215,7 @@ class TaskRowForm(forms.Form):
 
     ref = forms.CharField(label="Mục", max_length=32, required=False)
     text = note_field("Nội dung nhiệm vụ", rows=2)
-    lead_unit = UnitField(
+    lead_unit = LeadsField(
         label="Đơn vị chủ trì", error_messages={"required": "Hãy chọn đơn vị chủ trì."}
     )
     support_units = UnitsField(label="Đơn vị phối hợp")
@@ -158,13 +235,25 @@ class TaskRowForm(forms.Form):
         data = super().clean()
         if data is None:
             return data
-        lead, supports = data.get("lead_unit"), data.get("support_units") or []
-        if lead is not None and lead in supports:
-            self.add_error(
-                "support_units", f"{lead} đã là đơn vị chủ trì; không đồng thời là đơn vị phối hợp."
-            )
-        if lead is not None and not lead.is_active:
-            self.add_error("lead_unit", f"{lead} đã ngừng hoạt động; hãy giao cho đơn vị kế thừa.")
+        leads, supports = data.get("lead_unit"), data.get("support_units") or []
+        if leads is not None and not leads.fanned_out:
+            lead = leads.units[0]
+            if lead in supports:
+                self.add_error(
+                    "support_units",
+                    f"{lead} đã là đơn vị chủ trì; không đồng thời là đơn vị phối hợp.",
+                )
+            if not lead.is_active:
+                self.add_error(
+                    "lead_unit", f"{lead} đã ngừng hoạt động; hãy giao cho đơn vị kế thừa."
+                )
+        elif leads is not None:
+            closed = [u.name for u in leads.units if not u.is_active]
+            if closed:
+                self.add_error(
+                    "lead_unit",
+                    f"Đã ngừng hoạt động: {', '.join(closed)}; hãy giao cho đơn vị kế thừa.",
+                )
         if self.reference is not None and "deadline" in data:
             try:
                 deadline = parse_deadline(data["deadline"], reference=self.reference)

@@ -148,6 +148,49 @@ class NoticeSection(models.Model):
         return f"{self.ref}. {self.heading}".strip()
 
 
+class GroupTask(models.Model):
+    """One direction given to several units at once: to a group ("UBND các xã, thị trấn")
+    or to co-leads ("Phòng A, Phòng B và UBND các xã"). Each member unit gets its own task
+    (`Task.group_task`), a full task of that unit; this row holds the shared terms and is read
+    as the roll-up of its children. It is never counted as a task itself."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name="thông báo", on_delete=models.CASCADE, related_name="group_tasks"
+    )
+    ref = models.CharField("điều khoản", max_length=32, blank=True)
+    text = models.TextField("nội dung nhiệm vụ")
+    group = models.ForeignKey(
+        "units.UnitGroup",
+        verbose_name="nhóm đơn vị",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    leads_text = models.CharField("giao cho (theo văn bản)", max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người giao",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "nhiệm vụ giao nhiều đơn vị"
+        verbose_name_plural = "nhiệm vụ giao nhiều đơn vị"
+        ordering = ["notice", "pk"]
+
+    def __str__(self) -> str:
+        ref = f"{self.ref} · " if self.ref else ""
+        return f"{ref}{self.leads_text or self.text[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("group_task_detail", args=[self.pk])
+
+
 # The order of tasks of the same urgency; the partial index `task_open_deadline` follows it.
 DEADLINE_ORDER = (models.F("deadline").asc(nulls_last=True), "notice_id", "order", "pk")
 
@@ -309,6 +352,15 @@ class Task(models.Model):
         help_text="Ngày đơn vị báo hoàn thành; Văn phòng xác nhận hoặc điều chỉnh khi nghiệm thu.",
     )
     cancel_reason = models.TextField("lý do hủy", blank=True)
+    group_task = models.ForeignKey(
+        GroupTask,
+        verbose_name="giao chung",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="Nhiệm vụ giao cho nhiều đơn vị mà đây là phần của một đơn vị.",
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="người thực hiện",

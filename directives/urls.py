@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views, views_import, views_notices
+from . import views, views_groups, views_import, views_notices
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("nhiem-vu/", views.task_list, name="task_list"),
     path("nhiem-vu/<int:pk>/", views.task_detail, name="task_detail"),
     path("nhiem-vu/<int:pk>/<slug:action>/", views.task_action, name="task_action"),
+    path(
+        "nhiem-vu-nhieu-don-vi/<int:pk>/",
+        views_groups.group_task_detail,
+        name="group_task_detail",
+    ),
     path("tep/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("thong-bao-ket-luan/", views_notices.notice_list, name="notice_list"),
     path("thong-bao-ket-luan/nhap/", views_notices.notice_create, name="notice_create"),

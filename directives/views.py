@@ -138,7 +138,7 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
     )
     task: Task = get_object_or_404(
         Task.objects.visible_to(request.user)  # type: ignore[arg-type]
-        .select_related("notice", "section", "lead_unit", "assignee")
+        .select_related("notice", "section", "lead_unit", "assignee", "group_task")
         .annotate(event_count=Subquery(event_count))
         .prefetch_related(
             "support_units",

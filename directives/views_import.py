@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from . import services
-from .forms_notice import NoticeForm, TaskRowFormSet, kept_rows
+from .forms_notice import NoticeForm, TaskRowFormSet, fan_out_hint, kept_rows
 from .importer import (
     MAX_IMPORT_BYTES,
     ImportProblem,
@@ -67,6 +67,9 @@ def _preview(
     parsed: ParsedNotice | None = None,
 ) -> HttpResponse:
     lines = normalise(source_text)
+    for row in formset.forms:
+        # A row given to several units or a group: say it becomes one task per unit.
+        row.fan_out = fan_out_hint(str(row["lead_unit"].value() or ""))
     unmatched = sum(
         1 for f in formset.forms for name in ("lead_unit", "support_units") if f.errors.get(name)
     )

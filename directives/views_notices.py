@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +19,7 @@ from units.models import Unit, User
 
 from . import services
 from .deadlines import DeadlineError, parse_deadline
-from .forms_notice import NoticeForm, TaskRowForm, TaskRowFormSet, kept_rows
+from .forms_notice import Leads, NoticeForm, TaskRowForm, TaskRowFormSet, kept_rows
 from .models import Notice, Task
 
 
@@ -41,10 +41,13 @@ def _unit_names() -> list[str]:
 
 def _task_row(data: dict[str, Any]) -> dict[str, Any]:
     """A task row of the entry form as the services take it."""
+    leads: Leads = data["lead_unit"]
     return services.task_row(
         ref=data.get("ref", ""),
         text=data["text"],
-        lead_unit=data["lead_unit"],
+        lead_units=leads.units,
+        group=leads.group,
+        leads_text=leads.text,
         support_units=data.get("support_units") or [],
         deadline=data["parsed_deadline"],
     )
@@ -168,12 +171,23 @@ def _render_notice(
         .prefetch_related("support_units")
         .order_by("order", "pk")
     )
+    groups: Any = []
+    if user.sees_all_units:
+        # A task given to many units is one row, its roll-up a click away.
+        tasks = tasks.filter(group_task__isnull=True)
+        groups = notice.group_tasks.annotate(
+            total=Count("children"),
+            done=Count("children", filter=Q(children__status=Task.Status.DONE)),
+        ).order_by("pk")
+    rows, group_rows = list(tasks), list(groups)
     return render(
         request,
         "directives/notice_detail.html",
         {
             "notice": notice,
-            "tasks": tasks,
+            "tasks": rows,
+            "groups": group_rows,
+            "row_count": len(rows) + len(group_rows),
             "revisions": notice.revisions.select_related("actor")[:20],
             "can_edit": office,
             "add_form": (add_form or TaskRowForm(prefix="new")) if office else None,
@@ -211,7 +225,7 @@ def notice_add_task(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         row = _task_row(form.cleaned_data)
         try:
-            task = services.assign_task(actor=user, notice=notice, **row)
+            task = services.add_task_row(actor=user, notice=notice, row=row)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -9,7 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from core.forms import DetachedModelForm, date_field
 
-from .models import Unit, User
+from .models import Unit, UnitGroup, User
 from .services import ACCOUNT_FIELDS
 
 
@@ -39,6 +39,66 @@ class UnitForm(DetachedModelForm):
             a.strip() for a in re.split(r"[;\n]+", self.cleaned_data["aliases_text"]) if a.strip()
         ]
         return {**data, "aliases": aliases}
+
+
+class UnitGroupForm(forms.Form):
+    name = forms.CharField(
+        label="Tên nhóm",
+        max_length=255,
+        error_messages={"required": "Hãy nhập tên nhóm."},
+        help_text="Như văn bản thường viết, ví dụ “UBND các xã, thị trấn”.",
+    )
+    aliases_text = forms.CharField(
+        label="Tên gọi khác",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Những cách viết khác, ngăn cách bằng dấu chấm phẩy (;).",
+    )
+    members = forms.ModelMultipleChoiceField(
+        label="Đơn vị thành viên",
+        queryset=Unit.objects.active().order_by("kind", "order", "name"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Hãy chọn ít nhất một đơn vị thành viên.",
+            "invalid_choice": "Đơn vị được chọn không còn hoạt động.",
+            "invalid_pk_value": "Đơn vị được chọn không hợp lệ.",
+        },
+    )
+    order = forms.IntegerField(label="Thứ tự", min_value=0, max_value=100_000, initial=0)
+
+    def __init__(self, *args: Any, group: UnitGroup | None = None, **kwargs: Any) -> None:
+        self.group = group
+        if group is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": group.name,
+                    "aliases_text": "; ".join(group.aliases or []),
+                    "members": list(group.members.all()),
+                    "order": group.order,
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        taken = UnitGroup.objects.filter(name__iexact=name)
+        if self.group is not None:
+            taken = taken.exclude(pk=self.group.pk)
+        if taken.exists():
+            raise forms.ValidationError("Đã có nhóm mang tên này.")
+        return name
+
+    def values(self) -> dict[str, Any]:
+        aliases = [
+            a.strip() for a in re.split(r"[;\n]+", self.cleaned_data["aliases_text"]) if a.strip()
+        ]
+        return {
+            "name": self.cleaned_data["name"],
+            "aliases": aliases,
+            "members": list(self.cleaned_data["members"]),
+            "order": self.cleaned_data["order"] or 0,
+        }
 
 
 class CloseUnitForm(forms.Form):

@@ -120,6 +120,45 @@ class Unit(models.Model):
         return {name_key(n) for n in self.all_names()}
 
 
+class UnitGroupQuerySet(models.QuerySet["UnitGroup"]):
+    def match(self, text: str) -> UnitGroup | None:
+        """The group `text` names by its name or an alias (accents, case, spacing ignored)."""
+        key = name_key(text)
+        if not key:
+            return None
+        for group in self.prefetch_related("members"):
+            if key in {name_key(n) for n in (group.name, *(group.aliases or []))}:
+                return group
+        return None
+
+
+class UnitGroup(models.Model):
+    """A named set of units a notice gives one task to ("UBND các xã, thị trấn"), kept by the
+    office: the task becomes one task per member unit."""
+
+    name = models.CharField("tên nhóm", max_length=255, unique=True)
+    aliases = models.JSONField(
+        "tên gọi khác",
+        default=list,
+        blank=True,
+        help_text="Những cách văn bản hay viết, ví dụ “các xã, thị trấn”, “UBND các xã”.",
+    )
+    members = models.ManyToManyField(
+        Unit, verbose_name="đơn vị thành viên", related_name="unit_groups", blank=True
+    )
+    order = models.PositiveIntegerField("thứ tự", default=0)
+
+    objects = UnitGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "nhóm đơn vị"
+        verbose_name_plural = "nhóm đơn vị"
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class User(AbstractUser):
     """An account of Đôn đốc. Its role decides what it sees; staff and heads belong to a unit."""
 

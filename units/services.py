@@ -13,7 +13,7 @@ from core import seams
 from core.changes import diff_values
 
 from .access import require_office
-from .models import AuditEntry, Unit, User
+from .models import AuditEntry, Unit, UnitGroup, User
 
 OFFICE_GROUP = "Văn phòng"
 OFFICE_APPS = ("units", "directives", "reminders", "reports")
@@ -38,7 +38,7 @@ def _require_office(actor: User) -> None:
     require_office(actor, "Chỉ Văn phòng được quản lý đơn vị và tài khoản.")
 
 
-def _audit(actor: User, obj: Unit | User, action: str, changes: dict[str, Any]) -> None:
+def _audit(actor: User, obj: Unit | User | UnitGroup, action: str, changes: dict[str, Any]) -> None:
     AuditEntry.objects.create(
         actor=actor,
         object_type=obj._meta.model_name or "",
@@ -50,7 +50,7 @@ def _audit(actor: User, obj: Unit | User, action: str, changes: dict[str, Any]) 
 
 
 def _apply(
-    obj: Unit | User, fields: tuple[str, ...], values: dict[str, Any]
+    obj: Unit | User | UnitGroup, fields: tuple[str, ...], values: dict[str, Any]
 ) -> dict[str, list[Any]]:
     unknown = set(values) - set(fields)
     if unknown:
@@ -73,6 +73,34 @@ def save_unit(*, actor: User, unit: Unit | None = None, **values: Any) -> Unit:
         unit.save()
         _audit(actor, unit, "tạo" if creating else "sửa", diff)
     return unit
+
+
+@transaction.atomic
+def save_group(
+    *,
+    actor: User,
+    group: UnitGroup | None = None,
+    name: str,
+    aliases: list[str],
+    members: list[Unit],
+    order: int = 0,
+) -> UnitGroup:
+    """Create or change a group of units (a task given to it goes to every member)."""
+    _require_office(actor)
+    creating = group is None
+    group = group or UnitGroup()
+    values = {"name": name.strip(), "aliases": aliases, "order": order}
+    diff = _apply(group, ("name", "aliases", "order"), values)
+    old = set() if creating else {u.name for u in group.members.all()}
+    new = {u.name for u in members}
+    if old != new:
+        diff["members"] = [sorted(old), sorted(new)]
+    if creating or diff:
+        group.full_clean()
+        group.save()
+        group.members.set(members)
+        _audit(actor, group, "tạo" if creating else "sửa", diff)
+    return group
 
 
 @transaction.atomic

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_safe
 
 from . import services
 from .access import require_office
-from .forms import AccountForm, CloseUnitForm, UnitForm
-from .models import AuditEntry, Unit, User
+from .forms import AccountForm, CloseUnitForm, UnitForm, UnitGroupForm
+from .models import AuditEntry, Unit, UnitGroup, User
 
 
 def _office(request: HttpRequest) -> User:
@@ -54,6 +54,39 @@ def unit_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else []
     )
     return render(request, "units/unit_form.html", {"form": form, "unit": unit, "history": history})
+
+
+@login_required
+@require_safe
+def group_list(request: HttpRequest) -> HttpResponse:
+    """The groups of units a task can be given to, with their members."""
+    _office(request)
+    groups = UnitGroup.objects.prefetch_related("members").order_by("order", "name")
+    return render(request, "units/group_list.html", {"groups": groups})
+
+
+@login_required
+def group_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create a group of units or change its name and members."""
+    actor = _office(request)
+    group = get_object_or_404(UnitGroup, pk=pk) if pk else None
+    form = UnitGroupForm(request.POST if request.method == "POST" else None, group=group)
+    if request.method == "POST" and form.is_valid():
+        saved = services.save_group(actor=actor, group=group, **form.values())
+        messages.success(request, f"Đã lưu nhóm {saved}.")
+        return redirect("group_list")
+    history = (
+        AuditEntry.objects.filter(object_type="unitgroup", object_id=pk).select_related("actor")[
+            :20
+        ]
+        if pk
+        else []
+    )
+    return render(
+        request,
+        "units/group_form.html",
+        {"form": form, "group": group, "history": history},
+    )
 
 
 @login_required

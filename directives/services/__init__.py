@@ -6,6 +6,7 @@ change with its timeline row in one transaction (`base.record`). By topic:
 
 - `notices`: entering a notice with its tasks (typed or imported), correcting its header;
 - `tasks`: the office's part in a task's terms (assign, correct, hand over to a successor);
+- `groups`: one direction for several units, fanned out to one task per unit;
 - `work`: the lead and support units' actions;
 - `people`: work inside the lead unit (the person responsible, the head's review);
 - `decisions`: the office's and the leadership's decisions and comments.
@@ -27,9 +28,11 @@ from .decisions import (
     resume_task,
     return_completion,
 )
+from .groups import assign_group_task, edit_group_task
 from .notices import (
     NOTICE_FIELDS,
     add_section,
+    add_task_row,
     check_not_duplicate,
     create_notice,
     enter_notice,
@@ -55,13 +58,16 @@ __all__ = [
     "add_comment",
     "add_contribution",
     "add_section",
+    "add_task_row",
     "approve_extension",
+    "assign_group_task",
     "assign_person",
     "assign_task",
     "cancel_task",
     "check_not_duplicate",
     "close_unit_tasks",
     "create_notice",
+    "edit_group_task",
     "edit_task",
     "enter_notice",
     "forward_completion",

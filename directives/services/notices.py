@@ -11,11 +11,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from core.changes import diff_values
-from units.models import Unit, User
+from units.models import Unit, UnitGroup, User
 
 from ..deadlines import Deadline
-from ..models import Notice, NoticeRevision, NoticeSection
+from ..models import GroupTask, Notice, NoticeRevision, NoticeSection, Task
 from .base import require_office
+from .groups import assign_group_task
 from .tasks import assign_task
 
 NOTICE_FIELDS = (
@@ -71,17 +72,25 @@ def create_notice(
 def task_row(
     *,
     text: str,
-    lead_unit: Unit,
+    lead_unit: Unit | None = None,
+    lead_units: Sequence[Unit] = (),
+    group: UnitGroup | None = None,
+    leads_text: str = "",
     support_units: Sequence[Unit] = (),
     ref: str = "",
     deadline: Deadline | None = None,
 ) -> dict[str, Any]:
     """One task of a notice being entered, as `enter_notice` takes it: from the entry form's
-    rows and from an imported file's tasks alike."""
+    rows and from an imported file's tasks alike. Several `lead_units` (or a `group`): one
+    task per unit, held together (`services.assign_group_task`)."""
+    leads = [lead_unit] if lead_unit is not None else list(lead_units)
     return {
         "ref": ref,
         "text": text,
-        "lead_unit": lead_unit,
+        "lead_unit": leads[0] if len(leads) == 1 else None,
+        "lead_units": leads,
+        "group": group,
+        "leads_text": leads_text,
         "support_units": list(support_units),
         "deadline": deadline.day if deadline else None,
         "deadline_kind": deadline.kind if deadline else None,
@@ -109,21 +118,36 @@ def enter_notice(
         actor=actor, **{k: v for k, v in header.items() if k in _NOTICE_CREATE_FIELDS}
     )
     for order, row in enumerate(tasks, start=1):
-        assign_task(
-            actor=actor,
-            notice=notice,
-            order=order,
-            ref=row.get("ref", ""),
-            text=row["text"],
-            lead_unit=row["lead_unit"],
-            support_units=row.get("support_units", []),
-            deadline=row.get("deadline"),
-            deadline_kind=row.get("deadline_kind"),
-            deadline_text=row.get("deadline_text", ""),
-        )
+        add_task_row(actor=actor, notice=notice, row=row, order=order)
     if source_content is not None:
         notice.source_file.save(source_name or "thong-bao", ContentFile(source_content), save=True)
     return notice
+
+
+def add_task_row(
+    *, actor: User, notice: Notice, row: dict[str, Any], order: int | None = None
+) -> Task | GroupTask:
+    """Give one `task_row` of a notice: to its one lead unit, or fanned out to several."""
+    terms = {
+        "actor": actor,
+        "notice": notice,
+        "order": order,
+        "ref": row.get("ref", ""),
+        "text": row["text"],
+        "support_units": row.get("support_units", []),
+        "deadline": row.get("deadline"),
+        "deadline_kind": row.get("deadline_kind"),
+        "deadline_text": row.get("deadline_text", ""),
+    }
+    leads = row.get("lead_units") or [row["lead_unit"]]
+    if len(leads) > 1:
+        return assign_group_task(
+            lead_units=leads,
+            group=row.get("group"),
+            leads_text=row.get("leads_text", ""),
+            **terms,
+        )
+    return assign_task(lead_unit=leads[0], **terms)
 
 
 @transaction.atomic

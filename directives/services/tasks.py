@@ -12,7 +12,7 @@ from django.db import transaction
 from core.changes import diff_values, plain
 from units.models import Unit, User
 
-from ..models import Notice, NoticeSection, Task, TaskEvent
+from ..models import GroupTask, Notice, NoticeSection, Task, TaskEvent
 from .base import begin, clean_note, record, require_office, search_text
 
 Status = Task.Status
@@ -63,8 +63,10 @@ def assign_task(
     deadline_kind: str | None = None,
     deadline_text: str = "",
     assigned_on: date | None = None,
+    group_task: GroupTask | None = None,
 ) -> Task:
-    """Create a task of `notice` for its one lead unit; it starts as `Mới giao`."""
+    """Create a task of `notice` for its one lead unit; it starts as `Mới giao`. With
+    `group_task`, the task is one member unit's part of a task given to several units."""
     require_office(actor, "Chỉ Văn phòng được giao nhiệm vụ.")
     text = clean_note(text, required=True, what="Nội dung nhiệm vụ")
     _check_units(lead_unit, support_units)
@@ -84,6 +86,7 @@ def assign_task(
         original_deadline=deadline,
         deadline_kind=_deadline_kind(deadline, deadline_kind),
         deadline_text=deadline_text,
+        group_task=group_task,
     )
     task.search_text = search_text(task)
     record(
@@ -96,6 +99,7 @@ def assign_task(
             "lead_unit": lead_unit.name,
             "support_units": [u.name for u in support_units],
             "deadline": deadline.isoformat() if deadline else None,
+            **({"group_task": group_task.pk} if group_task else {}),
         },
     )
     return task

@@ -37,7 +37,7 @@ from directives.views import ACTIONS
 from reminders.models import ReminderDigest
 from tests.conftest import MakeTask, on_day
 from tests.security.test_permission_matrix import EXPECTED, ROLES
-from units.models import Unit, User
+from units.models import Unit, UnitGroup, User
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 ERROR_MARKERS = ("is-invalid", "invalid-feedback", "errorlist", "alert-danger", "alert-warning")
@@ -240,11 +240,14 @@ PAGES: list[tuple[str, str]] = [
     ("office", "task:paused"),
     ("office", "notice_create"),
     ("office", "notice_detail"),
+    ("office", "group_task_detail"),
     ("office", "notice_edit"),
     ("office", "notice_import"),
     ("office", "unit_create"),
     ("office", "unit_edit"),
     ("office", "unit_close"),
+    ("office", "group_create"),
+    ("office", "group_edit"),
     ("office", "account_create"),
     ("office", "account_edit"),
     ("office", "report_center?as_of=16/10/2023"),
@@ -254,8 +257,13 @@ PAGES: list[tuple[str, str]] = [
 
 @pytest.fixture
 def tasks(
-    make_task: MakeTask, office: User, staff_a: User, head_a: User, unit_support: Unit
-) -> dict[str, Task]:
+    make_task: MakeTask,
+    office: User,
+    staff_a: User,
+    head_a: User,
+    unit_a: Unit,
+    unit_support: Unit,
+) -> dict[str, Any]:
     with on_day(date(2023, 10, 2)):
         new = make_task(text="Mới giao", deadline=date(2030, 10, 30), support_units=[unit_support])
         running = make_task(text="Đang làm", deadline=date(2030, 10, 30))
@@ -287,6 +295,10 @@ def tasks(
         "extension": extension,
         "paused": paused,
         "reviewing": reviewing,
+        "unit_group": UnitGroup.objects.create(name="Các phòng, ban chuyên môn"),
+        "group": services.assign_group_task(
+            actor=office, notice=new.notice, text="Việc chung", lead_units=[unit_a, unit_support]
+        ),
     }
 
 
@@ -302,6 +314,8 @@ def page_url(page: str, tasks: dict[str, Task], unit_a: Unit, staff_a: User) -> 
         "unit_edit": [unit_a.pk],
         "unit_close": [unit_a.pk],
         "account_edit": [staff_a.pk],
+        "group_task_detail": [tasks["group"].pk],
+        "group_edit": [tasks["unit_group"].pk],
     }
     return reverse(page, args=args.get(page, []))
 

@@ -22,7 +22,7 @@ from directives.models import Notice, Task
 from reminders.models import ReminderDigest
 from reports.models import IssuedReport
 from tests.conftest import MakeTask, on_day
-from units.models import Unit, User
+from units.models import Unit, UnitGroup, User
 
 ROLES = ("anonymous", "staff_a", "staff_b", "head_a", "office", "leader")
 
@@ -58,6 +58,10 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     # leadership are not the lead unit, so the service refuses.
     "task_action": row("lmmmmm", "lonoff"),
     "attachment_download": TASK_SCOPE_PAGE,
+    # The roll-up of a task given to several units: the office and the leadership read it
+    # (a unit sees only its own part: the page does not exist for it); the office changes
+    # the shared terms.
+    "group_task_detail": row("lnnnoo", "lnnnof"),
     "notification_list": SIGNED_IN_PAGE,
     "notifications_mark_read": row("lmmmmm", "looooo"),
     "notice_list": SIGNED_IN_PAGE,
@@ -80,6 +84,9 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "unit_create": OFFICE_ONLY,
     "unit_edit": OFFICE_ONLY,
     "unit_close": OFFICE_ONLY,
+    "group_list": OFFICE_PAGE,
+    "group_create": OFFICE_ONLY,
+    "group_edit": OFFICE_ONLY,
     "account_list": OFFICE_PAGE,
     "account_create": OFFICE_ONLY,
     "account_edit": OFFICE_ONLY,
@@ -125,6 +132,7 @@ def world(
     head_a: User,
     leader: User,
     unit_a: Unit,
+    unit_b: Unit,
 ) -> dict[str, Any]:
     with on_day(date(2023, 10, 2)):
         task = make_task(deadline=date(2023, 10, 30))
@@ -146,8 +154,17 @@ def world(
     digest = ReminderDigest.objects.create(
         recipient=staff_a, day=date(2023, 10, 2), channel="email", status="failed", attempts=12
     )
+    # On a notice of its own: unit B's part must not make B a reader of the first notice.
+    other = services.create_notice(
+        actor=office, number="195/TB-UBND", issued_on=date(2023, 9, 14), title="Khác"
+    )
+    group_task = services.assign_group_task(
+        actor=office, notice=other, text="Việc chung", lead_units=[unit_a, unit_b]
+    )
     return {
         "task": task,
+        "group_task": group_task,
+        "unit_group": UnitGroup.objects.create(name="Các phòng, ban chuyên môn"),
         "digest": digest,
         "attachment": event.attachments.get(),
         "notice": task.notice,
@@ -168,6 +185,7 @@ def url_for(name: str, world: dict[str, Any]) -> str:
     pattern_args = {
         "task_detail": [world["task"].pk],
         "task_action": [world["task"].pk, "tiep-nhan"],
+        "group_task_detail": [world["group_task"].pk],
         "attachment_download": [world["attachment"].pk],
         "notice_detail": [world["notice"].pk],
         "notice_edit": [world["notice"].pk],
@@ -177,6 +195,7 @@ def url_for(name: str, world: dict[str, Any]) -> str:
         "report_download": ["xlsx"],
         "unit_edit": [world["unit"].pk],
         "unit_close": [world["unit"].pk],
+        "group_edit": [world["unit_group"].pk],
         "account_edit": [world["account"].pk],
         "reminder_resend": [world["digest"].pk],
     }
@@ -225,7 +244,7 @@ def test_the_admin_is_for_the_office(client: Client, world: dict[str, Any]) -> N
         ).status_code
         == 403
     )
-    assert Notice.objects.count() == 1
+    assert Notice.objects.count() == 2  # the world's two notices, none deleted
 
 
 @pytest.mark.django_db

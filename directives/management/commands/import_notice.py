@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from directives import services
+from directives.forms_notice import read_leads
 from directives.importer import ImportProblem, clauses, parse_notice, read_file
 from units.models import User
 
@@ -47,37 +48,50 @@ class Command(BaseCommand):
             return
 
         actor = self._actor(options["username"])
-        # Groups ("các đơn vị liên quan") stay in the task's text; a named unit must be known.
+        # Supports that are groups ("các đơn vị liên quan") stay in the task's text; a lead is
+        # read as the preview reads it: one unit, several, or a group of the registry (each
+        # member gets its own task).
         unknown = sorted(
             {
                 m.text
                 for t in parsed.tasks
-                for m in t.leads + t.supports
+                for m in t.supports
                 if m.unit is None and not clauses.GROUP.match(m.text)
             }
         )
-        missing_lead = [t.text[:60] for t in parsed.tasks if t.lead is None or not t.lead.unit]
+        rows, missing_lead = [], []
+        for t in parsed.tasks:
+            try:
+                leads = read_leads("; ".join(m.name for m in t.leads))
+            except ValidationError as error:
+                missing_lead.append(f"{t.ref or t.text[:40]}: {error.messages[0]}")
+                continue
+            rows.append(
+                services.task_row(
+                    ref=t.ref,
+                    text=t.text,
+                    lead_units=leads.units,
+                    group=leads.group,
+                    leads_text=leads.text,
+                    support_units=[m.unit for m in t.supports if m.unit is not None],
+                    deadline=t.deadline,
+                )
+            )
         if unknown or missing_lead or parsed.issued_on is None:
             problems = []
             if unknown:
                 problems.append("đơn vị chưa có trong danh mục: " + "; ".join(unknown))
             if missing_lead:
-                problems.append(f"{len(missing_lead)} nhiệm vụ chưa rõ đơn vị chủ trì")
+                problems.append(
+                    f"{len(missing_lead)} nhiệm vụ chưa rõ đơn vị chủ trì ("
+                    + "; ".join(missing_lead[:5])
+                    + ")"
+                )
             if parsed.issued_on is None:
                 problems.append("không đọc được ngày ban hành")
             raise CommandError(
                 "Chưa lưu: " + "; ".join(problems) + ". Hãy nhập qua màn hình xem trước."
             )
-        rows = [
-            services.task_row(
-                ref=t.ref,
-                text=t.text,
-                lead_unit=t.lead.unit,  # type: ignore[union-attr,arg-type]
-                support_units=[m.unit for m in t.supports if m.unit is not None],
-                deadline=t.deadline,
-            )
-            for t in parsed.tasks
-        ]
         header = {
             **parsed.header(),
             "title": parsed.title or parsed.number,
