@@ -16,6 +16,7 @@ from units.models import Unit, UnitGroup
 
 from .deadlines import Deadline, DeadlineError, parse_deadline
 from .forms import TaskActionForm, note_field
+from .importer.clauses import GROUP
 from .models import Notice
 from .services import NOTICE_FIELDS, check_not_duplicate
 
@@ -121,7 +122,17 @@ def read_leads(text: str) -> Leads:
             group = found if len(names) == 1 else None
             units.extend(u for u in members if u not in units)
             continue
-        unit = match_unit(name)
+        try:
+            unit = match_unit(name)
+        except forms.ValidationError as error:
+            if error.code == "unknown_unit" and GROUP.match(name):
+                raise forms.ValidationError(
+                    f"“{name}” là một nhóm đơn vị chưa có trong danh mục nhóm. Văn phòng thêm "
+                    "nhóm ở mục Đơn vị › Nhóm đơn vị, hoặc ghi từng đơn vị, ngăn cách bằng "
+                    "dấu chấm phẩy (;): mỗi đơn vị nhận một nhiệm vụ riêng.",
+                    code="unknown_group",
+                ) from None
+            raise
         if unit not in units:
             units.append(unit)
     if not units:

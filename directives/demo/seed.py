@@ -15,7 +15,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from units.models import Unit, User
+from units.models import Unit, UnitGroup, User
 from units.services import grant_office_admin
 
 from .. import services
@@ -45,6 +45,7 @@ def seed_demo() -> SeedResult:
     result = SeedResult()
     units = _seed_units(data["units"], result)
     _seed_accounts(data["accounts"], units, result)
+    _seed_groups(data.get("groups", []), units)
     office = User.objects.get(username="vanphong")
     grant_office_admin(office)
     notice = _seed_notice(data["notice"], units, office, result)
@@ -92,6 +93,16 @@ def _seed_accounts(rows: list[dict[str, Any]], units: dict[str, Unit], result: S
             user.save(update_fields=["password"])
             result.accounts_created += 1
         result.accounts.append(user)
+
+
+def _seed_groups(rows: list[dict[str, Any]], units: dict[str, Unit]) -> None:
+    """The groups a notice gives one task to; each member gets its own task."""
+    for order, row in enumerate(rows, start=1):
+        group, created = UnitGroup.objects.get_or_create(
+            name=row["name"], defaults={"aliases": row["aliases"], "order": order}
+        )
+        if created:
+            group.members.set([units[name] for name in row["members"]])
 
 
 def _seed_notice(
@@ -158,6 +169,12 @@ def _seed_progress(notice: Notice, result: SeedResult) -> None:
 
     def task(ref: str, nth: int) -> Task:
         return [t for t in tasks if t.ref == ref][nth - 1]
+
+    # Phòng Nội vụ's head gives the unit's tasks to its chuyên viên (the first one with a
+    # colleague to help is left to the head, so "Chưa phân công" is not empty).
+    head = users["truongphong.noivu"]
+    for held in [t for t in tasks if t.lead_unit_id == head.unit_id][1:]:
+        services.assign_person(actor=head, task=held, assignee=users["noivu"])
 
     # Phòng Nội vụ: the steering committee is under way; Sơn Tây's launch was urged and held.
     services.report_progress(

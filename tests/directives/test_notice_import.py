@@ -242,3 +242,61 @@ def test_a_text_without_number_opens_the_preview_with_what_is_missing(desk: Clie
     page = nothing.content.decode()
     assert "Cần bổ sung trước khi lưu" in page and "Không thấy số, ký hiệu" in page
     assert nothing.context["formset"].total_form_count() == 1  # a row to fill in
+
+
+FAN_OUT = """ỦY BAN NHÂN DÂN
+HUYỆN HƯƠNG SƠN
+Số: 200/TB-UBND
+Hương Sơn, ngày 10 tháng 10 năm 2023
+THÔNG BÁO
+Kết luận của Chủ tịch UBND huyện tại cuộc họp giao ban tháng 10
+1. Giao UBND các xã, thị trấn rà soát hộ nghèo, báo cáo trước ngày 30/10/2023.
+2. Các phòng, ban, ngành tăng cường kỷ luật, kỷ cương hành chính.
+3. Giao Phòng Tư pháp chủ trì hướng dẫn hòa giải ở cơ sở.
+"""
+
+
+def test_the_preview_offers_fan_out_for_a_group_and_saves_one_task_per_member(
+    desk: Client, registry: dict[str, Unit]
+) -> None:
+    from units.models import UnitGroup
+
+    communes = [
+        registry["Ủy ban nhân dân xã Sơn Tây"],
+        Unit.objects.create(name="Ủy ban nhân dân xã Sơn Kim 1", kind=Unit.Kind.COMMUNE),
+        Unit.objects.create(name="Ủy ban nhân dân thị trấn Phố Châu", kind=Unit.Kind.COMMUNE),
+    ]
+    xa = UnitGroup.objects.create(name="UBND các xã, thị trấn")
+    xa.members.set(communes)
+    departments = [u for u in registry.values() if u.kind == Unit.Kind.DEPARTMENT]
+    phong = UnitGroup.objects.create(
+        name="Các phòng, ban chuyên môn", aliases=["các phòng, ban, ngành"]
+    )
+    phong.members.set(departments)
+
+    preview = desk.post(reverse("notice_import"), {"text": FAN_OUT})
+    assert preview.status_code == 200
+    hints = [row.fan_out for row in preview.context["formset"].forms]
+    assert (
+        hints[0].startswith("Giao cho nhóm “UBND các xã, thị trấn”") and "(3 nhiệm vụ)" in hints[0]
+    )
+    assert hints[1].startswith("Giao cho nhóm “Các phòng, ban chuyên môn”")
+    assert hints[2] == ""  # one unit, one task
+    assert preview.content.decode().count("mỗi đơn vị một nhiệm vụ riêng (") == 2
+
+    response = desk.post(reverse("notice_import"), confirm_data(preview))
+    assert response.status_code == 302
+    notice = Notice.objects.get(number="200/TB-UBND")
+    first, second = notice.group_tasks.order_by("pk")
+    assert first.group == xa and {c.lead_unit for c in first.children.all()} == set(communes)
+    assert second.group == phong and second.children.count() == len(departments)
+    assert notice.tasks.filter(group_task__isnull=True).get().lead_unit.name == "Phòng Tư pháp"
+    assert notice.tasks.count() == 3 + len(departments) + 1
+
+
+def test_a_group_missing_from_the_registry_says_how_to_add_it(desk: Client) -> None:
+    preview = desk.post(reverse("notice_import"), {"text": FAN_OUT})
+    response = desk.post(reverse("notice_import"), confirm_data(preview))
+    html = response.content.decode()
+    assert "“Các phòng, ban, ngành” là một nhóm đơn vị chưa có trong danh mục nhóm" in html
+    assert not Notice.objects.exists()
