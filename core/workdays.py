@@ -38,6 +38,20 @@ def add_working_days(start: date, count: int) -> date:
     return day
 
 
+def latest_start_past(today: date, count: int) -> date:
+    """The latest day `start` for which `count` working days after it have all passed before
+    `today` (add_working_days(start, count) < today): anything started on or before it is late
+    for a `count`-working-day limit. Walks back `count` working days from yesterday."""
+    if count < 0:
+        raise ValueError("count must not be negative")
+    day = today
+    while count:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day - timedelta(days=1)
+
+
 def next_working_day(day: date) -> date:
     while not is_working_day(day):
         day += timedelta(days=1)

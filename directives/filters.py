@@ -108,6 +108,15 @@ class TaskFilter(django_filters.FilterSet):
         method="filter_person",
         empty_label="Tất cả",
     )
+    receipt = django_filters.ChoiceFilter(
+        label="Tiếp nhận",
+        choices=[
+            ("late", "Chưa tiếp nhận, quá thời hạn tiếp nhận"),
+            ("returned", "Đơn vị trả lại, chờ Văn phòng xử lý"),
+        ],
+        method="filter_receipt",
+        empty_label="Tất cả",
+    )
     group_task = django_filters.ModelChoiceFilter(
         label="Giao nhiều đơn vị",
         queryset=GroupTask.objects.all(),
@@ -205,6 +214,11 @@ class TaskFilter(django_filters.FilterSet):
     def filter_unit(self, queryset: TaskQuerySet, name: str, value: Unit) -> TaskQuerySet:
         role = self.data.get("role") or None
         return queryset.for_unit(value, role=role if role in ("lead", "support") else "lead")
+
+    def filter_receipt(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
+        if value == "returned":
+            return queryset.handed_back()
+        return queryset.not_received(self.reference_day)
 
     def filter_person(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
         if value == "none":

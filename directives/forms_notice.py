@@ -325,6 +325,35 @@ def kept_rows(formset: BaseTaskRowFormSet) -> list[dict[str, Any]]:
     return [form.cleaned_data for form in formset.ordered_forms]
 
 
+class HandBackForm(TaskActionForm):
+    """The lead unit returns a new task as not within its functions."""
+
+    reason = note_field("Lý do trả lại", rows=2)
+    proposed_unit = UnitField(
+        label="Đơn vị đề xuất giao",
+        required=False,
+        help_text="Đơn vị có chức năng, nhiệm vụ phù hợp (nếu biết).",
+    )
+
+
+class ReassignForm(TaskActionForm):
+    """The office gives a returned task to another unit."""
+
+    lead_unit = UnitField(
+        label="Giao cho đơn vị", error_messages={"required": "Hãy chọn đơn vị chủ trì mới."}
+    )
+    note = note_field("Ý kiến", required=False, rows=2)
+
+    def use_task(self, task: Any) -> None:
+        # Start from the unit the lead unit proposed, if it named one.
+        proposed = task.proposed_unit.name if task.proposed_unit_id else ""
+        self.initial["lead_unit"] = proposed
+
+
+class InsistForm(TaskActionForm):
+    note = note_field("Lý do giữ nguyên việc giao", rows=2)
+
+
 class TaskEditForm(TaskActionForm):
     """The office corrects a task; every change is kept in its timeline."""
 

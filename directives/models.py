@@ -231,6 +231,19 @@ class TaskQuerySet(models.QuerySet["Task"]):
         held = Task.objects.filter(assignee_id=user_id).order_by().values("pk")
         return self.filter(pk__in=held.union(helped))
 
+    def not_received(self, today: date) -> TaskQuerySet:
+        """New tasks nobody acknowledged or returned within the days a unit has for it."""
+        from core.workdays import latest_start_past
+
+        limit = latest_start_past(today, settings.DONDOC_RECEIVE_WORKING_DAYS)
+        return self.filter(
+            status=Task.Status.ASSIGNED, returned_at__isnull=True, assigned_on__lte=limit
+        )
+
+    def handed_back(self) -> TaskQuerySet:
+        """Tasks their lead unit returned as not its own, waiting for the office."""
+        return self.filter(status=Task.Status.ASSIGNED, returned_at__isnull=False)
+
     def open(self) -> TaskQuerySet:
         return self.filter(status__in=Task.OPEN_STATUSES)
 
@@ -376,6 +389,21 @@ class Task(models.Model):
         blank=True,
         related_name="helped_tasks",
     )
+    returned_at = models.DateTimeField(
+        "đơn vị trả lại lúc",
+        null=True,
+        blank=True,
+        help_text="Đơn vị chủ trì trả lại nhiệm vụ (không đúng chức năng), chờ Văn phòng xử lý.",
+    )
+    return_reason = models.TextField("lý do trả lại nhiệm vụ", blank=True)
+    proposed_unit = models.ForeignKey(
+        Unit,
+        verbose_name="đơn vị được đề xuất",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     awaiting_head = models.BooleanField(
         "chờ lãnh đạo đơn vị duyệt",
         default=False,
@@ -452,6 +480,11 @@ class Task(models.Model):
                 ),
             ),
             models.CheckConstraint(
+                condition=Q(returned_at__isnull=True) | Q(status="assigned"),
+                name="task_handed_back_only_when_new",
+                violation_error_message="Chỉ nhiệm vụ mới giao mới có thể chờ xử lý việc trả lại.",
+            ),
+            models.CheckConstraint(
                 condition=Q(awaiting_head=False) | Q(status="awaiting"),
                 name="task_head_review_only_when_reported",
                 violation_error_message=(
@@ -489,6 +522,20 @@ class Task(models.Model):
             if request.status == ExtensionRequest.Status.PENDING:
                 return request
         return None
+
+    def receive_by(self) -> date:
+        """The last day to acknowledge or return the task (`DONDOC_RECEIVE_WORKING_DAYS`)."""
+        from core.workdays import add_working_days
+
+        return add_working_days(self.assigned_on, settings.DONDOC_RECEIVE_WORKING_DAYS)
+
+    def not_received_on(self, today: date) -> bool:
+        """Still not acknowledged (nor returned) after the days a unit has for it."""
+        return (
+            self.status == self.Status.ASSIGNED
+            and self.returned_at is None
+            and self.receive_by() < today
+        )
 
     @property
     def is_extended(self) -> bool:
@@ -538,6 +585,9 @@ class Transition:
     # A completion report waiting for the unit head (True) or for the office (False); None:
     # either. Only units that want their head's review set `Unit.head_review`.
     at_head: bool | None = None
+    # A lead unit's return of the task (not its function) waiting for the office: True, only
+    # then; False, only without one; None, either.
+    returned: bool | None = None
 
 
 _S = Task.Status
@@ -556,6 +606,31 @@ TRANSITIONS: dict[str, Transition] = {
             "Chỉ đơn vị chủ trì được tiếp nhận nhiệm vụ.",
             (_S.ASSIGNED,),
             _S.IN_PROGRESS,
+            returned=False,
+        ),
+        Transition(
+            "hand_back",
+            "trả lại nhiệm vụ",
+            "lead",
+            "Chỉ đơn vị chủ trì được trả lại nhiệm vụ không đúng chức năng.",
+            (_S.ASSIGNED,),
+            returned=False,
+        ),
+        Transition(
+            "reassign",
+            "giao lại đơn vị chủ trì",
+            "office",
+            "Chỉ Văn phòng được giao lại nhiệm vụ cho đơn vị khác.",
+            (_S.ASSIGNED,),
+            returned=True,
+        ),
+        Transition(
+            "insist",
+            "giữ nguyên giao",
+            "office",
+            "Chỉ Văn phòng được quyết định giữ nguyên việc giao nhiệm vụ.",
+            (_S.ASSIGNED,),
+            returned=True,
         ),
         Transition(
             "progress",
@@ -564,6 +639,7 @@ TRANSITIONS: dict[str, Transition] = {
             "Chỉ đơn vị chủ trì được báo cáo tiến độ.",
             (_S.ASSIGNED, _S.IN_PROGRESS),
             _S.IN_PROGRESS,
+            returned=False,
         ),
         Transition(
             "complete",
@@ -572,6 +648,7 @@ TRANSITIONS: dict[str, Transition] = {
             "Chỉ đơn vị chủ trì được báo cáo hoàn thành.",
             (_S.ASSIGNED, _S.IN_PROGRESS),
             _S.AWAITING_ACCEPTANCE,
+            returned=False,
         ),
         Transition(
             "extend",
@@ -579,6 +656,7 @@ TRANSITIONS: dict[str, Transition] = {
             "lead",
             "Chỉ đơn vị chủ trì được đề nghị gia hạn.",
             (_S.ASSIGNED, _S.IN_PROGRESS, _S.PAUSED),
+            returned=False,
         ),
         Transition(
             "contribute",
@@ -651,6 +729,7 @@ TRANSITIONS: dict[str, Transition] = {
             "Chỉ Văn phòng được tạm dừng nhiệm vụ.",
             (_S.ASSIGNED, _S.IN_PROGRESS),
             _S.PAUSED,
+            returned=False,
         ),
         Transition(
             "resume",
@@ -694,6 +773,9 @@ class TaskEvent(models.Model):
         PERSON_ASSIGNED = "person_assigned", "Phân công người thực hiện"
         FORWARDED = "forwarded", "Lãnh đạo đơn vị duyệt, chuyển Văn phòng"
         HEAD_RETURNED = "head_returned", "Lãnh đạo đơn vị trả lại chuyên viên"
+        HANDED_BACK = "handed_back", "Đơn vị trả lại nhiệm vụ"
+        REASSIGNED = "reassigned", "Giao lại cho đơn vị khác"
+        INSISTED = "insisted", "Văn phòng giữ nguyên việc giao"
 
     task = models.ForeignKey(
         Task, verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="events"

@@ -70,10 +70,13 @@ def available_actions(user: User, task: Task, today: date) -> set[str]:
         for action, transition in TRANSITIONS.items()
         if task.status in transition.from_statuses
         and transition.at_head in (None, task.awaiting_head)
+        and transition.returned in (None, task.returned_at is not None)
         and ALLOWED[transition.who](user, task)
     }
     if "extend" in actions and (task.deadline is None or task.deadline < today or pending):
         actions.discard("extend")
     if not pending:
         actions.discard("decide_extension")
+    if "hand_back" in actions and task.receive_by() < today:
+        actions.discard("hand_back")  # too late: the unit asks the office instead
     return actions

@@ -35,7 +35,13 @@ from .forms import (
     ReturnForm,
     StartForm,
 )
-from .forms_notice import TaskEditForm, unit_names_text
+from .forms_notice import (
+    HandBackForm,
+    InsistForm,
+    ReassignForm,
+    TaskEditForm,
+    unit_names_text,
+)
 from .models import Attachment, ExtensionRequest, Notification, Task, TaskEvent
 from .permissions import available_actions
 from .timeliness import Timeliness, buckets_from, buckets_q, timeliness_counts
@@ -138,7 +144,7 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
     )
     task: Task = get_object_or_404(
         Task.objects.visible_to(request.user)  # type: ignore[arg-type]
-        .select_related("notice", "section", "lead_unit", "assignee", "group_task")
+        .select_related("notice", "section", "lead_unit", "assignee", "group_task", "proposed_unit")
         .annotate(event_count=Subquery(event_count))
         .prefetch_related(
             "support_units",
@@ -222,6 +228,21 @@ ACTIONS: dict[str, Action] = {
                 actor=u, task=t, note=d["note"], expected_version=d["version"]
             ),
             "Đã tiếp nhận nhiệm vụ.",
+        ),
+        Action(
+            "tra-lai-nhiem-vu",
+            "hand_back",
+            "Trả lại nhiệm vụ (không đúng chức năng)",
+            HandBackForm,
+            lambda u, t, d: services.hand_back(
+                actor=u,
+                task=t,
+                reason=d["reason"],
+                proposed_unit=d["proposed_unit"],
+                expected_version=d["version"],
+            ),
+            "Đã trả lại nhiệm vụ; Văn phòng sẽ xem xét, giao lại hoặc giữ nguyên.",
+            "btn-outline-danger",
         ),
         Action(
             "bao-cao-tien-do",
@@ -318,6 +339,31 @@ ACTIONS: dict[str, Action] = {
                 actor=u, task=t, note=d["note"], files=d["attachments"]
             ),
             "Đã cập nhật phần phối hợp.",
+        ),
+        Action(
+            "giao-lai",
+            "reassign",
+            "Giao cho đơn vị khác",
+            ReassignForm,
+            lambda u, t, d: services.reassign_lead(
+                actor=u,
+                task=t,
+                lead_unit=d["lead_unit"],
+                note=d["note"],
+                expected_version=d["version"],
+            ),
+            "Đã giao nhiệm vụ cho đơn vị khác.",
+        ),
+        Action(
+            "giu-nguyen",
+            "insist",
+            "Giữ nguyên việc giao",
+            InsistForm,
+            lambda u, t, d: services.insist_on_lead(
+                actor=u, task=t, note=d["note"], expected_version=d["version"]
+            ),
+            "Đã giữ nguyên việc giao; đơn vị được thông báo.",
+            "btn-outline-primary",
         ),
         Action(
             "xac-nhan",
@@ -457,6 +503,7 @@ def _render_task(
             "today": today,
             "timeliness": task.timeliness_on(today),
             "days_overdue": task.days_overdue(today),
+            "not_received": task.not_received_on(today),
             "action_forms": action_forms,
             "open_action": next(iter(bound or {}), ""),
         },

@@ -32,6 +32,7 @@ SECTION_LINKS = {
     "overdue": "?timeliness=overdue",
     "upcoming": "?timeliness=due_soon",
     "for_office": "?status=awaiting",
+    "to_receive": "?receipt=late",
 }
 
 
@@ -40,6 +41,7 @@ class DigestContent:
     overdue: list[Line] = field(default_factory=list)
     upcoming: list[Line] = field(default_factory=list)
     for_office: list[Line] = field(default_factory=list)
+    to_receive: list[Line] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTION_LINKS, 0))
     summary: list[UnitRow] | None = None
 
@@ -63,6 +65,10 @@ class DigestContent:
         return self.more("for_office")
 
     @property
+    def to_receive_more(self) -> int:
+        return self.more("to_receive")
+
+    @property
     def links(self) -> dict[str, str]:
         base = absolute(reverse("task_list"))
         return {section: base + query for section, query in SECTION_LINKS.items()}
@@ -78,6 +84,8 @@ def section_of(step: str) -> str:
         return "summary"
     if step.startswith("step-"):
         return "overdue" if int(step.removeprefix("step-")) > 0 else "upcoming"
+    if step == "not-received":
+        return "to_receive"
     return "for_office"
 
 
@@ -149,6 +157,8 @@ def send_sms(digest: ReminderDigest) -> None:
         parts.append(f"{body.totals['overdue']} nhiệm vụ quá hạn")
     if body.totals["upcoming"]:
         parts.append(f"{body.totals['upcoming']} nhiệm vụ sắp/đến hạn")
+    if body.totals["to_receive"]:
+        parts.append(f"{body.totals['to_receive']} nhiệm vụ chưa tiếp nhận")
     if body.totals["for_office"]:
         parts.append(f"{body.totals['for_office']} việc chờ Văn phòng")
     if body.summary:

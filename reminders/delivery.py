@@ -186,7 +186,8 @@ def _mark_sent(digest_id: int) -> None:
 SECTION_MESSAGES = {
     "overdue": "{} nhiệm vụ quá hạn",
     "upcoming": "{} nhiệm vụ sắp đến hạn hoặc đến hạn",
-    "for_office": "{} việc chờ Văn phòng xử lý (xác nhận hoàn thành, gia hạn)",
+    "for_office": "{} việc chờ Văn phòng xử lý (xác nhận hoàn thành, gia hạn, đơn vị trả lại)",
+    "to_receive": "{} nhiệm vụ mới giao chưa được tiếp nhận",
 }
 
 

@@ -34,6 +34,8 @@ from .models import Channel, ReminderDigest, ReminderItem, ReminderStep
 logger = logging.getLogger(__name__)
 
 AWAITING = "awaiting"
+NOT_RECEIVED = "not-received"
+HANDED_BACK = "handed-back"
 EXTENSION = "extension"
 WEEKLY_SUMMARY = "weekly-overdue"
 
@@ -162,9 +164,11 @@ def plan_chunks(day: date) -> Iterator[Chunk]:
             if chunk:
                 yield chunk
 
-    waiting = Task.objects.filter(status=Task.Status.AWAITING_ACCEPTANCE).values_list(
-        "pk", flat=True
-    )
+    yield from _receipt_chunks(day, staff, heads, active, office)
+
+    waiting = Task.objects.filter(
+        status=Task.Status.AWAITING_ACCEPTANCE, awaiting_head=False
+    ).values_list("pk", flat=True)
     pending = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING)
     for query, kind, label in (
         (waiting, AWAITING, "Chờ Văn phòng xác nhận hoàn thành"),
@@ -176,6 +180,38 @@ def plan_chunks(day: date) -> Iterator[Chunk]:
 
     if leaders and _first_working_day_of_week(day) and Task.objects.overdue(day).exists():
         yield [(leaders, Planned(None, WEEKLY_SUMMARY, "Tổng hợp nhiệm vụ quá hạn theo đơn vị"))]
+
+
+def _receipt_chunks(
+    day: date,
+    staff: dict[int, list[int]],
+    heads: dict[int, list[int]],
+    active: set[int],
+    office: list[int],
+) -> Iterator[Chunk]:
+    """New tasks nobody acknowledged in time: to the lead unit (its holder, else its heads)
+    and the office; tasks a unit returned as not its own: to the office."""
+    late = (
+        Task.objects.not_received(day)
+        .order_by()
+        .values_list("pk", "lead_unit_id", "assignee_id")
+        .iterator(chunk_size=CHUNK_TASKS)
+    )
+    label = "Chưa tiếp nhận nhiệm vụ mới giao (quá thời hạn tiếp nhận)"
+    while batch := list(islice(late, CHUNK_TASKS)):
+        yield [
+            (
+                {*_holders(assignee_id, unit_id, staff, heads, active), *office},
+                Planned(pk, NOT_RECEIVED, label),
+            )
+            for pk, unit_id, assignee_id in batch
+        ]
+    returned = Task.objects.handed_back().values_list("pk", flat=True).iterator(CHUNK_TASKS)
+    while ids := list(islice(returned, CHUNK_TASKS)):
+        yield [
+            (office, Planned(pk, HANDED_BACK, "Đơn vị trả lại nhiệm vụ, chờ Văn phòng xử lý"))
+            for pk in ids
+        ]
 
 
 def plan(day: date) -> Plan:

@@ -141,7 +141,8 @@ MakeTask = Callable[..., Task]
 @pytest.fixture
 def make_task(notice: Notice, office: User, unit_a: Unit) -> MakeTask:
     """Assign a task through the service; unit A leads unless told otherwise. With
-    `assignee`, the unit's head then gives it to that person (the head must exist)."""
+    `assignee`, the unit's head then gives it to that person (the head must exist); with
+    `started`, the lead unit acknowledges it."""
 
     def make(**overrides: Any) -> Task:
         fields: dict[str, Any] = {
@@ -152,11 +153,17 @@ def make_task(notice: Notice, office: User, unit_a: Unit) -> MakeTask:
             "ref": "3.1",
         }
         assignee = overrides.pop("assignee", None)
+        started = overrides.pop("started", False)
         fields.update(overrides)
         task = services.assign_task(**fields)
         if assignee is not None:
             head = User.objects.get(role=User.Role.HEAD, unit_id=task.lead_unit_id)
             services.assign_person(actor=head, task=task, assignee=assignee)
+        if started:  # the lead unit acknowledged it (tiếp nhận)
+            member = assignee or User.objects.filter(unit_id=task.lead_unit_id).first()
+            assert member is not None, "the lead unit needs an account to acknowledge it"
+            services.start_task(actor=member, task=task)
+        if assignee is not None or started:
             task.refresh_from_db()
         return task
 

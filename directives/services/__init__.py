@@ -8,6 +8,7 @@ change with its timeline row in one transaction (`base.record`). By topic:
 - `tasks`: the office's part in a task's terms (assign, correct, hand over to a successor);
 - `groups`: one direction for several units, fanned out to one task per unit;
 - `work`: the lead and support units' actions;
+- `receipt`: a new task acknowledged or returned as not the unit's, and the office's answer;
 - `people`: work inside the lead unit (the person responsible, the head's review);
 - `decisions`: the office's and the leadership's decisions and comments.
 """
@@ -40,6 +41,7 @@ from .notices import (
     update_notice,
 )
 from .people import assign_person, forward_completion, return_to_person
+from .receipt import hand_back, insist_on_lead, reassign_lead
 from .tasks import assign_task, close_unit_tasks, edit_task, transfer_open_tasks
 from .work import (
     add_contribution,
@@ -71,8 +73,11 @@ __all__ = [
     "edit_task",
     "enter_notice",
     "forward_completion",
+    "hand_back",
+    "insist_on_lead",
     "mark_notifications_read",
     "pause_task",
+    "reassign_lead",
     "refuse_extension",
     "report_completion",
     "report_progress",

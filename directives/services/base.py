@@ -72,6 +72,16 @@ def _check_status(task: Task, action: str) -> None:
             f"“{task.get_status_display()}”.",
             code="transition",
         )
+    if transition.returned is not None and transition.returned != (task.returned_at is not None):
+        raise TransitionError(
+            f"Không thể {transition.verb}: "
+            + (
+                "đơn vị đã trả lại nhiệm vụ, đang chờ Văn phòng xử lý."
+                if task.returned_at
+                else "đơn vị chủ trì không trả lại nhiệm vụ này."
+            ),
+            code="handed_back",
+        )
     if transition.at_head is not None and transition.at_head != task.awaiting_head:
         where = "lãnh đạo đơn vị" if task.awaiting_head else "Văn phòng"
         raise TransitionError(
@@ -143,7 +153,7 @@ def _attach(event: TaskEvent, files: Sequence[UploadedFile]) -> None:
 
 # Who hears of each kind of timeline row in the app (besides the person who wrote it).
 _TELL_LEAD_AND_SUPPORT = {Kind.ASSIGNED}
-_TELL_OFFICE = {Kind.EXTENSION_REQUESTED, Kind.FORWARDED}
+_TELL_OFFICE = {Kind.EXTENSION_REQUESTED, Kind.FORWARDED, Kind.HANDED_BACK}
 _TELL_LEAD = {
     Kind.CONTRIBUTION,
     Kind.ACCEPTED,
@@ -157,6 +167,8 @@ _TELL_LEAD = {
     Kind.EDITED,
     Kind.PERSON_ASSIGNED,
     Kind.HEAD_RETURNED,
+    Kind.REASSIGNED,
+    Kind.INSISTED,
 }
 
 

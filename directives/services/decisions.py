@@ -168,13 +168,14 @@ def cancel_task(
     task.cancel_reason = reason
     task.completed_on = None
     task.awaiting_head = False
+    task.returned_at = None  # a return waiting for the office lapses with the task
     record(
         task,
         actor=actor,
         kind=Kind.CANCELLED,
         note=reason,
         status_to=Status.CANCELLED,
-        changed_fields=["cancel_reason", "completed_on", "awaiting_head"],
+        changed_fields=["cancel_reason", "completed_on", "awaiting_head", "returned_at"],
     )
     return task
 

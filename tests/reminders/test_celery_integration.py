@@ -47,8 +47,12 @@ def test_reminders_arrive_once_with_two_beats_and_a_failed_first_send(
         user.email = f"{user.username}@example.gov.vn"
         user.save(update_fields=["email"])
     with on_day(date(2023, 10, 2)):
-        make_task(text="Báo cáo sơ kết", deadline=date(2023, 10, 30), assignee=staff_a)
-        make_task(text="Báo cáo tổng kết", deadline=date(2023, 10, 30), assignee=staff_a)
+        make_task(
+            text="Báo cáo sơ kết", deadline=date(2023, 10, 30), assignee=staff_a, started=True
+        )
+        make_task(
+            text="Báo cáo tổng kết", deadline=date(2023, 10, 30), assignee=staff_a, started=True
+        )
 
     processes.append(start_worker(celery_env, tmp_path / "worker.log"))
     for number in (1, 2):

@@ -162,9 +162,17 @@ def test_every_reminder_arrives_once_through_crashes_and_outages(
     with on_day(date(2023, 10, 2)):
         tasks = [
             make_task(
-                text="Báo cáo sơ kết công tác", deadline=date(2023, 10, 30), assignee=staff_a
+                text="Báo cáo sơ kết công tác",
+                deadline=date(2023, 10, 30),
+                assignee=staff_a,
+                started=True,
             ),
-            make_task(text="Kiện toàn tổ công tác", deadline=date(2023, 10, 30), assignee=staff_a),
+            make_task(
+                text="Kiện toàn tổ công tác",
+                deadline=date(2023, 10, 30),
+                assignee=staff_a,
+                started=True,
+            ),
         ]
     # The day's digests are recorded and their queue messages lost (Redis restarted, the
     # broker's folder wiped): nothing is on its way but the database's "pending".

@@ -68,3 +68,22 @@ def test_a_deadline_on_a_day_off_falls_due_on_the_working_day_before() -> None:
     index = WorkdayIndex(date(2023, 10, 27), sunday - timedelta(days=10), sunday)
     assert index.offset(sunday) == 0
     assert WorkdayIndex(date(2023, 10, 30), sunday, sunday).offset(sunday) == 1
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 5])
+@pytest.mark.parametrize(
+    "today",
+    [
+        date(2023, 10, 30),
+        date(2023, 10, 28),
+        date(2024, 2, 19),
+        date(2024, 2, 12),
+        date(2024, 9, 3),
+    ],
+)
+def test_the_latest_late_start_is_exactly_where_the_limit_runs_out(today: date, count: int) -> None:
+    from core.workdays import latest_start_past
+
+    limit = latest_start_past(today, count)
+    assert add_working_days(limit, count) < today
+    assert add_working_days(limit + timedelta(days=1), count) >= today

@@ -28,6 +28,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import resolve, reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -229,6 +230,8 @@ PAGES: list[tuple[str, str]] = [
     ("staff_a", "password_change"),
     ("staff_a", "notification_list"),
     ("staff_a", "task:new"),
+    ("staff_a", "task:fresh"),
+    ("office", "task:handed"),
     ("staff_a", "task:running"),
     ("head_a", "task:running"),
     ("head_a", "task:reviewing"),
@@ -284,6 +287,14 @@ def tasks(
         Unit.objects.filter(pk=reviewing.lead_unit_id).update(head_review=False)
         paused = make_task(text="Tạm dừng", deadline=date(2030, 10, 30))
         services.pause_task(actor=office, task=paused, reason="Chờ chủ trương")
+    # Assigned today: the unit may still return it; another one it did return.
+    fresh = make_task(
+        text="Mới giao hôm nay", deadline=date(2030, 10, 30), assigned_on=timezone.localdate()
+    )
+    handed = make_task(
+        text="Không đúng chức năng", deadline=date(2030, 10, 30), assigned_on=timezone.localdate()
+    )
+    services.hand_back(actor=staff_a, task=handed, reason="Thuộc chức năng Phòng Tư pháp")
     # A reminder that could not be sent: the send log offers "Gửi lại".
     ReminderDigest.objects.create(
         recipient=staff_a, day=date(2023, 10, 2), channel="email", status="failed", attempts=12
@@ -295,6 +306,8 @@ def tasks(
         "extension": extension,
         "paused": paused,
         "reviewing": reviewing,
+        "fresh": fresh,
+        "handed": handed,
         "unit_group": UnitGroup.objects.create(name="Các phòng, ban chuyên môn"),
         "group": services.assign_group_task(
             actor=office, notice=new.notice, text="Việc chung", lead_units=[unit_a, unit_support]
