@@ -117,6 +117,15 @@ class TaskFilter(django_filters.FilterSet):
         method="filter_receipt",
         empty_label="Tất cả",
     )
+    period = django_filters.ChoiceFilter(
+        label="Báo cáo định kỳ",
+        choices=[
+            ("missed", "Có kỳ báo cáo quá hạn chưa nộp"),
+            ("recurring", "Mọi nhiệm vụ báo cáo định kỳ"),
+        ],
+        method="filter_period",
+        empty_label="Tất cả",
+    )
     group_task = django_filters.ModelChoiceFilter(
         label="Giao nhiều đơn vị",
         queryset=GroupTask.objects.all(),
@@ -214,6 +223,11 @@ class TaskFilter(django_filters.FilterSet):
     def filter_unit(self, queryset: TaskQuerySet, name: str, value: Unit) -> TaskQuerySet:
         role = self.data.get("role") or None
         return queryset.for_unit(value, role=role if role in ("lead", "support") else "lead")
+
+    def filter_period(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
+        if value == "recurring":
+            return queryset.exclude(report_every="")
+        return queryset.missing_period_report(self.reference_day)
 
     def filter_receipt(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
         if value == "returned":

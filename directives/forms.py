@@ -96,6 +96,11 @@ class ProgressForm(TaskActionForm):
     attachments = MultipleFileField(label="Tệp minh chứng")
 
 
+class PeriodReportForm(TaskActionForm):
+    note = note_field("Nội dung báo cáo kỳ này")
+    attachments = MultipleFileField(label="Văn bản, tệp báo cáo")
+
+
 class CompletionForm(TaskActionForm):
     note = note_field("Kết quả thực hiện")
     completed_on = date_field("Ngày hoàn thành", help_text="Để trống nếu là hôm nay.")

@@ -17,7 +17,7 @@ from units.models import Unit, UnitGroup
 from .deadlines import Deadline, DeadlineError, parse_deadline
 from .forms import TaskActionForm, note_field
 from .importer.clauses import GROUP
-from .models import Notice
+from .models import Notice, Task
 from .services import NOTICE_FIELDS, check_not_duplicate
 
 _SEPARATORS = re.compile(r"[;\n]+|,(?!\s*\d)")
@@ -362,4 +362,25 @@ class TaskEditForm(TaskActionForm):
     lead_unit = UnitField(label="Đơn vị chủ trì")
     support_units = UnitsField(label="Đơn vị phối hợp")
     deadline = forms.CharField(label="Thời hạn", required=False, max_length=255)
+    report_every = forms.ChoiceField(
+        label="Báo cáo định kỳ", choices=Task.ReportEvery.choices, required=False
+    )
+    report_day = forms.IntegerField(
+        label="Hạn báo cáo: trước ngày",
+        required=False,
+        min_value=1,
+        max_value=31,
+        help_text="Ngày trong tháng cuối của kỳ (ví dụ 20: trước ngày 20 hằng tháng).",
+        error_messages={
+            "min_value": "Ngày từ 1 đến 31.",
+            "max_value": "Ngày từ 1 đến 31.",
+            "invalid": "Hãy nhập một ngày từ 1 đến 31.",
+        },
+    )
     note = note_field("Lý do chỉnh sửa", required=False, rows=2)
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data and data.get("report_day") and not data.get("report_every"):
+            self.add_error("report_day", "Hãy chọn kỳ báo cáo định kỳ trước.")
+        return data

@@ -240,6 +240,13 @@ class TaskQuerySet(models.QuerySet["Task"]):
             status=Task.Status.ASSIGNED, returned_at__isnull=True, assigned_on__lte=limit
         )
 
+    def missing_period_report(self, today: date) -> TaskQuerySet:
+        """Recurring duties with a period whose cut-off passed without a report."""
+        missed = PeriodReport.objects.filter(
+            task=models.OuterRef("pk"), reported_on__isnull=True, due_on__lt=today
+        )
+        return self.filter(models.Exists(missed))
+
     def handed_back(self) -> TaskQuerySet:
         """Tasks their lead unit returned as not its own, waiting for the office."""
         return self.filter(status=Task.Status.ASSIGNED, returned_at__isnull=False)
@@ -306,6 +313,13 @@ class Task(models.Model):
         PAUSED = "paused", "Tạm dừng"
         CANCELLED = "cancelled", "Hủy"
 
+    class ReportEvery(models.TextChoices):
+        NONE = "", "Không báo cáo định kỳ"
+        MONTH = "month", "Hằng tháng"
+        QUARTER = "quarter", "Hằng quý"
+        HALF = "half", "6 tháng"
+        YEAR = "year", "Hằng năm"
+
     class DeadlineKind(models.TextChoices):
         ONGOING = "ongoing", "Thường xuyên, không có hạn"
         DATE = "date", "Ngày cụ thể"
@@ -355,6 +369,15 @@ class Task(models.Model):
     original_deadline = models.DateField("thời hạn ban đầu", null=True, blank=True)
     deadline = models.DateField(
         "thời hạn", null=True, blank=True, help_text="Thời hạn hiện hành, sau khi gia hạn (nếu có)."
+    )
+    report_every = models.CharField(
+        "báo cáo định kỳ", max_length=8, choices=ReportEvery, default=ReportEvery.NONE, blank=True
+    )
+    report_day = models.PositiveSmallIntegerField(
+        "hạn báo cáo (ngày)",
+        null=True,
+        blank=True,
+        help_text="Ngày trong tháng cuối của kỳ; để trống: ngày cuối kỳ.",
     )
     status = models.CharField("trạng thái", max_length=16, choices=Status, default=Status.ASSIGNED)
     progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
@@ -480,6 +503,12 @@ class Task(models.Model):
                 ),
             ),
             models.CheckConstraint(
+                condition=Q(report_day__isnull=True)
+                | (Q(report_day__gte=1, report_day__lte=31) & ~Q(report_every="")),
+                name="task_report_day_in_month",
+                violation_error_message="Hạn báo cáo định kỳ phải là một ngày từ 1 đến 31.",
+            ),
+            models.CheckConstraint(
                 condition=Q(returned_at__isnull=True) | Q(status="assigned"),
                 name="task_handed_back_only_when_new",
                 violation_error_message="Chỉ nhiệm vụ mới giao mới có thể chờ xử lý việc trả lại.",
@@ -572,6 +601,64 @@ class Task(models.Model):
         return max(0, (end - self.deadline).days)
 
 
+class PeriodReport(models.Model):
+    """One period of a recurring duty: its report is due at the cut-off; reported on time,
+    late, or (past the cut-off, not reported) missed."""
+
+    task = models.ForeignKey(
+        "Task", verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="period_reports"
+    )
+    period_start = models.DateField("từ ngày")
+    period_end = models.DateField("đến ngày")
+    due_on = models.DateField("hạn báo cáo")
+    reported_on = models.DateField("ngày báo cáo", null=True, blank=True)
+    event = models.ForeignKey(
+        "TaskEvent",
+        verbose_name="báo cáo",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "kỳ báo cáo định kỳ"
+        verbose_name_plural = "kỳ báo cáo định kỳ"
+        ordering = ["task", "period_start"]
+        indexes = [
+            models.Index(
+                fields=["due_on", "task"],
+                name="period_unreported_due",
+                condition=Q(reported_on__isnull=True),
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "period_start"], name="period_report_once_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_on__isnull=True, event__isnull=True)
+                | Q(reported_on__isnull=False),
+                name="period_report_event_only_when_reported",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} · {self.period_start:%m/%Y}"
+
+    @property
+    def label(self) -> str:
+        from .periods import label
+
+        return label(self.period_start, self.task.report_every or "month")
+
+    def state_on(self, today: date) -> str:
+        """on_time, late, missed (past the cut-off, nothing yet) or open."""
+        if self.reported_on is not None:
+            return "on_time" if self.reported_on <= self.due_on else "late"
+        return "missed" if self.due_on < today else "open"
+
+
 @dataclass(frozen=True)
 class Transition:
     """One action on a task: who may take it, from which statuses, and where it leads."""
@@ -631,6 +718,15 @@ TRANSITIONS: dict[str, Transition] = {
             "Chỉ Văn phòng được quyết định giữ nguyên việc giao nhiệm vụ.",
             (_S.ASSIGNED,),
             returned=True,
+        ),
+        Transition(
+            "report_period",
+            "báo cáo định kỳ",
+            "lead",
+            "Chỉ đơn vị chủ trì được báo cáo định kỳ.",
+            (_S.ASSIGNED, _S.IN_PROGRESS),
+            _S.IN_PROGRESS,
+            returned=False,
         ),
         Transition(
             "progress",
@@ -776,6 +872,7 @@ class TaskEvent(models.Model):
         HANDED_BACK = "handed_back", "Đơn vị trả lại nhiệm vụ"
         REASSIGNED = "reassigned", "Giao lại cho đơn vị khác"
         INSISTED = "insisted", "Văn phòng giữ nguyên việc giao"
+        PERIOD_REPORTED = "period_reported", "Báo cáo định kỳ"
 
     task = models.ForeignKey(
         Task, verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="events"

@@ -77,6 +77,8 @@ def available_actions(user: User, task: Task, today: date) -> set[str]:
         actions.discard("extend")
     if not pending:
         actions.discard("decide_extension")
+    if not task.report_every:
+        actions.discard("report_period")
     if "hand_back" in actions and task.receive_by() < today:
         actions.discard("hand_back")  # too late: the unit asks the office instead
     return actions

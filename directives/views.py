@@ -30,6 +30,7 @@ from .forms import (
     ContributionForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    PeriodReportForm,
     ProgressForm,
     ReasonForm,
     ReturnForm,
@@ -42,7 +43,7 @@ from .forms_notice import (
     TaskEditForm,
     unit_names_text,
 )
-from .models import Attachment, ExtensionRequest, Notification, Task, TaskEvent
+from .models import Attachment, ExtensionRequest, Notification, PeriodReport, Task, TaskEvent
 from .permissions import available_actions
 from .timeliness import Timeliness, buckets_from, buckets_q, timeliness_counts
 
@@ -155,6 +156,11 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
                 to_attr="latest_events",
             ),
             Prefetch(
+                "period_reports",
+                queryset=PeriodReport.objects.order_by("-period_start"),
+                to_attr="recent_periods",
+            ),
+            Prefetch(
                 "extension_requests",
                 queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
             ),
@@ -213,6 +219,8 @@ def _edit_task(user: User, task: Task, data: dict[str, Any]) -> object:
         deadline=deadline.day,
         deadline_kind=deadline.kind,
         deadline_text=deadline.text if deadline.day else "",
+        report_every=data["report_every"],
+        report_day=data["report_day"],
     )
 
 
@@ -243,6 +251,20 @@ ACTIONS: dict[str, Action] = {
             ),
             "Đã trả lại nhiệm vụ; Văn phòng sẽ xem xét, giao lại hoặc giữ nguyên.",
             "btn-outline-danger",
+        ),
+        Action(
+            "bao-cao-dinh-ky",
+            "report_period",
+            "Báo cáo định kỳ",
+            PeriodReportForm,
+            lambda u, t, d: services.report_period(
+                actor=u,
+                task=t,
+                note=d["note"],
+                files=d["attachments"],
+                expected_version=d["version"],
+            ),
+            "Đã gửi báo cáo định kỳ.",
         ),
         Action(
             "bao-cao-tien-do",
@@ -479,6 +501,8 @@ def _initial(task: Task) -> dict[str, Any]:
         "lead_unit": task.lead_unit.name,
         "support_units": unit_names_text(list(task.support_units.all())),
         "deadline": task.deadline_text or (f"{task.deadline:%d/%m/%Y}" if task.deadline else ""),
+        "report_every": task.report_every,
+        "report_day": task.report_day,
     }
 
 
@@ -504,6 +528,10 @@ def _render_task(
             "timeliness": task.timeliness_on(today),
             "days_overdue": task.days_overdue(today),
             "not_received": task.not_received_on(today),
+            "periods": [
+                (period, period.state_on(today))
+                for period in task.recent_periods[:12]  # type: ignore[attr-defined]
+            ],
             "action_forms": action_forms,
             "open_action": next(iter(bound or {}), ""),
         },

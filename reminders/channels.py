@@ -82,6 +82,8 @@ def section_of(step: str) -> str:
     """Which part of a digest an item of `step` belongs to (summary items: "summary")."""
     if step == "weekly-overdue":
         return "summary"
+    if step.startswith("p") and ":" in step:  # a recurring duty's period report
+        step = step.partition(":")[2]
     if step.startswith("step-"):
         return "overdue" if int(step.removeprefix("step-")) > 0 else "upcoming"
     if step == "not-received":

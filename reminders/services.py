@@ -20,7 +20,9 @@ from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q
 
 from core.workdays import WorkdayIndex, add_working_days, is_working_day
-from directives.models import ExtensionRequest, Task
+from directives.models import ExtensionRequest, PeriodReport, Task
+from directives.periods import label as period_label
+from directives.services import ensure_periods
 from units.models import User
 
 from .delivery import (
@@ -164,6 +166,8 @@ def plan_chunks(day: date) -> Iterator[Chunk]:
             if chunk:
                 yield chunk
 
+    if steps:
+        yield from _period_chunks(day, steps, staff, heads, active)
     yield from _receipt_chunks(day, staff, heads, active, office)
 
     waiting = Task.objects.filter(
@@ -180,6 +184,56 @@ def plan_chunks(day: date) -> Iterator[Chunk]:
 
     if leaders and _first_working_day_of_week(day) and Task.objects.overdue(day).exists():
         yield [(leaders, Planned(None, WEEKLY_SUMMARY, "Tổng hợp nhiệm vụ quá hạn theo đơn vị"))]
+
+
+def _period_chunks(
+    day: date,
+    steps: list[ReminderStep],
+    staff: dict[int, list[int]],
+    heads: dict[int, list[int]],
+    active: set[int],
+) -> Iterator[Chunk]:
+    """A recurring duty's period report is reminded like a deadline, on the same ladder, until
+    it is sent; each period has its own items (`p<due>:<step>`)."""
+    earliest_step = min(step.offset for step in steps)
+    latest_due = add_working_days(day, max(0, -earliest_step))
+    unreported = PeriodReport.objects.filter(
+        reported_on__isnull=True,
+        due_on__lte=latest_due,
+        task__status__in=[Task.Status.ASSIGNED, Task.Status.IN_PROGRESS],
+    )
+    if not any(step.offset > 0 or step.repeat_every for step in steps):
+        unreported = unreported.filter(due_on__gte=day)
+    earliest = unreported.aggregate(first=Min("due_on"))["first"]
+    if earliest is None:
+        return
+    index = WorkdayIndex(day, earliest, latest_due)
+    rows = unreported.order_by().values_list(
+        "task_id",
+        "due_on",
+        "period_start",
+        "task__report_every",
+        "task__lead_unit_id",
+        "task__assignee_id",
+    )
+    chunk: Chunk = []
+    for task_id, due, start, every, unit_id, assignee_id in rows.iterator(CHUNK_TASKS):
+        offset = index.offset(due)
+        for step in steps:
+            if not step.fires_at(offset):
+                continue
+            recipients: set[int] = set()
+            if step.to_staff:
+                recipients |= set(_holders(assignee_id, unit_id, staff, heads, active))
+            if step.to_head:
+                recipients |= set(heads.get(unit_id, []))
+            text = f"Báo cáo định kỳ {period_label(start, every)}: {_label(offset, due)}"
+            chunk.append((recipients, Planned(task_id, f"p{due:%y%m%d}:{step.key}", text)))
+        if len(chunk) >= CHUNK_TASKS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _receipt_chunks(
@@ -375,6 +429,7 @@ class RunResult:
 
 def run_day(day: date) -> RunResult:
     """Plan, record and deliver the day's reminders here and now (the command's way)."""
+    ensure_periods(day)  # the recurring duties' periods up to today exist before planning
     recorded = record_chunks(day, plan_chunks(day))
     result = RunResult(
         day=day,

@@ -16,6 +16,8 @@ from celery import shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
+from directives.services import ensure_periods
+
 from . import delivery, services
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ def send_daily_reminders(day: str | None = None) -> dict[str, int]:
     stuck = delivery.stuck_digests().count()
     if stuck:
         logger.warning("%d reminder digests need the office (see the send log)", stuck)
+    ensure_periods(when)  # the recurring duties' periods up to the day exist before planning
     with transaction.atomic():
         recorded = services.record_chunks(when, services.plan_chunks(when))
         delivery.mark_queued(recorded.digest_ids)

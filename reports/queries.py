@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.conf import settings
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
-from directives.models import Notice, Task, TaskQuerySet
+from core.workdays import latest_start_past
+from directives.models import Notice, PeriodReport, Task, TaskQuerySet
 from directives.timeliness import (
     AGEING,
     Timeliness,
@@ -374,3 +376,20 @@ def trend(
     """The completed and overdue tasks of each period (`trend_metrics`): one query."""
     counts = aggregate(tasks, trend_metrics(end, granularity=granularity, count=count))
     return trend_from(counts, end, granularity=granularity, count=count)
+
+
+def work_counts(today: date) -> dict[str, Any]:
+    """The work-model figures of a scope, each equal to its list's count (one query)."""
+    limit = latest_start_past(today, settings.DONDOC_RECEIVE_WORKING_DAYS)
+    missed = PeriodReport.objects.filter(
+        task=OuterRef("pk"), reported_on__isnull=True, due_on__lt=today
+    )
+    new = Q(status=Task.Status.ASSIGNED)
+    return {
+        "unassigned": Count("pk", filter=Q(assignee__isnull=True)),
+        "not_received": Count(
+            "pk", filter=new & Q(returned_at__isnull=True, assigned_on__lte=limit)
+        ),
+        "handed_back": Count("pk", filter=new & Q(returned_at__isnull=False)),
+        "missed_period": Count("pk", filter=Q(Exists(missed))),
+    }

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from directives.filters import TaskFilter
-from directives.models import Task
+from directives.models import GroupTask, Task
 from directives.timeliness import Timeliness
 from units.access import is_office, is_office_or_leader, require_office
 from units.models import User
@@ -34,6 +35,9 @@ DASHBOARD_ONLY = ("sort", "trend", "stale_days", "print", "page", "units")
 # are one click away. A province has hundreds of units; nobody reads them all at once.
 UNIT_ROWS = 30
 STALE_CHOICES = queries.STALE_CHOICES
+
+
+GROUP_ROWS = 10  # the latest tasks given to several units, each drilled down on its own page
 
 
 class Links:
@@ -135,6 +139,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for row in notices
     ]
+    work = tasks.aggregate(**queries.work_counts(today))
+    work_rows = [
+        ("Chưa phân công người thực hiện", work["unassigned"], link(person="none")),
+        ("Chưa tiếp nhận, quá thời hạn tiếp nhận", work["not_received"], link(receipt="late")),
+        ("Đơn vị trả lại, chờ Văn phòng xử lý", work["handed_back"], link(receipt="returned")),
+        ("Báo cáo định kỳ quá hạn chưa nộp", work["missed_period"], link(period="missed")),
+    ]
+    group_rows = (
+        GroupTask.objects.filter(children__in=tasks)
+        .annotate(
+            total=Count("children", distinct=True),
+            done=Count(
+                "children",
+                filter=Q(children__status=Task.Status.DONE),
+                distinct=True,
+            ),
+        )
+        .select_related("notice")
+        .order_by("-pk")[:GROUP_ROWS]
+        if user.sees_all_units
+        else []
+    )
     chart: dict[str, Any] = {
         "trend": {
             "labels": [p.label for p in trend.points],
@@ -170,6 +196,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "unit_rows": unit_rows,
             "unit_count": unit_count,
             "notice_rows": notice_rows,
+            "work_rows": work_rows,
+            "group_rows": [
+                (group, link(group_task=group.pk), link(group_task=group.pk, status="done"))
+                for group in group_rows
+            ],
             "trend": trend,
             "chart": chart,
             "sort": sort,

@@ -6,36 +6,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directives', '0011_groups_and_fan_out'),
-        ('units', '0005_groups_and_fan_out'),
+        ("directives", "0011_groups_and_fan_out"),
+        ("units", "0005_groups_and_fan_out"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='task',
-            name='proposed_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='đơn vị được đề xuất'),
+            model_name="task",
+            name="proposed_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="units.unit",
+                verbose_name="đơn vị được đề xuất",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='return_reason',
-            field=models.TextField(blank=True, verbose_name='lý do trả lại nhiệm vụ'),
+            model_name="task",
+            name="return_reason",
+            field=models.TextField(blank=True, verbose_name="lý do trả lại nhiệm vụ"),
         ),
         migrations.AddField(
-            model_name='task',
-            name='returned_at',
-            field=models.DateTimeField(blank=True, help_text='Đơn vị chủ trì trả lại nhiệm vụ (không đúng chức năng), chờ Văn phòng xử lý.', null=True, verbose_name='đơn vị trả lại lúc'),
+            model_name="task",
+            name="returned_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Đơn vị chủ trì trả lại nhiệm vụ (không đúng chức năng), chờ Văn phòng xử lý.",
+                null=True,
+                verbose_name="đơn vị trả lại lúc",
+            ),
         ),
         migrations.AlterField(
-            model_name='taskevent',
-            name='kind',
-            field=models.CharField(choices=[('assigned', 'Giao nhiệm vụ'), ('started', 'Tiếp nhận, bắt đầu thực hiện'), ('progress', 'Báo cáo tiến độ'), ('contribution', 'Đơn vị phối hợp cập nhật'), ('completion_reported', 'Báo cáo hoàn thành'), ('accepted', 'Xác nhận hoàn thành'), ('returned', 'Trả lại, yêu cầu thực hiện lại'), ('extension_requested', 'Đề nghị gia hạn'), ('extension_approved', 'Đồng ý gia hạn'), ('extension_refused', 'Không đồng ý gia hạn'), ('paused', 'Tạm dừng'), ('resumed', 'Tiếp tục thực hiện'), ('cancelled', 'Hủy nhiệm vụ'), ('comment', 'Ý kiến chỉ đạo'), ('edited', 'Chỉnh sửa nhiệm vụ'), ('person_assigned', 'Phân công người thực hiện'), ('forwarded', 'Lãnh đạo đơn vị duyệt, chuyển Văn phòng'), ('head_returned', 'Lãnh đạo đơn vị trả lại chuyên viên'), ('handed_back', 'Đơn vị trả lại nhiệm vụ'), ('reassigned', 'Giao lại cho đơn vị khác'), ('insisted', 'Văn phòng giữ nguyên việc giao')], max_length=32, verbose_name='loại'),
+            model_name="taskevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("assigned", "Giao nhiệm vụ"),
+                    ("started", "Tiếp nhận, bắt đầu thực hiện"),
+                    ("progress", "Báo cáo tiến độ"),
+                    ("contribution", "Đơn vị phối hợp cập nhật"),
+                    ("completion_reported", "Báo cáo hoàn thành"),
+                    ("accepted", "Xác nhận hoàn thành"),
+                    ("returned", "Trả lại, yêu cầu thực hiện lại"),
+                    ("extension_requested", "Đề nghị gia hạn"),
+                    ("extension_approved", "Đồng ý gia hạn"),
+                    ("extension_refused", "Không đồng ý gia hạn"),
+                    ("paused", "Tạm dừng"),
+                    ("resumed", "Tiếp tục thực hiện"),
+                    ("cancelled", "Hủy nhiệm vụ"),
+                    ("comment", "Ý kiến chỉ đạo"),
+                    ("edited", "Chỉnh sửa nhiệm vụ"),
+                    ("person_assigned", "Phân công người thực hiện"),
+                    ("forwarded", "Lãnh đạo đơn vị duyệt, chuyển Văn phòng"),
+                    ("head_returned", "Lãnh đạo đơn vị trả lại chuyên viên"),
+                    ("handed_back", "Đơn vị trả lại nhiệm vụ"),
+                    ("reassigned", "Giao lại cho đơn vị khác"),
+                    ("insisted", "Văn phòng giữ nguyên việc giao"),
+                ],
+                max_length=32,
+                verbose_name="loại",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('returned_at__isnull', True), ('status', 'assigned'), _connector='OR'), name='task_handed_back_only_when_new', violation_error_message='Chỉ nhiệm vụ mới giao mới có thể chờ xử lý việc trả lại.'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("returned_at__isnull", True), ("status", "assigned"), _connector="OR"
+                ),
+                name="task_handed_back_only_when_new",
+                violation_error_message="Chỉ nhiệm vụ mới giao mới có thể chờ xử lý việc trả lại.",
+            ),
         ),
     ]

@@ -9,6 +9,7 @@ change with its timeline row in one transaction (`base.record`). By topic:
 - `groups`: one direction for several units, fanned out to one task per unit;
 - `work`: the lead and support units' actions;
 - `receipt`: a new task acknowledged or returned as not the unit's, and the office's answer;
+- `periods`: recurring duties, their periods and period reports;
 - `people`: work inside the lead unit (the person responsible, the head's review);
 - `decisions`: the office's and the leadership's decisions and comments.
 """
@@ -41,6 +42,7 @@ from .notices import (
     update_notice,
 )
 from .people import assign_person, forward_completion, return_to_person
+from .periods import ensure_periods, report_period
 from .receipt import hand_back, insist_on_lead, reassign_lead
 from .tasks import assign_task, close_unit_tasks, edit_task, transfer_open_tasks
 from .work import (
@@ -71,6 +73,7 @@ __all__ = [
     "create_notice",
     "edit_group_task",
     "edit_task",
+    "ensure_periods",
     "enter_notice",
     "forward_completion",
     "hand_back",
@@ -80,6 +83,7 @@ __all__ = [
     "reassign_lead",
     "refuse_extension",
     "report_completion",
+    "report_period",
     "report_progress",
     "request_extension",
     "resume_task",

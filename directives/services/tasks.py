@@ -8,12 +8,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from core.changes import diff_values, plain
 from units.models import Unit, User
 
 from ..models import GroupTask, Notice, NoticeSection, Task, TaskEvent
+from ..periods import reporting_from_text
 from .base import begin, clean_note, record, require_office, search_text
+from .periods import ensure_periods
 
 Status = Task.Status
 Kind = TaskEvent.Kind
@@ -64,6 +67,8 @@ def assign_task(
     deadline_text: str = "",
     assigned_on: date | None = None,
     group_task: GroupTask | None = None,
+    report_every: str | None = None,
+    report_day: int | None = None,
 ) -> Task:
     """Create a task of `notice` for its one lead unit; it starts as `Mới giao`. With
     `group_task`, the task is one member unit's part of a task given to several units."""
@@ -74,6 +79,10 @@ def assign_task(
     _check_deadline(deadline, assigned_on)
     if order is None:
         order = notice.tasks.count() + 1
+    if report_every is None and deadline is None:
+        # "Thường xuyên, báo cáo trước ngày 20 hằng tháng": a recurring duty.
+        found = reporting_from_text(deadline_text) or reporting_from_text(text)
+        report_every, report_day = found if found else ("", None)
     task = Task(
         notice=notice,
         section=section,
@@ -87,8 +96,12 @@ def assign_task(
         deadline_kind=_deadline_kind(deadline, deadline_kind),
         deadline_text=deadline_text,
         group_task=group_task,
+        report_every=report_every or "",
+        report_day=report_day if report_every else None,
     )
     task.search_text = search_text(task)
+    if task.report_every:
+        transaction.on_commit(lambda: ensure_periods(timezone.localdate(), [task]))
     record(
         task,
         actor=actor,
@@ -100,12 +113,13 @@ def assign_task(
             "support_units": [u.name for u in support_units],
             "deadline": deadline.isoformat() if deadline else None,
             **({"group_task": group_task.pk} if group_task else {}),
+            **({"report_every": task.report_every} if task.report_every else {}),
         },
     )
     return task
 
 
-_EDITABLE = ("text", "ref", "order", "deadline_text")
+_EDITABLE = ("text", "ref", "order", "deadline_text", "report_every", "report_day")
 
 
 @transaction.atomic
@@ -119,9 +133,10 @@ def edit_task(
 ) -> Task:
     """The office corrects a task's terms; the timeline keeps the old and new values.
 
-    Accepts `text`, `ref`, `order`, `deadline_text`, `lead_unit`, `support_units`,
-    `deadline` and `deadline_kind`. A corrected deadline replaces the assigned one (the
-    original); moving a deadline later at a unit's request is an extension instead.
+    Accepts `text`, `ref`, `order`, `deadline_text`, `report_every`, `report_day`,
+    `lead_unit`, `support_units`, `deadline` and `deadline_kind`. A corrected deadline
+    replaces the assigned one (the original); moving a deadline later at a unit's request is an
+    extension instead.
     """
     require_office(actor, "Chỉ Văn phòng được sửa nhiệm vụ.")
     unknown = set(changes) - {*_EDITABLE, "lead_unit", "support_units", "deadline", "deadline_kind"}
@@ -132,6 +147,9 @@ def edit_task(
     terms = {name: changes[name] for name in _EDITABLE if name in changes}
     if "text" in terms:
         terms["text"] = clean_note(terms["text"], required=True, what="Nội dung nhiệm vụ")
+    reporting = {"report_every", "report_day"} & set(terms)
+    if reporting and not terms.get("report_every", task.report_every):
+        terms["report_day"] = None  # no reporting period, no cut-off day
     lead = changes.get("lead_unit", task.lead_unit)
     current_support = list(task.support_units.all())
     support = list(changes.get("support_units", current_support))
@@ -157,6 +175,8 @@ def edit_task(
     for name in fields:
         setattr(task, name, terms[name])
     task.search_text = search_text(task)
+    if {"report_every", "report_day"} & fields and task.report_every:
+        transaction.on_commit(lambda: ensure_periods(timezone.localdate(), [task]))
     record(
         task,
         actor=actor,

@@ -231,6 +231,7 @@ PAGES: list[tuple[str, str]] = [
     ("staff_a", "notification_list"),
     ("staff_a", "task:new"),
     ("staff_a", "task:fresh"),
+    ("staff_a", "task:duty"),
     ("office", "task:handed"),
     ("staff_a", "task:running"),
     ("head_a", "task:running"),
@@ -307,6 +308,10 @@ def tasks(
         "paused": paused,
         "reviewing": reviewing,
         "fresh": fresh,
+        "duty": make_task(
+            text="Báo cáo tình hình cải cách hành chính",
+            deadline_text="Thường xuyên, báo cáo trước ngày 20 hằng tháng",
+        ),
         "handed": handed,
         "unit_group": UnitGroup.objects.create(name="Các phòng, ban chuyên môn"),
         "group": services.assign_group_task(
