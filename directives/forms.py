@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from core.forms import date_field
-from units.models import User
+from units.models import Unit, User
 
 from .files import ACCEPT_ATTRIBUTE, MAX_FILES, validate_uploads
 from .services import MAX_NOTE_LENGTH
@@ -125,6 +125,35 @@ class ExtensionRequestForm(TaskActionForm):
         day = self.cleaned_data["proposed_deadline"]
         if day < timezone.localdate():
             raise forms.ValidationError("Thời hạn đề nghị không được trước ngày hôm nay.")
+        return day
+
+
+class SupportRequestForm(TaskActionForm):
+    unit = forms.TypedChoiceField(
+        label="Đơn vị phối hợp",
+        coerce=int,
+        error_messages={
+            "required": "Hãy chọn đơn vị phối hợp.",
+            "invalid_choice": "Đơn vị được chọn không phối hợp nhiệm vụ này.",
+        },
+    )
+    due_on = date_field("Hạn gửi phần phối hợp", required=True)
+    note = note_field("Nội dung đề nghị", rows=2)
+
+    def use_task(self, task: Any) -> None:
+        # The task's support units as the page already read them: no query of its own.
+        self.units: dict[int, Unit] = {u.pk: u for u in task.support_units.all()}
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(pk, unit.name) for pk, unit in self.units.items()]
+
+    def clean_unit(self) -> Unit:
+        return self.units[self.cleaned_data["unit"]]
+
+    def clean_due_on(self) -> Any:
+        day = self.cleaned_data["due_on"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("Hạn gửi không được trước ngày hôm nay.")
         return day
 
 

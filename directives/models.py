@@ -659,6 +659,66 @@ class PeriodReport(models.Model):
         return "missed" if self.due_on < today else "open"
 
 
+class SupportRequest(models.Model):
+    """The lead unit asks a support unit for its part by a date; the support unit's next
+    contribution answers it, on time or late."""
+
+    task = models.ForeignKey(
+        "Task", verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="support_requests"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị phối hợp", on_delete=models.PROTECT, related_name="+"
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người đề nghị",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    asked_at = models.DateTimeField("thời điểm đề nghị", default=timezone.now)
+    due_on = models.DateField("hạn gửi")
+    note = models.TextField("nội dung đề nghị")
+    answered_at = models.DateTimeField("thời điểm trả lời", null=True, blank=True)
+    answer = models.ForeignKey(
+        "TaskEvent",
+        verbose_name="phần phối hợp",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "đề nghị phối hợp"
+        verbose_name_plural = "đề nghị phối hợp"
+        ordering = ["-asked_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["due_on", "unit"],
+                name="support_open_due",
+                condition=Q(answered_at__isnull=True),
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "unit"],
+                condition=Q(answered_at__isnull=True),
+                name="support_one_open_request_per_unit",
+                violation_error_message="Đơn vị này đang có một đề nghị phối hợp chưa trả lời.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · hạn {self.due_on:%d/%m/%Y}"
+
+    def state_on(self, today: date) -> str:
+        """answered (on time), late (answered after the date), overdue (not yet, past) or open."""
+        if self.answered_at is not None:
+            answered = timezone.localdate(self.answered_at)
+            return "answered" if answered <= self.due_on else "late"
+        return "overdue" if self.due_on < today else "open"
+
+
 @dataclass(frozen=True)
 class Transition:
     """One action on a task: who may take it, from which statuses, and where it leads."""
@@ -751,6 +811,14 @@ TRANSITIONS: dict[str, Transition] = {
             "đề nghị gia hạn",
             "lead",
             "Chỉ đơn vị chủ trì được đề nghị gia hạn.",
+            (_S.ASSIGNED, _S.IN_PROGRESS, _S.PAUSED),
+            returned=False,
+        ),
+        Transition(
+            "ask_support",
+            "đề nghị phối hợp",
+            "lead",
+            "Chỉ đơn vị chủ trì được đề nghị đơn vị phối hợp.",
             (_S.ASSIGNED, _S.IN_PROGRESS, _S.PAUSED),
             returned=False,
         ),
@@ -873,6 +941,7 @@ class TaskEvent(models.Model):
         REASSIGNED = "reassigned", "Giao lại cho đơn vị khác"
         INSISTED = "insisted", "Văn phòng giữ nguyên việc giao"
         PERIOD_REPORTED = "period_reported", "Báo cáo định kỳ"
+        SUPPORT_ASKED = "support_asked", "Đề nghị đơn vị phối hợp"
 
     task = models.ForeignKey(
         Task, verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="events"

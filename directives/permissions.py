@@ -79,6 +79,8 @@ def available_actions(user: User, task: Task, today: date) -> set[str]:
         actions.discard("decide_extension")
     if not task.report_every:
         actions.discard("report_period")
+    if not task.support_units.all():
+        actions.discard("ask_support")
     if "hand_back" in actions and task.receive_by() < today:
         actions.discard("hand_back")  # too late: the unit asks the office instead
     return actions

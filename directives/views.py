@@ -35,6 +35,7 @@ from .forms import (
     ReasonForm,
     ReturnForm,
     StartForm,
+    SupportRequestForm,
 )
 from .forms_notice import (
     HandBackForm,
@@ -43,7 +44,15 @@ from .forms_notice import (
     TaskEditForm,
     unit_names_text,
 )
-from .models import Attachment, ExtensionRequest, Notification, PeriodReport, Task, TaskEvent
+from .models import (
+    Attachment,
+    ExtensionRequest,
+    Notification,
+    PeriodReport,
+    SupportRequest,
+    Task,
+    TaskEvent,
+)
 from .permissions import available_actions
 from .timeliness import Timeliness, buckets_from, buckets_q, timeliness_counts
 
@@ -154,6 +163,10 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
                 "events",
                 queryset=events if whole else events[:TIMELINE_LATEST],
                 to_attr="latest_events",
+            ),
+            Prefetch(
+                "support_requests",
+                queryset=SupportRequest.objects.select_related("unit").order_by("-asked_at"),
             ),
             Prefetch(
                 "period_reports",
@@ -353,6 +366,22 @@ ACTIONS: dict[str, Action] = {
             "btn-outline-danger",
         ),
         Action(
+            "de-nghi-phoi-hop",
+            "ask_support",
+            "Đề nghị đơn vị phối hợp",
+            SupportRequestForm,
+            lambda u, t, d: services.ask_support(
+                actor=u,
+                task=t,
+                unit=d["unit"],
+                due_on=d["due_on"],
+                note=d["note"],
+                expected_version=d["version"],
+            ),
+            "Đã gửi đề nghị đến đơn vị phối hợp.",
+            "btn-outline-primary",
+        ),
+        Action(
             "phoi-hop",
             "contribute",
             "Cập nhật phần phối hợp",
@@ -528,6 +557,9 @@ def _render_task(
             "timeliness": task.timeliness_on(today),
             "days_overdue": task.days_overdue(today),
             "not_received": task.not_received_on(today),
+            "support_requests": [
+                (request, request.state_on(today)) for request in task.support_requests.all()
+            ],
             "periods": [
                 (period, period.state_on(today))
                 for period in task.recent_periods[:12]  # type: ignore[attr-defined]

@@ -88,6 +88,8 @@ def section_of(step: str) -> str:
         return "overdue" if int(step.removeprefix("step-")) > 0 else "upcoming"
     if step == "not-received":
         return "to_receive"
+    if step.startswith("support-"):  # a support unit asked for its part
+        return "overdue" if step.startswith("support-late-") else "upcoming"
     return "for_office"
 
 

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q
 
 from core.workdays import WorkdayIndex, add_working_days, is_working_day
-from directives.models import ExtensionRequest, PeriodReport, Task
+from directives.models import ExtensionRequest, PeriodReport, SupportRequest, Task
 from directives.periods import label as period_label
 from directives.services import ensure_periods
 from units.models import User
@@ -169,6 +169,7 @@ def plan_chunks(day: date) -> Iterator[Chunk]:
     if steps:
         yield from _period_chunks(day, steps, staff, heads, active)
     yield from _receipt_chunks(day, staff, heads, active, office)
+    yield from _support_chunks(day, staff, heads, active)
 
     waiting = Task.objects.filter(
         status=Task.Status.AWAITING_ACCEPTANCE, awaiting_head=False
@@ -234,6 +235,37 @@ def _period_chunks(
             chunk = []
     if chunk:
         yield chunk
+
+
+def _support_chunks(
+    day: date,
+    staff: dict[int, list[int]],
+    heads: dict[int, list[int]],
+    active: set[int],
+) -> Iterator[Chunk]:
+    """A support unit asked for its part: reminded (its heads, else its staff) on the day it
+    is due and every working day after, until its contribution answers it."""
+    asked = (
+        SupportRequest.objects.filter(
+            answered_at__isnull=True, due_on__lte=day, task__status__in=Task.OPEN_STATUSES
+        )
+        .order_by()
+        .values_list("task_id", "unit_id", "due_on")
+        .iterator(chunk_size=CHUNK_TASKS)
+    )
+    while batch := list(islice(asked, CHUNK_TASKS)):
+        yield [
+            (
+                set(_holders(None, unit_id, staff, heads, active)),
+                Planned(
+                    task_id,
+                    f"support-late-{unit_id}" if due < day else f"support-{unit_id}",
+                    f"Đơn vị chủ trì đề nghị gửi phần phối hợp (hạn {due:%d/%m/%Y})"
+                    + (" – đã quá hạn" if due < day else ""),
+                ),
+            )
+            for task_id, unit_id, due in batch
+        ]
 
 
 def _receipt_chunks(

@@ -47,6 +47,7 @@ from .receipt import hand_back, insist_on_lead, reassign_lead
 from .tasks import assign_task, close_unit_tasks, edit_task, transfer_open_tasks
 from .work import (
     add_contribution,
+    ask_support,
     report_completion,
     report_progress,
     request_extension,
@@ -64,6 +65,7 @@ __all__ = [
     "add_section",
     "add_task_row",
     "approve_extension",
+    "ask_support",
     "assign_group_task",
     "assign_person",
     "assign_task",

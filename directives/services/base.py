@@ -193,6 +193,8 @@ def _recipients(event: TaskEvent) -> QuerySet[User] | None:
         return members.filter(unit_id__in=unit_ids)
     if event.kind in _TELL_LEAD:
         return lead_audience(task)
+    if event.kind == Kind.SUPPORT_ASKED:
+        return members.filter(unit_id=event.data["unit_id"])
     if event.kind == Kind.COMPLETION_REPORTED:
         if task.awaiting_head:  # the unit's head reviews it first
             return members.filter(unit_id=task.lead_unit_id, role=User.Role.HEAD)

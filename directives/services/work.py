@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from units.models import User
+from units.models import Unit, User
 
-from ..models import ExtensionRequest, Task, TaskEvent
+from ..models import ExtensionRequest, SupportRequest, Task, TaskEvent
 from .base import TransitionError, begin, check_day, clean_note, record
 
 Status = Task.Status
@@ -64,12 +64,50 @@ def report_progress(
 
 
 @transaction.atomic
+def ask_support(
+    *,
+    actor: User,
+    task: Task,
+    unit: Unit,
+    due_on: date,
+    note: str,
+    expected_version: int | None = None,
+) -> SupportRequest:
+    """The lead unit asks one of its support units for its part by `due_on`."""
+    task = begin(task, "ask_support", actor=actor, expected_version=expected_version)
+    note = clean_note(note, required=True, what="Nội dung đề nghị")
+    if not task.support_units.filter(pk=unit.pk).exists():
+        raise ValidationError(
+            {"unit": f"{unit} không phải đơn vị phối hợp của nhiệm vụ này."}, code="not_support"
+        )
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": "Hạn gửi không được trước ngày hôm nay."})
+    if task.support_requests.filter(unit=unit, answered_at__isnull=True).exists():
+        raise ValidationError(
+            {"unit": f"{unit} đang có một đề nghị phối hợp chưa trả lời."}, code="open_request"
+        )
+    request = SupportRequest.objects.create(
+        task=task, unit=unit, asked_by=actor, due_on=due_on, note=note
+    )
+    record(
+        task,
+        actor=actor,
+        kind=Kind.SUPPORT_ASKED,
+        note=note,
+        data={"unit": unit.name, "unit_id": unit.pk, "due_on": due_on.isoformat()},
+        bump_version=False,
+    )
+    return request
+
+
+@transaction.atomic
 def add_contribution(
     *, actor: User, task: Task, note: str, files: Sequence[UploadedFile] = ()
 ) -> TaskEvent:
-    """A support unit adds what it did (note and files); the status stays the lead's."""
+    """A support unit adds what it did (note and files); the status stays the lead's. It
+    answers the unit's open request for its part, if the lead unit asked for one."""
     task = begin(task, "contribute", actor=actor)
-    return record(
+    event = record(
         task,
         actor=actor,
         kind=Kind.CONTRIBUTION,
@@ -77,6 +115,11 @@ def add_contribution(
         files=files,
         bump_version=False,
     )
+    if actor.unit_id is not None:
+        task.support_requests.filter(unit_id=actor.unit_id, answered_at__isnull=True).update(
+            answered_at=event.created_at, answer=event
+        )
+    return event
 
 
 @transaction.atomic

@@ -114,6 +114,7 @@ def test_the_task_page_offers_only_the_actions_this_person_may_take(
         "bao-cao-tien-do",
         "bao-cao-hoan-thanh",
         "de-nghi-gia-han",
+        "de-nghi-phoi-hop",  # the task has a support unit
     }
     assert offered(staff_support) == {"phoi-hop"}
     assert offered(office) == {"y-kien", "tam-dung", "huy", "sua"}

@@ -149,9 +149,10 @@ def test_the_list_query_count_does_not_grow_with_the_number_of_tasks(
     _list_queries(client, django_assert_num_queries, user, LIST_QUERIES[persona])
 
 
-# session, user, task, support units, helpers, events with actors, attachments, periods, extension
-# requests, reminders sent, marking its notifications read, the user's unit, unread notifications
-DETAIL_QUERIES = 13
+# session, user, task, support units, helpers, events with actors, attachments, support
+# requests, periods, extension requests, reminders sent, marking its notifications read, the
+# user's unit, unread notifications
+DETAIL_QUERIES = 14
 
 
 def test_the_task_page_query_count_does_not_grow_with_the_timeline(

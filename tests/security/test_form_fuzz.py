@@ -235,6 +235,7 @@ PAGES: list[tuple[str, str]] = [
     ("office", "task:handed"),
     ("staff_a", "task:running"),
     ("head_a", "task:running"),
+    ("head_a", "task:new"),
     ("head_a", "task:reviewing"),
     ("staff_support", "task:running"),
     ("leader", "task:running"),
