@@ -62,12 +62,13 @@ PAGE_SIZE = 25
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """Leadership starts on the dashboard, staff on their own tasks ("Việc của tôi"), the
-    office and unit heads on the whole list they follow."""
+    """Leadership starts on the dashboard; staff who hold open tasks on them ("Việc của
+    tôi"); everyone else on the whole list they follow (a unit that does not divide its work
+    among people keeps seeing all of it)."""
     user: User = request.user  # type: ignore[assignment]
     if user.is_leader:
         return redirect("dashboard")
-    if user.role == User.Role.STAFF and user.is_unit_member:
+    if user.role == User.Role.STAFF and Task.objects.open().held_by(user).exists():
         return redirect(f"{reverse('task_list')}?person=mine")
     return task_list(request)
 

@@ -49,10 +49,11 @@ def test_logging_in_leads_to_the_task_list(client: Client, staff_a: User) -> Non
     response = client.post(
         reverse("login"), {"username": "staff_a", "password": "pw-for-tests"}, follow=True
     )
-    # Staff open on their own tasks ("Việc của tôi"), one click from the unit's.
-    assert response.redirect_chain[-1][0] == f"{reverse('task_list')}?person=mine"
+    # Holding no task yet, staff open on their unit's list, one click from "Việc của tôi"
+    # (test_work_model: once they hold tasks, they open on those).
+    assert response.redirect_chain[-1][0] == reverse("home")
     html = response.content.decode()
-    assert "Việc của tôi" in html and "Cả đơn vị" in html
+    assert "Nhiệm vụ của Phòng Nội vụ" in html and "Việc của tôi" in html
 
 
 def test_staff_see_their_units_tasks_and_not_others(
