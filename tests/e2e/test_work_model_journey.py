@@ -14,14 +14,13 @@ from units.models import Unit, UnitGroup, User
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def person(username: str, role: str, unit: Unit | None, **extra: object) -> User:
+def person(username: str, role: str, unit: Unit) -> User:
     return User.objects.create_user(
         username=username,
         password="pw-for-tests",
         role=role,
         unit=unit,
         full_name=username,
-        **extra,
     )
 
 
