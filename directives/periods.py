@@ -63,18 +63,22 @@ def label(start: date, every: str) -> str:
 
 
 _EVERY = (
-    (re.compile(r"\b(?:hang|moi) quy\b|\bdinh ky quy\b|\btheo quy\b"), "quarter"),
-    (re.compile(r"\b(?:6|sau) thang\b|\bnua nam\b"), "half"),
-    (re.compile(r"\b(?:hang|moi) thang\b|\bdinh ky thang\b|\btheo thang\b"), "month"),
+    (re.compile(r"\b(?:hang|moi) quy\b|\bdinh ky quy\b"), "quarter"),
+    (re.compile(r"\bbao cao (?:6|sau) thang\b|\b(?:6|sau) thang (?:mot|1) lan\b"), "half"),
+    (re.compile(r"\b(?:hang|moi) thang\b|\bdinh ky thang\b"), "month"),
     (re.compile(r"\b(?:hang|moi) nam\b|\bdinh ky nam\b"), "year"),
 )
 _DAY = re.compile(r"\bngay (\d{1,2})\b")
 
 
-def reporting_from_text(text: str) -> tuple[str, int | None] | None:
+def reporting_from_text(text: str, *, of_task: bool = False) -> tuple[str, int | None] | None:
     """The reporting period a deadline phrase asks for, if any: "báo cáo trước ngày 20 hằng
-    tháng" → ("month", 20); "định kỳ hằng quý trước ngày 15 tháng cuối quý" → ("quarter", 15)."""
+    tháng" → ("month", 20); "định kỳ hằng quý trước ngày 15 tháng cuối quý" → ("quarter", 15).
+    Read from a task's whole text (`of_task`), only where it asks for a report ("hội nghị
+    hằng năm" is no reporting period)."""
     folded = fold(text or "")
+    if of_task and "bao cao" not in folded:
+        return None
     for pattern, every in _EVERY:
         if pattern.search(folded):
             found = _DAY.search(folded)

@@ -81,7 +81,7 @@ def assign_task(
         order = notice.tasks.count() + 1
     if report_every is None and deadline is None:
         # "Thường xuyên, báo cáo trước ngày 20 hằng tháng": a recurring duty.
-        found = reporting_from_text(deadline_text) or reporting_from_text(text)
+        found = reporting_from_text(deadline_text) or reporting_from_text(text, of_task=True)
         report_every, report_day = found if found else ("", None)
     task = Task(
         notice=notice,

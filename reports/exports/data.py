@@ -15,10 +15,10 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from directives.models import Notice, Task, TaskEvent, TaskQuerySet
+from directives.models import Notice, PeriodReport, Task, TaskEvent, TaskQuerySet
 from directives.timeliness import Timeliness
 from units.models import Unit
 
@@ -138,11 +138,20 @@ def annex_rows(scope: Scope, *, chunk_size: int = 2000) -> Iterator[AnnexRow]:
     support_names = Task.support_units.through.objects.filter(task_id=OuterRef("pk")).values(
         "task_id"
     )
+    lapsed = (
+        PeriodReport.objects.filter(task=OuterRef("pk"))
+        .filter(period_lapsed(scope.as_of))
+        .order_by()
+        .values("task")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = (
         scope.tasks()
         .with_timeliness(scope.as_of)
         .annotate(
             latest_note=Subquery(latest_note),
+            lapsed=Subquery(lapsed),
             has_support=Exists(support_names),
         )
         .order_by("notice__issued_on", "notice_id", "order", "pk")
@@ -161,6 +170,10 @@ def annex_rows(scope: Scope, *, chunk_size: int = 2000) -> Iterator[AnnexRow]:
             "cancel_reason",
             "timeliness",
             "latest_note",
+            "assignee__full_name",
+            "assignee__username",
+            "group_task__leads_text",
+            "lapsed",
             "has_support",
         )
     )
@@ -187,6 +200,10 @@ def annex_rows(scope: Scope, *, chunk_size: int = 2000) -> Iterator[AnnexRow]:
             cancel_reason,
             timeliness,
             latest,
+            holder_name,
+            holder_username,
+            shared_with,
+            lapsed_periods,
             _,
         ) in chunk:
             number += 1
@@ -204,6 +221,12 @@ def annex_rows(scope: Scope, *, chunk_size: int = 2000) -> Iterator[AnnexRow]:
                 remarks.append(f"Gia hạn từ {original_deadline:%d/%m/%Y}")
             if cancel_reason:
                 remarks.append(f"Hủy: {cancel_reason}")
+            if holder_name or holder_username:
+                remarks.append(f"Người thực hiện: {holder_name or holder_username}")
+            if shared_with:
+                remarks.append(f"Giao chung cho {shared_with}")
+            if lapsed_periods:
+                remarks.append(f"{lapsed_periods} kỳ báo cáo định kỳ trễ hạn")
             yield AnnexRow(
                 number=number,
                 text=text,
@@ -260,24 +283,45 @@ ANNEX_TWO_COLUMNS = (
     ("%", 8),
     ("Hủy", 8),
     ("%", 8),
+    ("Kỳ báo cáo định kỳ trễ hạn", 11),
 )
 ANNEX_TWO_ORDER = ("open_in_time", "open_overdue", "done_on_time", "done_late", "cancelled")
+
+
+def period_lapsed(as_of: date) -> Q:
+    """A recurring duty's period counted late on `as_of`: its cut-off passed and it was not
+    reported by then (still missing, or sent after the cut-off)."""
+    return Q(due_on__lt=as_of) & (Q(reported_on__isnull=True) | Q(reported_on__gt=F("due_on")))
 
 
 @dataclass(frozen=True)
 class Summary:
     headline: queries.Headline
     units: list[queries.UnitRow]
+    # Recurring duties' periods counted late, per lead unit (Annex II's last column).
+    lapsed: dict[int, int] = field(default_factory=dict)
 
     @property
     def total(self) -> queries.Counts:
         return self.headline.counts
 
+    @property
+    def total_lapsed(self) -> int:
+        return sum(self.lapsed.values())
+
 
 def summary(scope: Scope) -> Summary:
     tasks = scope.tasks()
     units = queries.per_unit(tasks, scope.as_of, sort="name")
-    return Summary(headline=queries.headline(tasks, scope.as_of), units=units)
+    lapsed = dict(
+        PeriodReport.objects.filter(task__in=tasks)
+        .filter(period_lapsed(scope.as_of))
+        .order_by()
+        .values("task__lead_unit")
+        .annotate(n=Count("pk"))
+        .values_list("task__lead_unit", "n")
+    )
+    return Summary(headline=queries.headline(tasks, scope.as_of), units=units, lapsed=lapsed)
 
 
 def extracted_at() -> dt.datetime:

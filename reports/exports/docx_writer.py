@@ -152,18 +152,19 @@ def write_docx(subject: Scope | Report, target: IO[bytes] | str | Path) -> Repor
 
 
 def annex_two_text(figures: Summary) -> Iterator[list[str]]:
-    def row(number: str, name: str, counts: queries.Counts) -> list[str]:
+    def row(number: str, name: str, counts: queries.Counts, lapsed: int) -> list[str]:
         cells = [number, name, str(counts.total)]
         for category in ANNEX_TWO_ORDER:
             cells += [
                 str(getattr(counts, category)),
                 f"{counts.percent(category)}%".replace(".", ","),
             ]
-        return cells
+        return [*cells, str(lapsed)]
 
     for number, unit_row in enumerate(figures.units, start=1):
-        yield row(str(number), unit_row.name, unit_row.counts)
-    yield row("", "Tổng cộng", figures.total)
+        lapsed = figures.lapsed.get(unit_row.unit_id, 0)
+        yield row(str(number), unit_row.name, unit_row.counts, lapsed)
+    yield row("", "Tổng cộng", figures.total, figures.total_lapsed)
 
 
 def _docx_table(document, header: list[str], rows) -> None:

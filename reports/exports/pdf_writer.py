@@ -154,7 +154,12 @@ def write_pdf(subject: Scope | Report, target: IO[bytes] | str | Path) -> Report
     two = [[p(name, small_bold) for name, _ in ANNEX_TWO_COLUMNS]]
     two += [[p(v, small) for v in values] for values in annex_two_text(report.summary)]
     story.append(
-        Table(two, colWidths=[10 * mm, 70 * mm] + [16 * mm] * 11, repeatRows=1, style=grid)
+        Table(
+            two,
+            colWidths=[10 * mm, 64 * mm] + [15 * mm] * 11 + [18 * mm],
+            repeatRows=1,
+            style=grid,
+        )
     )
     story += [Spacer(1, 4 * mm), p(footer_text(report.scope, report.extracted), small)]
     document.build(story)

@@ -91,16 +91,33 @@ def write_xlsx(subject: Scope | Report, target: IO[bytes] | str | Path) -> Repor
     second = sheet("Phụ lục II", "TỔNG HỢP KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ", ANNEX_TWO_COLUMNS)
     line = 4
     for number, unit_row in enumerate(figures.units, start=1):
-        _annex_two_row(second, line, number, unit_row.name, unit_row.counts, body, percent)
+        lapsed = figures.lapsed.get(unit_row.unit_id, 0)
+        _annex_two_row(second, line, number, unit_row.name, unit_row.counts, lapsed, body, percent)
         line += 1
-    _annex_two_row(second, line, None, "Tổng cộng", figures.total, bold_cell, bold_percent)
+    _annex_two_row(
+        second,
+        line,
+        None,
+        "Tổng cộng",
+        figures.total,
+        figures.total_lapsed,
+        bold_cell,
+        bold_percent,
+    )
     second.write_string(line + 2, 0, footer_text(scope, at))
     book.close()
     return report
 
 
 def _annex_two_row(
-    ws: Any, line: int, number: int | None, name: str, counts: queries.Counts, fmt: Any, pct: Any
+    ws: Any,
+    line: int,
+    number: int | None,
+    name: str,
+    counts: queries.Counts,
+    lapsed: int,
+    fmt: Any,
+    pct: Any,
 ) -> None:
     if number is None:
         ws.write_blank(line, 0, None, fmt)
@@ -112,3 +129,4 @@ def _annex_two_row(
         count = getattr(counts, category)
         ws.write_number(line, 3 + 2 * index, count, fmt)
         ws.write_number(line, 4 + 2 * index, count / counts.total if counts.total else 0, pct)
+    ws.write_number(line, 3 + 2 * len(ANNEX_TWO_ORDER), lapsed, fmt)

@@ -246,3 +246,34 @@ def test_notes_are_saved_without_characters_documents_cannot_hold(demo: Notice) 
         actor=staff, task=task, note="Dòng 1\x0bDòng 2\x00\x1f", progress=40
     )
     assert event.note == "Dòng 1\nDòng 2"
+
+
+def test_a_missed_monthly_duty_is_counted_late_in_both_annexes(
+    demo: Notice, tmp_path: Path
+) -> None:
+    from directives.models import PeriodReport
+
+    office = User.objects.get(username="vanphong")
+    noi_vu = Task.objects.filter(lead_unit__name="Phòng Nội vụ").first()
+    assert noi_vu is not None
+    duty = services.assign_task(
+        actor=office,
+        notice=demo,
+        lead_unit=noi_vu.lead_unit,
+        text="Báo cáo tình hình tổ chức bộ máy",
+        deadline_text="Thường xuyên, báo cáo trước ngày 20 hằng tháng",
+        assigned_on=date(2023, 9, 25),
+    )
+    services.ensure_periods(TODAY)
+    missed = PeriodReport.objects.filter(task=duty, due_on__lt=TODAY, reported_on__isnull=True)
+    assert missed.count() >= 1
+    book = openpyxl.load_workbook(export(tmp_path, "xlsx", "--notice", "194/TB-UBND"))
+    row = next(r for r in annex_one(book) if r[1] == duty.text)
+    assert f"{missed.count()} kỳ báo cáo định kỳ trễ hạn" in row[8]
+    second = book["Phụ lục II"]
+    lines = [r for r in second.iter_rows(min_row=5, values_only=True) if r and r[1]]
+    header = next(second.iter_rows(min_row=4, max_row=4, values_only=True))
+    column = header.index("Kỳ báo cáo định kỳ trễ hạn")
+    unit_line = next(r for r in lines if r[1] == "Phòng Nội vụ")
+    total = next(r for r in lines if r[1] == "Tổng cộng")
+    assert unit_line[column] == total[column] == missed.count()
