@@ -36,7 +36,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
 from core.workdays import is_working_day  # noqa: E402
-from directives.models import Notice, Task  # noqa: E402
+from directives.models import GroupTask, Notice, Task  # noqa: E402
 from reminders import services as reminders  # noqa: E402
 from reminders.models import ReminderDigest  # noqa: E402
 from reports import tally  # noqa: E402
@@ -217,6 +217,45 @@ def main() -> None:
         ),
     ]:
         results.append(measured)
+
+    # The work model: a person's own tasks, the roll-up of the largest task given to many
+    # units, the list behind it, the duties with a missed period.
+    results.append(
+        page(
+            "Việc của tôi (a chuyên viên's own tasks)",
+            unit_client,
+            reverse("task_list") + "?person=mine",
+            args.runs,
+        )
+    )
+    largest = (
+        GroupTask.objects.annotate(n=django.db.models.Count("children")).order_by("-n").first()
+    )
+    if largest is not None:
+        results.append(
+            page(
+                f"roll-up of a task given to {largest.n} units",
+                leader,
+                reverse("group_task_detail", args=[largest.pk]),
+                args.runs,
+            )
+        )
+        results.append(
+            page(
+                "the list behind a roll-up (its members' tasks)",
+                leader,
+                reverse("task_list") + f"?group_task={largest.pk}",
+                args.runs,
+            )
+        )
+    results.append(
+        page(
+            "recurring duties with a missed period",
+            office,
+            reverse("task_list") + "?period=missed",
+            args.runs,
+        )
+    )
 
     task = Task.objects.filter(lead_unit_id=busiest_unit, status="in_progress").first()
     assert task is not None

@@ -2,7 +2,9 @@
 
 Units (phòng, xã, sở), notices over several years with 5–40 tasks each, a mix of deadline kinds
 and statuses consistent with every database constraint, timelines of several rows per task,
-extensions, and small stub attachments. Same seed, same data.
+extensions, and small stub attachments. The work model too: a person responsible on every task,
+about 10 % of the tasks fanned out from tasks given to 50–150 units at once, and monthly
+recurring duties with their periods (reported on time, late, or missed). Same seed, same data.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from django.db import connection
 START = date(2021, 1, 4)
 END = date(2026, 11, 20)
 LONG_TIMELINE = 300  # one task gets this many progress reports (the "long timeline" page)
+FAN_OUT_SHARE = 0.001  # task slots given to 50–150 units at once: about 10 % of all tasks
+RECURRING_SHARE = 0.25  # ongoing tasks that are monthly recurring duties
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,35 @@ def _copy(table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -> int:
     return count
 
 
+def _monthly_periods(rng: random.Random, task_id: int, issued: date) -> Iterator[tuple]:
+    """A monthly duty's periods up to END, cut off on the 20th: most reported on time, some
+    late, some (the recent ones more often) never."""
+    year, month = issued.year, issued.month
+    while date(year, month, 1) <= END:
+        start = date(year, month, 1)
+        following = date(year + (month == 12), month % 12 + 1, 1)
+        due = date(year, month, 20)
+        if due > issued:
+            roll = rng.random()
+            reported = (
+                due - timedelta(days=rng.randint(0, 10))
+                if roll < 0.7
+                else due + timedelta(days=rng.randint(1, 15))
+                if roll < 0.85
+                else None
+            )
+            if reported is not None and reported > END:
+                reported = None
+            yield (task_id, start, following - timedelta(days=1), due, reported)
+        year, month = following.year, following.month
+
+
 def _reset() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE reminders_reminderitem, reminders_reminderdigest, directives_notification, "
+            "directives_periodreport, directives_supportrequest, directives_task_helpers, "
+            "directives_grouptask, units_unitgroup_members, units_unitgroup, "
             "directives_attachment, directives_extensionrequest, directives_taskevent, "
             "directives_task_support_units, directives_task, directives_noticesection, "
             "directives_noticerevision, reports_issuedreport, directives_notice, units_auditentry, "
@@ -76,6 +105,7 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
             None,
             None,
             i,
+            i % 10 == 0,  # one unit in ten wants its head's review
         )
         for i in range(unit_count)
     ]
@@ -91,6 +121,7 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
             "closed_on",
             "successor_id",
             '"order"',
+            "head_review",
         ),
         iter(units),
     )
@@ -125,6 +156,7 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
             "unit_id",
             "notify_by_email",
             "notify_by_sms",
+            "assigns_work",
         ),
         (
             (
@@ -145,11 +177,18 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
                 unit,
                 True,
                 False,
+                False,
             )
             for i, name, role, unit in users
         ),
     )
     staff_of = {u[3]: u[0] for u in users if u[2] == "staff"}
+    people_of: dict[int, list[int]] = {}
+    for user_id, _, role, unit in users:
+        if role == "staff" and unit is not None:
+            people_of.setdefault(unit, []).append(user_id)
+    group_tasks: list[tuple] = []
+    periods: list[tuple] = []
     office_id = 1
 
     notices: list[tuple] = []
@@ -184,12 +223,35 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
                 now,
             )
         )
+        slots: list[tuple[int, int, int | None]] = []  # (order, lead unit, group task)
         for order in range(1, rng.randint(5, 40) + 1):
+            if rng.random() < FAN_OUT_SHARE and unit_count >= 50:
+                # One task for many units: a child per member, as the office's fan-out makes.
+                members = rng.sample(
+                    range(1, unit_count + 1), rng.randint(50, min(150, unit_count))
+                )
+                group_tasks.append(
+                    (
+                        len(group_tasks) + 1,
+                        notice_id,
+                        "3.1",
+                        f"Nhiệm vụ chung số {len(group_tasks) + 1}",
+                        None,
+                        f"{len(members)} đơn vị",
+                        office_id,
+                        now,
+                    )
+                )
+                slots += [(order, member, len(group_tasks)) for member in members]
+            else:
+                slots.append((order, rng.randint(1, unit_count), None))
+        for order, lead, group_task in slots:
             if task_id >= size:
                 break
             task_id += 1
-            lead = rng.randint(1, unit_count)
             kind = rng.choices(["date", "month", "ongoing"], weights=[40, 20, 40])[0]
+            if group_task is not None:
+                kind = "date"  # a fanned-out task shares its parent's deadline kind
             deadline = None if kind == "ongoing" else issued + timedelta(days=rng.randint(10, 240))
             extended = deadline is not None and rng.random() < 0.05
             current = (
@@ -225,6 +287,9 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
                 datetime.min.time(),
                 UTC,
             )
+            recurring = kind == "ongoing" and rng.random() < RECURRING_SHARE
+            if recurring and status in ("done", "awaiting", "paused"):
+                status, completed, progress = "in_progress", None, 50
             tasks.append(
                 (
                     task_id,
@@ -247,8 +312,18 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
                     last_activity,
                     f"nhiem vu so {task_id} tham muu trien khai bao cao ket qua",
                     now,
+                    rng.choice(people_of[lead]),  # a person responsible on every task
+                    False,
+                    None,
+                    "",
+                    None,
+                    group_task,
+                    "month" if recurring else "",
+                    20 if recurring else None,
                 )
             )
+            if recurring and status != "cancelled":
+                periods.extend(_monthly_periods(rng, task_id, issued))
             if rng.random() < 0.3:
                 for support in rng.sample(range(1, unit_count + 1), rng.randint(1, 3)):
                     if support != lead:
@@ -328,6 +403,20 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
         iter(notices),
     )
     _copy(
+        "directives_grouptask",
+        (
+            "id",
+            "notice_id",
+            "ref",
+            "text",
+            "group_id",
+            "leads_text",
+            "created_by_id",
+            "created_at",
+        ),
+        iter(group_tasks),
+    )
+    _copy(
         "directives_task",
         (
             "id",
@@ -350,10 +439,23 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
             "last_activity_at",
             "search_text",
             "created_at",
+            "assignee_id",
+            "awaiting_head",
+            "returned_at",
+            "return_reason",
+            "proposed_unit_id",
+            "group_task_id",
+            "report_every",
+            "report_day",
         ),
         iter(tasks),
     )
     _copy("directives_task_support_units", ("task_id", "unit_id"), iter(supports))
+    _copy(
+        "directives_periodreport",
+        ("task_id", "period_start", "period_end", "due_on", "reported_on"),
+        iter(periods),
+    )
     _copy(
         "directives_taskevent",
         (
@@ -413,6 +515,8 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
             "directives_extensionrequest",
             "directives_attachment",
             "directives_task_support_units",
+            "directives_grouptask",
+            "directives_periodreport",
         ):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
