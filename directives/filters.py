@@ -104,7 +104,7 @@ class TaskFilter(django_filters.FilterSet):
     )
     person = django_filters.ChoiceFilter(
         label="Người thực hiện",
-        choices=[("mine", "Việc của tôi"), ("none", "Chưa phân công")],
+        choices=[("mine", "Việc của tôi"), ("none", "Đang mở, chưa phân công")],
         method="filter_person",
         empty_label="Tất cả",
     )
@@ -235,8 +235,8 @@ class TaskFilter(django_filters.FilterSet):
         return queryset.not_received(self.reference_day)
 
     def filter_person(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
-        if value == "none":
-            return queryset.filter(assignee__isnull=True)
+        if value == "none":  # running tasks nobody holds yet (the head's to-do)
+            return queryset.unassigned()
         user = getattr(self.request, "user", None)
         if user is None or not user.is_authenticated:
             return queryset.none()

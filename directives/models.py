@@ -231,6 +231,10 @@ class TaskQuerySet(models.QuerySet["Task"]):
         held = Task.objects.filter(assignee_id=user_id).order_by().values("pk")
         return self.filter(pk__in=held.union(helped))
 
+    def unassigned(self) -> TaskQuerySet:
+        """Running tasks nobody holds yet: what the unit's head still has to give out."""
+        return self.filter(assignee__isnull=True, status__in=Task.RUNNING_STATUSES)
+
     def not_received(self, today: date) -> TaskQuerySet:
         """New tasks nobody acknowledged or returned within the days a unit has for it."""
         from core.workdays import latest_start_past
@@ -241,11 +245,10 @@ class TaskQuerySet(models.QuerySet["Task"]):
         )
 
     def missing_period_report(self, today: date) -> TaskQuerySet:
-        """Recurring duties with a period whose cut-off passed without a report."""
-        missed = PeriodReport.objects.filter(
-            task=models.OuterRef("pk"), reported_on__isnull=True, due_on__lt=today
-        )
-        return self.filter(models.Exists(missed))
+        """Recurring duties with a period whose cut-off passed without a report (read from
+        the unreported periods' partial index, not task by task)."""
+        missed = PeriodReport.objects.filter(reported_on__isnull=True, due_on__lt=today)
+        return self.filter(pk__in=missed.values("task_id"))
 
     def handed_back(self) -> TaskQuerySet:
         """Tasks their lead unit returned as not its own, waiting for the office."""
@@ -448,6 +451,25 @@ class Task(models.Model):
             models.Index(fields=["status", "deadline"], name="task_status_deadline"),
             models.Index(fields=["notice", "order"], name="task_notice_order"),
             models.Index(fields=["assignee", "status", "deadline"], name="task_assignee_status_dl"),
+            # The dashboard's work figures: open tasks nobody holds, new tasks not yet
+            # received, tasks a unit returned.
+            models.Index(
+                fields=["lead_unit", "deadline"],
+                name="task_open_unassigned",
+                condition=Q(
+                    assignee__isnull=True, status__in=["assigned", "in_progress", "paused"]
+                ),
+            ),
+            models.Index(
+                fields=["assigned_on"],
+                name="task_awaiting_receipt",
+                condition=Q(status="assigned", returned_at__isnull=True),
+            ),
+            models.Index(
+                fields=["returned_at"],
+                name="task_handed_back",
+                condition=Q(returned_at__isnull=False),
+            ),
             # Lists of one bucket of open tasks (all overdue tasks, …), in deadline order.
             models.Index(
                 fields=["deadline", "notice", "order", "id"],

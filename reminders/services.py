@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q
 
-from core.workdays import WorkdayIndex, add_working_days, is_working_day
+from core.workdays import WorkdayIndex, add_working_days, is_working_day, latest_start_past
 from directives.models import ExtensionRequest, PeriodReport, SupportRequest, Task
 from directives.periods import label as period_label
 from directives.services import ensure_periods
@@ -276,21 +277,30 @@ def _receipt_chunks(
     office: list[int],
 ) -> Iterator[Chunk]:
     """New tasks nobody acknowledged in time: to the lead unit (its holder, else its heads)
-    and the office; tasks a unit returned as not its own: to the office."""
+    every working day, to the office on the day it became late (the office's list holds the
+    rest, `?receipt=late`); tasks a unit returned as not its own: to the office."""
+    previous = day - timedelta(days=1)
+    while not is_working_day(previous):
+        previous -= timedelta(days=1)
+    # Late since an earlier working day: assigned on or before this day.
+    late_before = latest_start_past(previous, settings.DONDOC_RECEIVE_WORKING_DAYS)
     late = (
         Task.objects.not_received(day)
         .order_by()
-        .values_list("pk", "lead_unit_id", "assignee_id")
+        .values_list("pk", "lead_unit_id", "assignee_id", "assigned_on")
         .iterator(chunk_size=CHUNK_TASKS)
     )
     label = "Chưa tiếp nhận nhiệm vụ mới giao (quá thời hạn tiếp nhận)"
     while batch := list(islice(late, CHUNK_TASKS)):
         yield [
             (
-                {*_holders(assignee_id, unit_id, staff, heads, active), *office},
+                {
+                    *_holders(assignee_id, unit_id, staff, heads, active),
+                    *(office if assigned_on > late_before else ()),
+                },
                 Planned(pk, NOT_RECEIVED, label),
             )
-            for pk, unit_id, assignee_id in batch
+            for pk, unit_id, assignee_id, assigned_on in batch
         ]
     returned = Task.objects.handed_back().values_list("pk", flat=True).iterator(CHUNK_TASKS)
     while ids := list(islice(returned, CHUNK_TASKS)):

@@ -158,7 +158,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for row in notices
     ]
-    work = tasks.aggregate(**queries.work_counts(today))
+    work = queries.work_counts(tasks, today)
     work_rows = [
         ("Chưa phân công người thực hiện", work["unassigned"], link(person="none")),
         ("Chưa tiếp nhận, quá thời hạn tiếp nhận", work["not_received"], link(receipt="late")),

@@ -104,6 +104,13 @@ def test_after_the_days_to_receive_a_task_cannot_be_returned_and_is_shown_and_re
         if any(i.step == reminders.NOT_RECEIVED and i.task_id == new_task.pk for i in items)
     }
     assert late == {"head_a", "office"}  # nobody holds it yet: the head, and the office
+    # The next working day the unit is reminded again; the office, told once, has its list.
+    again = reminders.plan(date(2023, 10, 6)).items
+    assert {
+        names[pk]
+        for pk, items in again.items()
+        if any(i.step == reminders.NOT_RECEIVED and i.task_id == new_task.pk for i in items)
+    } == {"head_a"}
     # On the last day it is not late yet.
     assert not Task.objects.not_received(date(2023, 10, 4)).exists()
     with on_day(date(2023, 10, 5)):
