@@ -290,6 +290,13 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
             recurring = kind == "ongoing" and rng.random() < RECURRING_SHARE
             if recurring and status in ("done", "awaiting", "paused"):
                 status, completed, progress = "in_progress", None, 50
+            own_periods = (
+                list(_monthly_periods(rng, task_id, issued))
+                if recurring and status != "cancelled"
+                else []
+            )
+            periods.extend(own_periods)
+            unreported = [p[3] for p in own_periods if p[4] is None]
             tasks.append(
                 (
                     task_id,
@@ -320,10 +327,9 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
                     group_task,
                     "month" if recurring else "",
                     20 if recurring else None,
+                    min(unreported) if unreported else None,
                 )
             )
-            if recurring and status != "cancelled":
-                periods.extend(_monthly_periods(rng, task_id, issued))
             if rng.random() < 0.3:
                 for support in rng.sample(range(1, unit_count + 1), rng.randint(1, 3)):
                     if support != lead:
@@ -447,6 +453,7 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
             "group_task_id",
             "report_every",
             "report_day",
+            "report_due",
         ),
         iter(tasks),
     )

@@ -245,10 +245,10 @@ class TaskQuerySet(models.QuerySet["Task"]):
         )
 
     def missing_period_report(self, today: date) -> TaskQuerySet:
-        """Recurring duties with a period whose cut-off passed without a report (read from
-        the unreported periods' partial index, not task by task)."""
-        missed = PeriodReport.objects.filter(reported_on__isnull=True, due_on__lt=today)
-        return self.filter(pk__in=missed.values("task_id"))
+        """Recurring duties with a period whose cut-off passed without a report: the earliest
+        unreported cut-off (`report_due`, kept with the periods) is before `today`. A duty
+        already ended is not counted."""
+        return self.filter(report_due__lt=today, status__in=Task.OPEN_STATUSES)
 
     def handed_back(self) -> TaskQuerySet:
         """Tasks their lead unit returned as not its own, waiting for the office."""
@@ -382,6 +382,13 @@ class Task(models.Model):
         blank=True,
         help_text="Ngày trong tháng cuối của kỳ; để trống: ngày cuối kỳ.",
     )
+    report_due = models.DateField(
+        "hạn báo cáo định kỳ chưa nộp",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Hạn của kỳ báo cáo sớm nhất chưa nộp (giữ bởi services.periods).",
+    )
     status = models.CharField("trạng thái", max_length=16, choices=Status, default=Status.ASSIGNED)
     progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
     completed_on = models.DateField(
@@ -464,6 +471,11 @@ class Task(models.Model):
                 fields=["assigned_on"],
                 name="task_awaiting_receipt",
                 condition=Q(status="assigned", returned_at__isnull=True),
+            ),
+            models.Index(
+                fields=["report_due"],
+                name="task_report_due",
+                condition=Q(report_due__isnull=False),
             ),
             models.Index(
                 fields=["returned_at"],

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from units.models import User
@@ -50,7 +51,22 @@ def ensure_periods(today: date, tasks: Sequence[Task] | None = None) -> int:
             PeriodReport.objects.bulk_create(rows, ignore_conflicts=True)
             rows = []
     PeriodReport.objects.bulk_create(rows, ignore_conflicts=True)
+    keep_report_due(duties)
+    if tasks is None:  # duties ended or no longer reported on: nothing due any more
+        Task.objects.filter(report_due__isnull=False).filter(
+            ~Q(status__in=Task.OPEN_STATUSES) | Q(report_every="")
+        ).update(report_due=None)
     return len(rows)
+
+
+def keep_report_due(tasks: Any) -> None:
+    """Set each duty's `report_due`: the cut-off of its earliest period not yet reported."""
+    earliest = (
+        PeriodReport.objects.filter(task=OuterRef("pk"), reported_on__isnull=True)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+    tasks.update(report_due=Subquery(earliest))
 
 
 @transaction.atomic
@@ -96,4 +112,5 @@ def report_period(
     period.reported_on = today
     period.event = event
     period.save(update_fields=["reported_on", "event"])
+    keep_report_due(Task.objects.filter(pk=task.pk))
     return period

@@ -150,6 +150,10 @@ def edit_task(
     reporting = {"report_every", "report_day"} & set(terms)
     if reporting and not terms.get("report_every", task.report_every):
         terms["report_day"] = None  # no reporting period, no cut-off day
+        task.report_due = None
+        changes_due = True
+    else:
+        changes_due = False
     lead = changes.get("lead_unit", task.lead_unit)
     current_support = list(task.support_units.all())
     support = list(changes.get("support_units", current_support))
@@ -183,7 +187,7 @@ def edit_task(
         kind=Kind.EDITED,
         note=clean_note(note, required=False),
         data={"changes": diff},
-        changed_fields=fields | {"search_text"},
+        changed_fields=fields | {"search_text"} | ({"report_due"} if changes_due else set()),
         support_units=support if "support_units" in diff else None,
     )
     return task
