@@ -220,3 +220,33 @@ def test_the_office_keeps_the_groups_and_their_history(
     )
     assert "Đã có nhóm mang tên này." in duplicate.content.decode()
     assert UnitGroup.objects.count() == 1
+
+
+# session, user, the task given to many, its members' tasks with their latest report, those
+# reports, unread notifications
+ROLLUP_QUERIES = 6
+
+
+def test_the_rollup_query_count_does_not_grow_with_the_members(
+    client: Client,
+    notice: Notice,
+    office: User,
+    leader: User,
+    django_assert_num_queries: object,
+) -> None:
+    def rollup_of(count: int) -> GroupTask:
+        units = [Unit.objects.create(name=f"UBND xã thứ {count}-{i}") for i in range(count)]
+        parent = services.assign_group_task(
+            actor=office, notice=notice, text=f"Việc chung {count}", lead_units=units
+        )
+        for child in parent.children.all()[: count // 2]:
+            staff = _commune_staff(child.lead_unit)
+            services.report_progress(actor=staff, task=child, note="Đang làm", progress=30)
+        return parent
+
+    client.force_login(leader)
+    for parent in (rollup_of(3), rollup_of(40)):
+        with django_assert_num_queries(ROLLUP_QUERIES):  # type: ignore[operator]
+            page = client.get(reverse("group_task_detail", args=[parent.pk]))
+        assert page.status_code == 200
+        assert page.context["total"] == parent.children.count()
