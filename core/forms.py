@@ -59,3 +59,38 @@ class DetachedModelForm(forms.ModelForm):
         if kwargs.get("instance") is not None:
             kwargs["instance"] = copy.copy(kwargs["instance"])
         super().__init__(*args, **kwargs)
+
+
+# The largest key a database column holds: a larger number typed into a form is no choice.
+MAX_PK = 2**63 - 1
+
+
+def _plain_pk(value: Any) -> bool:
+    text = str(value).strip()
+    return text.isdigit() and int(text) <= MAX_PK
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A model choice that refuses a non-number or an out-of-range number as a form error
+    before it reaches the database (SQLite raises OverflowError past 64 bits)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not _plain_pk(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several model choices, each refused as a form error unless a plain, in-range key."""
+
+    def clean(self, value: Any) -> Any:
+        for item in value if isinstance(value, list | tuple) else ():
+            if not _plain_pk(item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super().clean(value)

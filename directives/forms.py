@@ -8,7 +8,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from core.forms import date_field
+from core.forms import SafeModelChoiceField, SafeModelMultipleChoiceField, date_field
 from units.models import Unit, User
 
 from .files import ACCEPT_ATTRIBUTE, MAX_FILES, validate_uploads
@@ -198,13 +198,13 @@ class ReasonForm(TaskActionForm):
     reason = note_field("Lý do")
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(SafeModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         title = obj.job_title or obj.get_role_display()
         return f"{obj.full_name or obj.username} ({title})"
 
 
-class PersonsChoiceField(forms.ModelMultipleChoiceField):
+class PersonsChoiceField(SafeModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.full_name or obj.username)
 

@@ -33,6 +33,7 @@ SECTION_LINKS = {
     "upcoming": "?timeliness=due_soon",
     "for_office": "?status=awaiting",
     "to_receive": "?receipt=late",
+    "for_head": "?status=awaiting",
 }
 
 
@@ -42,6 +43,7 @@ class DigestContent:
     upcoming: list[Line] = field(default_factory=list)
     for_office: list[Line] = field(default_factory=list)
     to_receive: list[Line] = field(default_factory=list)
+    for_head: list[Line] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTION_LINKS, 0))
     summary: list[UnitRow] | None = None
 
@@ -63,6 +65,10 @@ class DigestContent:
     @property
     def for_office_more(self) -> int:
         return self.more("for_office")
+
+    @property
+    def for_head_more(self) -> int:
+        return self.more("for_head")
 
     @property
     def to_receive_more(self) -> int:
@@ -88,6 +94,8 @@ def section_of(step: str) -> str:
         return "overdue" if int(step.removeprefix("step-")) > 0 else "upcoming"
     if step == "not-received":
         return "to_receive"
+    if step == "head-review":
+        return "for_head"
     if step.startswith("support-"):  # a support unit asked for its part
         return "overdue" if step.startswith("support-late-") else "upcoming"
     return "for_office"
@@ -161,6 +169,8 @@ def send_sms(digest: ReminderDigest) -> None:
         parts.append(f"{body.totals['overdue']} nhiệm vụ quá hạn")
     if body.totals["upcoming"]:
         parts.append(f"{body.totals['upcoming']} nhiệm vụ sắp/đến hạn")
+    if body.totals["for_head"]:
+        parts.append(f"{body.totals['for_head']} báo cáo chờ lãnh đạo đơn vị duyệt")
     if body.totals["to_receive"]:
         parts.append(f"{body.totals['to_receive']} nhiệm vụ chưa tiếp nhận")
     if body.totals["for_office"]:

@@ -188,6 +188,7 @@ SECTION_MESSAGES = {
     "upcoming": "{} nhiệm vụ sắp đến hạn hoặc đến hạn",
     "for_office": "{} việc chờ Văn phòng xử lý (xác nhận hoàn thành, gia hạn, đơn vị trả lại)",
     "to_receive": "{} nhiệm vụ mới giao chưa được tiếp nhận",
+    "for_head": "{} báo cáo hoàn thành chờ lãnh đạo đơn vị duyệt",
 }
 
 

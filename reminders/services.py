@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 AWAITING = "awaiting"
 NOT_RECEIVED = "not-received"
 HANDED_BACK = "handed-back"
+HEAD_REVIEW = "head-review"
 EXTENSION = "extension"
 WEEKLY_SUMMARY = "weekly-overdue"
 
@@ -172,6 +173,18 @@ def plan_chunks(day: date) -> Iterator[Chunk]:
     yield from _receipt_chunks(day, staff, heads, active, office)
     yield from _support_chunks(day, staff, heads, active)
 
+    # Completion reports waiting for a unit head's review: to the unit's heads.
+    reviews = (
+        Task.objects.filter(status=Task.Status.AWAITING_ACCEPTANCE, awaiting_head=True)
+        .order_by()
+        .values_list("pk", "lead_unit_id")
+        .iterator(chunk_size=CHUNK_TASKS)
+    )
+    while review_batch := list(islice(reviews, CHUNK_TASKS)):
+        yield [
+            (heads.get(unit_id, []), Planned(pk, HEAD_REVIEW, "Chờ lãnh đạo đơn vị duyệt"))
+            for pk, unit_id in review_batch
+        ]
     waiting = Task.objects.filter(
         status=Task.Status.AWAITING_ACCEPTANCE, awaiting_head=False
     ).values_list("pk", flat=True)

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from core.forms import DetachedModelForm, date_field
+from core.forms import DetachedModelForm, SafeModelMultipleChoiceField, date_field
 
 from .models import Unit, UnitGroup, User
 from .services import ACCOUNT_FIELDS
@@ -54,7 +54,7 @@ class UnitGroupForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Những cách viết khác, ngăn cách bằng dấu chấm phẩy (;).",
     )
-    members = forms.ModelMultipleChoiceField(
+    members = SafeModelMultipleChoiceField(
         label="Đơn vị thành viên",
         queryset=Unit.objects.active().order_by("kind", "order", "name"),
         widget=forms.CheckboxSelectMultiple,

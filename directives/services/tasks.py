@@ -160,11 +160,15 @@ def edit_task(
     _check_units(lead, support)
     if lead.pk != task.lead_unit_id:
         terms["lead_unit"] = lead
+        # Nobody of the new unit holds it yet; the old unit's people no longer do.
+        terms["assignee"] = None
     diff = diff_values(task, terms)
     if {u.pk for u in support} != {u.pk for u in current_support}:
         diff["support_units"] = [plain(set(current_support)), plain(set(support))]
 
     fields = set(terms) & set(diff)
+    if "lead_unit" in fields:
+        fields.add("assignee")
     if "deadline" in changes or "deadline_kind" in changes:
         deadline = changes.get("deadline", task.deadline)
         kind = _deadline_kind(deadline, changes.get("deadline_kind", task.deadline_kind))
@@ -178,6 +182,8 @@ def edit_task(
         return task
     for name in fields:
         setattr(task, name, terms[name])
+    if "lead_unit" in fields:
+        task.helpers.clear()
     task.search_text = search_text(task)
     if {"report_every", "report_day"} & fields and task.report_every:
         transaction.on_commit(lambda: ensure_periods(timezone.localdate(), [task]))
@@ -201,6 +207,8 @@ def transfer_open_tasks(*, actor: User, source: Unit, target: Unit) -> int:
     led = Task.objects.select_for_update().filter(lead_unit=source, status__in=Task.OPEN_STATUSES)
     for task in led:
         task.lead_unit = target
+        task.assignee = None  # the successor gives it to one of its people
+        task.helpers.clear()
         task.search_text = search_text(task)
         record(
             task,
@@ -208,7 +216,7 @@ def transfer_open_tasks(*, actor: User, source: Unit, target: Unit) -> int:
             kind=Kind.EDITED,
             note=f"{source.name} giải thể/sáp nhập; nhiệm vụ chuyển cho {target.name}.",
             data={"changes": {"lead_unit": [source.name, target.name]}},
-            changed_fields=["lead_unit", "search_text"],
+            changed_fields=["lead_unit", "assignee", "search_text"],
             support_units=[u for u in task.support_units.all() if u.pk != target.pk],
         )
         moved += 1

@@ -145,7 +145,13 @@ def report_completion(
     task.completed_on = completed_on
     task.progress = 100
     # A unit that wants its head's review: a member's report waits for the head first.
-    task.awaiting_head = task.lead_unit.head_review and actor.role != User.Role.HEAD
+    task.awaiting_head = (
+        task.lead_unit.head_review
+        and actor.role != User.Role.HEAD
+        and User.objects.filter(
+            unit_id=task.lead_unit_id, role=User.Role.HEAD, is_active=True
+        ).exists()  # a unit without a head account sends it straight to the office
+    )
     return record(
         task,
         actor=actor,

@@ -256,3 +256,48 @@ def test_who_may_take_the_work_models_actions(
     assert got == expected, response.content.decode()[-2000:]
     task.refresh_from_db()
     assert (task.events.count() > before) == (expected == "o")
+
+
+def test_a_report_under_review_reminds_the_head_and_a_unit_without_a_head_skips_review(
+    make_task: MakeTask, head_a: User, staff_a: User, staff_b: User, unit_a: Unit, unit_b: Unit
+) -> None:
+    from reminders import services as reminders
+
+    for unit in (unit_a, unit_b):
+        unit.head_review = True
+        unit.save(update_fields=["head_review"])
+    reviewed = make_task(text="Chờ trưởng phòng", deadline=date(2030, 10, 30))
+    services.report_completion(actor=staff_a, task=reviewed, note="Xong")
+    headless = make_task(text="Phòng không có tài khoản lãnh đạo", lead_unit=unit_b)
+    services.report_completion(actor=staff_b, task=headless, note="Xong")
+    headless.refresh_from_db()
+    assert not headless.awaiting_head  # nobody could review it: straight to the office
+    planned = reminders.plan(date(2023, 10, 2)).items
+    assert [i.task_id for i in planned[head_a.pk] if i.step == reminders.HEAD_REVIEW] == [
+        reviewed.pk
+    ]
+
+
+def test_a_task_moved_to_another_unit_leaves_its_people_behind(
+    task: Task, head_a: User, staff_a: User, colleague: User, office: User, unit_b: Unit
+) -> None:
+    services.assign_person(actor=head_a, task=task, assignee=staff_a, helpers=[colleague])
+    services.edit_task(actor=office, task=task, lead_unit=unit_b)
+    task.refresh_from_db()
+    assert task.assignee is None and not task.helpers.exists()
+    edited = task.events.filter(kind="edited").get()
+    assert edited.data["changes"]["assignee"][1] is None
+
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "-1", "1e3", "abc"])
+def test_a_person_picked_by_a_forged_number_is_a_form_error(
+    client: Client, task: Task, head_a: User, staff_a: User, value: str
+) -> None:
+    client.force_login(head_a)
+    for field in ("assignee", "helpers"):
+        data = {"version": task.version, "assignee": staff_a.pk, field: value}
+        response = client.post(reverse("task_action", args=[task.pk, "phan-cong"]), data)
+        assert response.status_code == 200
+        assert "không thuộc đơn vị chủ trì" in response.content.decode()
+    task.refresh_from_db()
+    assert task.assignee is None
