@@ -200,6 +200,15 @@ class TaskFilter(django_filters.FilterSet):
         return timezone.localdate()
 
     @property
+    def missed_periods(self) -> bool:
+        """The list of duties with a missed period, read in the order they were missed."""
+        return bool(
+            self.is_bound
+            and self.form.is_valid()
+            and self.form.cleaned_data.get("period") == "missed"
+        )
+
+    @property
     def buckets(self) -> list[str]:
         if self.is_bound and self.form.is_valid():
             return list(self.form.cleaned_data.get("timeliness") or [])

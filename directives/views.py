@@ -90,7 +90,13 @@ def task_list(request: HttpRequest) -> HttpResponse:
     tasks = filtered.filter(buckets_q(buckets, today)) if buckets else filtered
     # Within one bucket the urgency rank is the same for every row: ordering by the deadline
     # alone lets the database walk an index and stop after one page (task_open_deadline).
-    ordered = tasks.by_deadline() if len(buckets) == 1 else tasks.by_urgency(today)
+    if task_filter.missed_periods:
+        # Duties with a missed period: the longest missed first (the report_due index).
+        ordered = tasks.order_by("report_due", "pk")
+    elif len(buckets) == 1:
+        ordered = tasks.by_deadline()
+    else:
+        ordered = tasks.by_urgency(today)
     paginator = Paginator(
         ordered.with_timeliness(today)
         .select_related("notice", "lead_unit", "assignee")

@@ -132,3 +132,33 @@ def test_only_a_recurring_duty_takes_a_period_report(
     services.edit_task(actor=office, task=task, report_every="")
     task.refresh_from_db()
     assert (task.report_every, task.report_day) == ("", None)
+
+
+def test_the_missed_list_puts_the_longest_missed_first(
+    client: Client, make_task: MakeTask, office: User, staff_a: User, head_a: User
+) -> None:
+    with on_day(date(2023, 9, 25)):
+        monthly = make_task(
+            text="Báo cáo hằng tháng",
+            deadline_text="báo cáo trước ngày 20 hằng tháng",
+            assigned_on=date(2023, 9, 25),
+            started=True,
+        )
+        quarterly = make_task(
+            text="Báo cáo hằng quý",
+            deadline_text="định kỳ hằng quý trước ngày 15 tháng cuối quý",
+            assigned_on=date(2023, 7, 3),
+            started=True,
+        )
+    day = date(2023, 10, 23)
+    services.ensure_periods(day)
+    quarterly.refresh_from_db()
+    monthly.refresh_from_db()
+    assert quarterly.report_due == date(2023, 9, 15) and monthly.report_due == date(2023, 10, 20)
+    client.force_login(office)
+    with on_day(day):
+        listed = client.get(reverse("task_list"), {"period": "missed"}).context["page"]
+    assert [t.pk for t in listed.object_list] == [quarterly.pk, monthly.pk]
+    # Ending a duty takes it off the list.
+    services.cancel_task(actor=office, task=quarterly, reason="Không còn yêu cầu báo cáo")
+    assert list(Task.objects.missing_period_report(day)) == [monthly]
