@@ -246,9 +246,9 @@ class TaskQuerySet(models.QuerySet["Task"]):
 
     def missing_period_report(self, today: date) -> TaskQuerySet:
         """Recurring duties with a period whose cut-off passed without a report: the earliest
-        unreported cut-off (`report_due`, kept with the periods) is before `today`. A duty
-        already ended is not counted."""
-        return self.filter(report_due__lt=today, status__in=Task.OPEN_STATUSES)
+        unreported cut-off (`report_due`, kept with the periods; cleared when the duty ends) is
+        before `today`: an index-only count."""
+        return self.filter(report_due__lt=today)
 
     def handed_back(self) -> TaskQuerySet:
         """Tasks their lead unit returned as not its own, waiting for the office."""

@@ -37,6 +37,7 @@ def accept_completion(
         )
         task.completed_on = completed_on
     assert task.completed_on is not None
+    task.report_due = None  # an ended duty owes no more period reports
     record(
         task,
         actor=actor,
@@ -44,7 +45,7 @@ def accept_completion(
         note=clean_note(note, required=False),
         status_to=Status.DONE,
         data={"completed_on": task.completed_on.isoformat()},
-        changed_fields=["completed_on"],
+        changed_fields=["completed_on", "report_due"],
     )
     return task
 
@@ -169,13 +170,20 @@ def cancel_task(
     task.completed_on = None
     task.awaiting_head = False
     task.returned_at = None  # a return waiting for the office lapses with the task
+    task.report_due = None  # and so do its period reports
     record(
         task,
         actor=actor,
         kind=Kind.CANCELLED,
         note=reason,
         status_to=Status.CANCELLED,
-        changed_fields=["cancel_reason", "completed_on", "awaiting_head", "returned_at"],
+        changed_fields=[
+            "cancel_reason",
+            "completed_on",
+            "awaiting_head",
+            "returned_at",
+            "report_due",
+        ],
     )
     return task
 

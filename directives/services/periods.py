@@ -60,7 +60,8 @@ def ensure_periods(today: date, tasks: Sequence[Task] | None = None) -> int:
 
 
 def keep_report_due(tasks: Any) -> None:
-    """Set each duty's `report_due`: the cut-off of its earliest period not yet reported."""
+    """Set each open duty's `report_due`: the cut-off of its earliest period not yet reported
+    (accepting or cancelling a duty clears it: `services.decisions`)."""
     earliest = (
         PeriodReport.objects.filter(task=OuterRef("pk"), reported_on__isnull=True)
         .order_by("due_on")
