@@ -200,13 +200,20 @@ class TaskFilter(django_filters.FilterSet):
         return timezone.localdate()
 
     @property
-    def missed_periods(self) -> bool:
-        """The list of duties with a missed period, read in the order they were missed."""
-        return bool(
-            self.is_bound
-            and self.form.is_valid()
-            and self.form.cleaned_data.get("period") == "missed"
-        )
+    def own_order(self) -> tuple[str, ...] | None:
+        """The order of a list that has one of its own, read through its index: duties with
+        a missed period by the cut-off they missed, tasks not received by the day they were
+        given, returned tasks by the day they came back; None for the urgency order."""
+        if not (self.is_bound and self.form.is_valid()):
+            return None
+        data = self.form.cleaned_data
+        if data.get("period") == "missed":
+            return ("report_due", "pk")
+        if data.get("receipt") == "late":
+            return ("assigned_on", "pk")
+        if data.get("receipt") == "returned":
+            return ("returned_at", "pk")
+        return None
 
     @property
     def buckets(self) -> list[str]:

@@ -90,9 +90,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
     tasks = filtered.filter(buckets_q(buckets, today)) if buckets else filtered
     # Within one bucket the urgency rank is the same for every row: ordering by the deadline
     # alone lets the database walk an index and stop after one page (task_open_deadline).
-    if task_filter.missed_periods:
-        # Duties with a missed period: the longest missed first (the report_due index).
-        ordered = tasks.order_by("report_due", "pk")
+    if task_filter.own_order:
+        # The longest waiting first, through the list's own index.
+        ordered = tasks.order_by(*task_filter.own_order)
     elif len(buckets) == 1:
         ordered = tasks.by_deadline()
     else:
