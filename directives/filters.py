@@ -167,6 +167,10 @@ class TaskFilter(django_filters.FilterSet):
         if user is None or not user.sees_all_units:
             # Staff filter by their own unit's role; the unit picker is for the office.
             del self.filters["unit"]
+            # A unit knows only the tasks given to several units that it has a part in.
+            self.filters["group_task"].queryset = GroupTask.objects.filter(
+                pk__in=Task.objects.visible_to(user).values("group_task_id")  # type: ignore[arg-type]
+            )
 
     def search(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
         """Every word in the task's text, or the phrase in a unit's name or the notice number.

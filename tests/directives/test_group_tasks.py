@@ -250,3 +250,15 @@ def test_the_rollup_query_count_does_not_grow_with_the_members(
             page = client.get(reverse("group_task_detail", args=[parent.pk]))
         assert page.status_code == 200
         assert page.context["total"] == parent.children.count()
+
+
+def test_a_unit_cannot_name_a_task_given_to_others_in_its_list(
+    client: Client, notice: Notice, office: User, communes: list[Unit], staff_a: User
+) -> None:
+    parent = services.assign_group_task(
+        actor=office, notice=notice, text="Việc của các xã", lead_units=communes
+    )
+    client.force_login(staff_a)  # Phòng Nội vụ has no part in it
+    response = client.get(reverse("task_list"), {"group_task": str(parent.pk)})
+    assert response.status_code == 200
+    assert response.context["chips"] == [] and "Việc của các xã" not in response.content.decode()
