@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from directives.models import Notice, PeriodReport, Task, TaskEvent, TaskQuerySet
+from directives.models import GroupTask, Notice, PeriodReport, Task, TaskEvent, TaskQuerySet
 from directives.timeliness import Timeliness
 from units.models import Unit
 
@@ -412,6 +412,12 @@ def compute(scope: Scope) -> Report:
             for u in sorted(laggards, key=lambda u: -u.counts.open_overdue)[:10]
         )
         report.results.append(f"Các đơn vị còn nhiệm vụ quá hạn: {listed}.")
+    report.results += group_lines(scope)
+    if figures.total_lapsed:
+        report.results.append(
+            f"Nhiệm vụ báo cáo định kỳ: {figures.total_lapsed} kỳ báo cáo trễ hạn hoặc chưa nộp "
+            "(chi tiết theo đơn vị tại Phụ lục II)."
+        )
     for row in annex_rows(scope):
         if row.timeliness == Timeliness.OVERDUE.label:
             report.overdue.append(row)
@@ -430,6 +436,41 @@ def compute(scope: Scope) -> Report:
         "Lưu: VT.",
     ]
     return report
+
+
+GROUP_LINES = 10  # tasks given to several units named in the narrative, newest first
+
+
+def group_lines(scope: Scope) -> list[str]:
+    """Each task given to several units, with its members: n of m done and who is not."""
+    children = scope.tasks().filter(group_task__isnull=False)
+    parents = list(
+        GroupTask.objects.filter(pk__in=children.values("group_task_id")).order_by("-pk")[
+            :GROUP_LINES
+        ]
+    )
+    members: dict[int, list[tuple[str, str]]] = {}
+    rows = (
+        children.filter(group_task__in=parents)
+        .order_by("lead_unit__order", "lead_unit__name")
+        .values_list("group_task_id", "lead_unit__name", "status")
+    )
+    for parent_id, unit_name, status in rows:
+        members.setdefault(parent_id, []).append((unit_name, status))
+    lines = []
+    for parent in parents:
+        own = members.get(parent.pk, [])
+        done = [name for name, status in own if status == Task.Status.DONE]
+        waiting = [name for name, status in own if status in Task.OPEN_STATUSES]
+        ref = f"mục {parent.ref} " if parent.ref else ""
+        line = f"Nhiệm vụ {ref}giao {parent.leads_text}: {len(done)}/{len(own)} đơn vị hoàn thành"
+        if waiting:
+            shown = ", ".join(waiting[:8]) + (
+                f" và {len(waiting) - 8} đơn vị khác" if len(waiting) > 8 else ""
+            )
+            line += f"; chưa hoàn thành: {shown}"
+        lines.append(line + ".")
+    return lines
 
 
 def as_report(subject: Scope | Report) -> Report:

@@ -277,3 +277,30 @@ def test_a_missed_monthly_duty_is_counted_late_in_both_annexes(
     unit_line = next(r for r in lines if r[1] == "Phòng Nội vụ")
     total = next(r for r in lines if r[1] == "Tổng cộng")
     assert unit_line[column] == total[column] == missed.count()
+
+
+def test_the_narrative_shows_a_task_given_to_several_units_with_its_members(
+    demo: Notice,
+) -> None:
+    from reports.exports.data import Scope, compute
+    from units.models import Unit
+
+    office = User.objects.get(username="vanphong")
+    units = list(Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by("order", "name")[:3])
+    parent = services.assign_group_task(
+        actor=office,
+        notice=demo,
+        text="Rà soát thủ tục hành chính",
+        lead_units=units,
+        ref="4",
+        deadline=date(2023, 12, 31),
+    )
+    first = parent.children.get(lead_unit=units[0])
+    staff = User.objects.create_user("cv-x", role=User.Role.STAFF, unit=units[0])
+    services.report_completion(actor=staff, task=first, note="Xong")
+    services.accept_completion(actor=office, task=first)
+    report = compute(Scope.build(notice=demo, today=TODAY))
+    line = next(r for r in report.results if r.startswith("Nhiệm vụ mục 4 giao"))
+    assert "1/3 đơn vị hoàn thành" in line
+    waiting = line.split("chưa hoàn thành: ")[1]
+    assert units[1].name in waiting and units[2].name in waiting and units[0].name not in waiting
