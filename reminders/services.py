@@ -69,12 +69,15 @@ class Plan:
         return sum(len(v) for v in self.items.values())
 
 
-def _label(offset: int, deadline: date) -> str:
+def _label(offset: int, deadline: date, day: date) -> str:
+    """The line of a reminder: working days left before the deadline (the ladder counts those),
+    and once late, the days past it as every screen and report counts them: calendar days
+    (docs/domain.md §4)."""
     if offset < 0:
         return f"Còn {-offset} ngày làm việc đến hạn ({deadline:%d/%m/%Y})"
     if offset == 0:
         return f"Đến hạn ({deadline:%d/%m/%Y})"
-    return f"Quá hạn {offset} ngày làm việc (hạn {deadline:%d/%m/%Y})"
+    return f"Quá hạn {(day - deadline).days} ngày (hạn {deadline:%d/%m/%Y})"
 
 
 def _members() -> tuple[dict[int, list[int]], dict[int, list[int]], list[int], list[int]]:
@@ -161,7 +164,9 @@ def plan_chunks(day: date) -> Iterator[Chunk]:
                         recipients += heads.get(unit_id, [])
                     if step.to_office:
                         recipients += office
-                    chunk.append((set(recipients), Planned(pk, step.key, _label(offset, deadline))))
+                    chunk.append(
+                        (set(recipients), Planned(pk, step.key, _label(offset, deadline, day)))
+                    )
                 if len(chunk) >= CHUNK_TASKS:
                     yield chunk
                     chunk = []
@@ -242,7 +247,7 @@ def _period_chunks(
                 recipients |= set(_holders(assignee_id, unit_id, staff, heads, active))
             if step.to_head:
                 recipients |= set(heads.get(unit_id, []))
-            text = f"Báo cáo định kỳ {period_label(start, every)}: {_label(offset, due)}"
+            text = f"Báo cáo định kỳ {period_label(start, every)}: {_label(offset, due, day)}"
             chunk.append((recipients, Planned(task_id, f"p{due:%y%m%d}:{step.key}", text)))
         if len(chunk) >= CHUNK_TASKS:
             yield chunk

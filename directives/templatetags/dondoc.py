@@ -17,10 +17,25 @@ def timeliness_label(value: str) -> str:
         return ""
 
 
+# One count of days late everywhere (screens, reports, e-mails): calendar days past the deadline,
+# up to the day completion was reported (docs/domain.md §4).
+OVERDUE_DAYS_RULE = (
+    "Số ngày theo lịch, tính từ sau thời hạn đến hôm nay (hoặc đến ngày báo cáo hoàn thành)"
+)
+
+
 @register.simple_tag
 def timeliness_badge(value: str, days_overdue: int = 0) -> str:
     """The coloured badge of a bucket (built here, not by a template: one per row of a list)."""
     late = f" {days_overdue} ngày" if value == "overdue" and days_overdue else ""
+    if late:
+        return format_html(
+            '<span class="badge badge-timeliness-{}" title="{}">{}{}</span>',
+            value,
+            OVERDUE_DAYS_RULE,
+            timeliness_label(value),
+            late,
+        )
     return format_html(
         '<span class="badge badge-timeliness-{}">{}{}</span>', value, timeliness_label(value), late
     )

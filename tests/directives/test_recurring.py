@@ -87,7 +87,7 @@ def test_a_monthly_duty_missed_is_counted_late_listed_and_reminded_that_day(
     about = {
         names[pk]: [i.label for i in items if i.task_id == duty.pk] for pk, items in planned.items()
     }
-    expected = "Báo cáo định kỳ tháng 10/2023: Quá hạn 1 ngày làm việc (hạn 20/10/2023)"
+    expected = "Báo cáo định kỳ tháng 10/2023: Quá hạn 3 ngày (hạn 20/10/2023)"
     assert about == {"staff_a": [expected], "head_a": [expected]}
 
     # Reported late: counted as such, no longer missing or reminded.

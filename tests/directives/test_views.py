@@ -218,7 +218,12 @@ def test_the_list_and_the_task_page_show_how_late_a_task_is(
         late = make_task(text="Việc trễ", deadline=date(2023, 10, 17))
         make_task(text="Việc còn hạn", deadline=date(2023, 12, 31))
     client = logged_in(client, staff_a)
-    badge = '<span class="badge badge-timeliness-overdue">Quá hạn 3 ngày</span>'
+    from directives.templatetags.dondoc import OVERDUE_DAYS_RULE
+
+    badge = (
+        f'<span class="badge badge-timeliness-overdue" title="{OVERDUE_DAYS_RULE}">'
+        "Quá hạn 3 ngày</span>"
+    )
     assert badge in client.get(reverse("task_list")).content.decode()  # on 20/10/2023
     assert badge in client.get(reverse("task_detail", args=[late.pk])).content.decode()
     assert (

@@ -67,17 +67,17 @@ def due(make_task: MakeTask, people: dict[str, User]) -> Task:
         (
             date(2023, 10, 31),
             {
-                "staff_a": ["Quá hạn 1 ngày làm việc (hạn 30/10/2023)"],
-                "head_a": ["Quá hạn 1 ngày làm việc (hạn 30/10/2023)"],
+                "staff_a": ["Quá hạn 1 ngày (hạn 30/10/2023)"],
+                "head_a": ["Quá hạn 1 ngày (hạn 30/10/2023)"],
             },
         ),
         (date(2023, 11, 1), {}),
         (
             date(2023, 11, 7),
             {
-                "staff_a": ["Quá hạn 6 ngày làm việc (hạn 30/10/2023)"],
-                "head_a": ["Quá hạn 6 ngày làm việc (hạn 30/10/2023)"],
-                "office": ["Quá hạn 6 ngày làm việc (hạn 30/10/2023)"],
+                "staff_a": ["Quá hạn 8 ngày (hạn 30/10/2023)"],
+                "head_a": ["Quá hạn 8 ngày (hạn 30/10/2023)"],
+                "office": ["Quá hạn 8 ngày (hạn 30/10/2023)"],
             },
         ),
         (date(2023, 11, 10), {}),
@@ -125,7 +125,7 @@ def test_the_week_of_tet_sends_nothing_and_counts_no_days(
     assert who_gets(date(2024, 2, 6))["staff_a"] == ["Còn 3 ngày làm việc đến hạn (16/02/2024)"]
     assert who_gets(date(2024, 2, 7)) == {}  # 2 working days before: no step
     assert who_gets(date(2024, 2, 15))["staff_a"] == ["Còn 1 ngày làm việc đến hạn (16/02/2024)"]
-    assert who_gets(date(2024, 2, 19))["head_a"] == ["Quá hạn 1 ngày làm việc (hạn 16/02/2024)"]
+    assert who_gets(date(2024, 2, 19))["head_a"] == ["Quá hạn 3 ngày (hạn 16/02/2024)"]
 
 
 def test_finished_paused_and_ongoing_tasks_remind_nobody(
@@ -184,7 +184,7 @@ def test_one_digest_per_person_per_day_groups_all_their_tasks(
     assert len(emails) == 1
     body = emails[0].body
     assert body.count("Còn 1 ngày làm việc đến hạn") == 3
-    assert "Quá hạn 1 ngày làm việc" in body
+    assert "Quá hạn 3 ngày (hạn 27/10/2023)" in body  # calendar days, as on every screen
     digest = ReminderDigest.objects.get(recipient=people["staff_a"], channel="email")
     assert digest.items.count() == 4 and digest.status == "sent"
 
@@ -293,7 +293,9 @@ def test_the_command_on_the_demo_data_reminds_son_tay_once() -> None:
     initiative = Task.objects.get(ref="3.7")
     digest = ReminderDigest.objects.get(recipient=son_tay, channel="email")
     assert list(digest.items.values_list("task_id", flat=True)) == [initiative.pk]
-    assert any(m.to == [son_tay.email] and "Quá hạn 1 ngày làm việc" in m.body for m in mail.outbox)
+    assert any(
+        m.to == [son_tay.email] and "Quá hạn 1 ngày (hạn 30/10/2023)" in m.body for m in mail.outbox
+    )
     out = StringIO()
     call_command("send_reminders", "--date", "2023-10-31", "--json", stdout=out)
     second = json.loads(out.getvalue())
@@ -518,3 +520,17 @@ def test_the_dry_run_names_people_and_tasks_as_the_office_knows_them(
     assert text.startswith("Ngày 31/10/2023: 2 người nhận.")
     assert f"Thông báo {due.notice.number}" in text and str(people["staff_a"]) in text
     assert "#" not in text and "None" not in text  # no database ids
+
+
+def test_days_late_are_counted_one_way_on_the_page_and_in_the_reminder(
+    client: Any, due: Task, people: dict[str, User]
+) -> None:
+    # Tuesday 7/11: 6 working days, 8 calendar days after Monday 30/10. The page and the
+    # reminder both say 8, and the page says how it counts.
+    day = date(2023, 11, 7)
+    labels = who_gets(day)["staff_a"]
+    assert labels == ["Quá hạn 8 ngày (hạn 30/10/2023)"]
+    client.force_login(people["staff_a"])
+    with on_day(day):
+        page = client.get(f"/nhiem-vu/{due.pk}/").content.decode()
+    assert "Quá hạn 8 ngày" in page and "Số ngày theo lịch" in page
