@@ -78,7 +78,6 @@ def rollup(group_task: GroupTask) -> dict[str, Any]:
         "done": len(done),
         "silent": silent,
         "overdue": len(overdue),
-        "deadline": children[0] if children else None,
     }
 
 

@@ -15,10 +15,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from core.workdays import WorkdayIndex, add_working_days, is_working_day, latest_start_past
 from directives.models import ExtensionRequest, PeriodReport, SupportRequest, Task
@@ -113,6 +114,39 @@ def _holders(
     return heads.get(unit_id) or staff.get(unit_id, [])
 
 
+def _ladder_window(
+    day: date, steps: list[ReminderStep], dated: QuerySet[Any], field: str
+) -> tuple[QuerySet[Any], WorkdayIndex | None]:
+    """The rows whose date (`field`: a deadline, a period's cut-off) some step of the ladder
+    can reach on `day`, and the working-day index to place them on it (None: no such row)."""
+    latest = add_working_days(day, max(0, -min(step.offset for step in steps)))
+    reached = dated.filter(**{f"{field}__lte": latest})
+    if not any(step.offset > 0 or step.repeat_every for step in steps):
+        reached = reached.filter(**{f"{field}__gte": day})  # no step reaches past dates
+    earliest = reached.aggregate(first=Min(field))["first"]
+    return reached, (WorkdayIndex(day, earliest, latest) if earliest is not None else None)
+
+
+def _step_recipients(
+    step: ReminderStep,
+    unit_id: int,
+    assignee_id: int | None,
+    staff: dict[int, list[int]],
+    heads: dict[int, list[int]],
+    active: set[int],
+    office: list[int],
+) -> set[int]:
+    """Who one step of the ladder reaches for a task of `unit_id`."""
+    recipients: set[int] = set()
+    if step.to_staff:
+        recipients.update(_holders(assignee_id, unit_id, staff, heads, active))
+    if step.to_head:
+        recipients.update(heads.get(unit_id, []))
+    if step.to_office:
+        recipients.update(office)
+    return recipients
+
+
 def _first_working_day_of_week(day: date) -> bool:
     monday = day - timedelta(days=day.weekday())
     first = monday
@@ -137,36 +171,28 @@ def plan_chunks(day: date) -> Iterator[Chunk]:
     active = {pk for members in (*staff.values(), *heads.values()) for pk in members}
 
     if steps:
-        earliest_step = min(step.offset for step in steps)
-        latest_deadline = add_working_days(day, max(0, -earliest_step))
-        running = Task.objects.filter(
-            status__in=[Task.Status.ASSIGNED, Task.Status.IN_PROGRESS],
-            deadline__isnull=False,
-            deadline__lte=latest_deadline,
+        running, index = _ladder_window(
+            day,
+            steps,
+            Task.objects.filter(
+                status__in=[Task.Status.ASSIGNED, Task.Status.IN_PROGRESS],
+                deadline__isnull=False,
+            ),
+            "deadline",
         )
-        if not any(step.offset > 0 or step.repeat_every for step in steps):
-            running = running.filter(deadline__gte=day)  # no step reaches overdue tasks
-        earliest = running.aggregate(first=Min("deadline"))["first"]
-        if earliest is not None:
-            index = WorkdayIndex(day, earliest, latest_deadline)
+        if index is not None:
             rows = running.order_by().values_list("pk", "deadline", "lead_unit_id", "assignee_id")
             chunk: Chunk = []
             for pk, deadline, unit_id, assignee_id in rows.iterator(chunk_size=CHUNK_TASKS):
                 assert deadline is not None  # filtered above
                 offset = index.offset(deadline)
                 for step in steps:
-                    if not step.fires_at(offset):
-                        continue
-                    recipients: list[int] = []
-                    if step.to_staff:
-                        recipients += _holders(assignee_id, unit_id, staff, heads, active)
-                    if step.to_head:
-                        recipients += heads.get(unit_id, [])
-                    if step.to_office:
-                        recipients += office
-                    chunk.append(
-                        (set(recipients), Planned(pk, step.key, _label(offset, deadline, day)))
-                    )
+                    if step.fires_at(offset):
+                        recipients = _step_recipients(
+                            step, unit_id, assignee_id, staff, heads, active, office
+                        )
+                        label = _label(offset, deadline, day)
+                        chunk.append((recipients, Planned(pk, step.key, label)))
                 if len(chunk) >= CHUNK_TASKS:
                     yield chunk
                     chunk = []
@@ -215,19 +241,17 @@ def _period_chunks(
 ) -> Iterator[Chunk]:
     """A recurring duty's period report is reminded like a deadline, on the same ladder, until
     it is sent; each period has its own items (`p<due>:<step>`)."""
-    earliest_step = min(step.offset for step in steps)
-    latest_due = add_working_days(day, max(0, -earliest_step))
-    unreported = PeriodReport.objects.filter(
-        reported_on__isnull=True,
-        due_on__lte=latest_due,
-        task__status__in=[Task.Status.ASSIGNED, Task.Status.IN_PROGRESS],
+    unreported, index = _ladder_window(
+        day,
+        steps,
+        PeriodReport.objects.filter(
+            reported_on__isnull=True,
+            task__status__in=[Task.Status.ASSIGNED, Task.Status.IN_PROGRESS],
+        ),
+        "due_on",
     )
-    if not any(step.offset > 0 or step.repeat_every for step in steps):
-        unreported = unreported.filter(due_on__gte=day)
-    earliest = unreported.aggregate(first=Min("due_on"))["first"]
-    if earliest is None:
+    if index is None:
         return
-    index = WorkdayIndex(day, earliest, latest_due)
     rows = unreported.order_by().values_list(
         "task_id",
         "due_on",
@@ -240,15 +264,11 @@ def _period_chunks(
     for task_id, due, start, every, unit_id, assignee_id in rows.iterator(CHUNK_TASKS):
         offset = index.offset(due)
         for step in steps:
-            if not step.fires_at(offset):
-                continue
-            recipients: set[int] = set()
-            if step.to_staff:
-                recipients |= set(_holders(assignee_id, unit_id, staff, heads, active))
-            if step.to_head:
-                recipients |= set(heads.get(unit_id, []))
-            text = f"Báo cáo định kỳ {period_label(start, every)}: {_label(offset, due, day)}"
-            chunk.append((recipients, Planned(task_id, f"p{due:%y%m%d}:{step.key}", text)))
+            if step.fires_at(offset):
+                # The office is not reminded of a unit's period reports (its list holds them).
+                recipients = _step_recipients(step, unit_id, assignee_id, staff, heads, active, [])
+                text = f"Báo cáo định kỳ {period_label(start, every)}: {_label(offset, due, day)}"
+                chunk.append((recipients, Planned(task_id, f"p{due:%y%m%d}:{step.key}", text)))
         if len(chunk) >= CHUNK_TASKS:
             yield chunk
             chunk = []

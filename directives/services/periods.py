@@ -43,7 +43,8 @@ def ensure_periods(today: date, tasks: Sequence[Task] | None = None) -> int:
             first = last[task_id] + timedelta(days=1)
         for start, end, due in periods.periods(first, today, every, day):
             if task_id in last and start < first:
-                continue  # the period already opened
+                # A period overlapping one already opened (the period was changed since).
+                continue
             rows.append(
                 PeriodReport(task_id=task_id, period_start=start, period_end=end, due_on=due)
             )
