@@ -120,6 +120,7 @@ class CompletionForm(TaskActionForm):
 class ExtensionRequestForm(TaskActionForm):
     proposed_deadline = date_field("Thời hạn đề nghị", required=True)
     reason = note_field("Lý do đề nghị gia hạn")
+    attachments = MultipleFileField(label="Công văn đề nghị gia hạn (nếu có)")
 
     def clean_proposed_deadline(self) -> Any:
         day = self.cleaned_data["proposed_deadline"]
@@ -185,12 +186,20 @@ class ExtensionDecisionForm(HiddenErrorsShown):
         widget=forms.RadioSelect,
         error_messages={"required": "Hãy chọn đồng ý hoặc không đồng ý."},
     )
+    deadline = date_field(
+        "Thời hạn được đồng ý",
+        help_text="Để trống để đồng ý đúng thời hạn đơn vị đề nghị; "
+        "đồng ý thời hạn khác thì nêu lý do ở ô Ý kiến.",
+    )
     note = note_field("Ý kiến", required=False, rows=2)
 
     def clean(self) -> dict[str, Any] | None:
         data = super().clean()
-        if data and data.get("decision") == "refuse" and not data.get("note", "").strip():
-            self.add_error("note", "Hãy nêu lý do không đồng ý.")
+        if data and data.get("decision") == "refuse":
+            if not data.get("note", "").strip():
+                self.add_error("note", "Hãy nêu lý do không đồng ý.")
+            if data.get("deadline"):
+                self.add_error("deadline", "Không đồng ý gia hạn thì không ghi thời hạn mới.")
         return data
 
 

@@ -604,6 +604,16 @@ class Task(models.Model):
     def is_extended(self) -> bool:
         return self.deadline is not None and self.deadline != self.original_deadline
 
+    @property
+    def deadline_input(self) -> str:
+        """The deadline as a form shows it for editing: the document's phrase while it still
+        gives the deadline, the date itself once an extension moved it."""
+        if self.deadline is None:
+            return self.deadline_text
+        if self.deadline_text and not self.is_extended:
+            return self.deadline_text
+        return f"{self.deadline:%d/%m/%Y}"
+
     def timeliness_on(self, today: date, *, against: DeadlineField = "deadline") -> Timeliness:
         """The same rule as `bucket_q`, for one task already in memory."""
         deadline: date | None = getattr(self, against)
@@ -1079,7 +1089,11 @@ class ExtensionRequest(models.Model):
     reason = models.TextField("lý do")
     previous_deadline = models.DateField("thời hạn khi đề nghị")
     proposed_deadline = models.DateField("thời hạn đề nghị")
+    # Asked once the deadline had passed: allowed, marked, and decided like any other.
+    after_deadline = models.BooleanField("đề nghị sau thời hạn", default=False)
     status = models.CharField("kết quả", max_length=16, choices=Status, default=Status.PENDING)
+    # The date the office or leadership agreed to: the one asked, or another.
+    approved_deadline = models.DateField("thời hạn được đồng ý", null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="người quyết định",
@@ -1115,10 +1129,25 @@ class ExtensionRequest(models.Model):
                     "Đề nghị đã quyết định phải có người và thời điểm quyết định."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(status="approved", approved_deadline__gt=models.F("previous_deadline"))
+                | (~Q(status="approved") & Q(approved_deadline__isnull=True)),
+                name="extension_approved_iff_new_deadline",
+                violation_error_message=(
+                    "Đề nghị được đồng ý phải có thời hạn mới sau thời hạn hiện tại."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Gia hạn đến {self.proposed_deadline:%d/%m/%Y} ({self.get_status_display()})"
+
+    @property
+    def other_date(self) -> bool:
+        """Approved to another date than the one asked."""
+        return (
+            self.approved_deadline is not None and self.approved_deadline != self.proposed_deadline
+        )
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -55,32 +55,86 @@ def allows(user: User, task: Task, action: str) -> bool:
     return ALLOWED[TRANSITIONS[action].who](user, task)
 
 
-def available_actions(user: User, task: Task, today: date) -> set[str]:
-    """The actions the task page offers this person now (the services check them again).
+def why_not(user: User, task: Task, action: str, today: date) -> str | None:
+    """Why `action` is not offered to `user` on `task` now: "" when it is offered, None
+    when the person never takes it (not their role), else the reason in Vietnamese.
 
-    Each action of the transition table whose status and person rules hold; an extension
-    also needs a deadline not yet passed and no pending request, and the extension decision
-    a pending request. Expects `task.support_units` and `task.extension_requests` prefetched.
+    Expects `task.support_units` and `task.extension_requests` prefetched.
     """
     from .models import TRANSITIONS
 
-    pending = task.pending_extension is not None
-    actions = {
-        action
-        for action, transition in TRANSITIONS.items()
-        if task.status in transition.from_statuses
-        and transition.at_head in (None, task.awaiting_head)
-        and transition.returned in (None, task.returned_at is not None)
-        and ALLOWED[transition.who](user, task)
-    }
-    if "extend" in actions and (task.deadline is None or task.deadline < today or pending):
-        actions.discard("extend")
-    if not pending:
-        actions.discard("decide_extension")
-    if not task.report_every:
-        actions.discard("report_period")
-    if not task.support_units.all():
-        actions.discard("ask_support")
-    if "hand_back" in actions and task.receive_by() < today:
-        actions.discard("hand_back")  # too late: the unit asks the office instead
-    return actions
+    transition = TRANSITIONS[action]
+    if not ALLOWED[transition.who](user, task):
+        return None
+    if task.status not in transition.from_statuses:
+        return (
+            f"Không thể {transition.verb} khi nhiệm vụ đang ở trạng thái "
+            f"“{task.get_status_display()}”."
+        )
+    if transition.at_head is not None and transition.at_head != task.awaiting_head:
+        return (
+            "Báo cáo hoàn thành đang chờ lãnh đạo đơn vị chủ trì duyệt."
+            if task.awaiting_head
+            else "Báo cáo hoàn thành đã chuyển Văn phòng."
+        )
+    if transition.returned is not None and transition.returned != (task.returned_at is not None):
+        return (
+            "Đơn vị chủ trì đã trả lại nhiệm vụ; chờ Văn phòng giao lại hoặc giữ nguyên."
+            if task.returned_at is not None
+            else "Đơn vị chủ trì không trả lại nhiệm vụ."
+        )
+    pending = task.pending_extension
+    if action == "extend":
+        if task.deadline is None:
+            return "Nhiệm vụ thường xuyên, không có thời hạn nên không đề nghị gia hạn."
+        if pending is not None:
+            return (
+                f"Đã có đề nghị gia hạn đến {pending.proposed_deadline:%d/%m/%Y} "
+                "đang chờ quyết định."
+            )
+    if action == "decide_extension" and pending is None:
+        return "Không có đề nghị gia hạn nào chờ quyết định."
+    if action == "report_period" and not task.report_every:
+        return "Nhiệm vụ không có kỳ báo cáo định kỳ."
+    if action == "ask_support" and not task.support_units.all():
+        return "Nhiệm vụ không có đơn vị phối hợp."
+    if action == "hand_back" and task.receive_by() < today:
+        # Too late: the unit asks the office instead.
+        return (
+            f"Đã quá hạn trả lại nhiệm vụ ({task.receive_by():%d/%m/%Y}); "
+            "nếu không đúng chức năng, hãy đề nghị Văn phòng giao lại."
+        )
+    return ""
+
+
+def available_actions(user: User, task: Task, today: date) -> set[str]:
+    """The actions the task page offers this person now (the services check them again):
+    each action of the transition table whose status and person rules hold, and the
+    action's own condition (`why_not`)."""
+    from .models import TRANSITIONS
+
+    return {action for action in TRANSITIONS if why_not(user, task, action, today) == ""}
+
+
+# The actions a person looks for on a task page; when one of theirs is not offered, the
+# page says why (the rest would only be noise).
+EXPLAINED = ("extend", "progress", "complete", "hand_back", "accept", "report_period")
+
+
+def reasons_not_offered(user: User, task: Task, today: date) -> list[tuple[str, str]]:
+    """(action verb, reason) for the looked-for actions of this person's role that the page
+    does not offer; nothing on a closed task."""
+    from .models import TRANSITIONS
+
+    if task.status not in task.OPEN_STATUSES:
+        return []
+    reasons = []
+    for action in EXPLAINED:
+        if action == "hand_back" and task.status != task.Status.ASSIGNED:
+            continue  # only while the task is new
+        if action == "report_period" and not task.report_every:
+            continue  # not a recurring duty
+        reason = why_not(user, task, action, today)
+        if reason:
+            reasons.append((TRANSITIONS[action].verb, reason))
+    return reasons

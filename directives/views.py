@@ -53,7 +53,7 @@ from .models import (
     Task,
     TaskEvent,
 )
-from .permissions import available_actions
+from .permissions import available_actions, reasons_not_offered
 from .timeliness import Timeliness, buckets_from, buckets_q, timeliness_counts
 
 PAGE_SIZE = 25
@@ -189,7 +189,6 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
         ),
         pk=pk,
     )
-    task.latest_events.reverse()  # type: ignore[attr-defined]  # oldest first, as a timeline reads
     return task
 
 
@@ -218,15 +217,26 @@ def _decide_extension(user: User, task: Task, data: dict[str, Any]) -> object:
     if request is None or request.pk != data["request_id"]:
         raise services.TransitionError("Đề nghị gia hạn này đã được quyết định.", code="decided")
     if data["decision"] == "approve":
-        return services.approve_extension(actor=user, request=request, note=data["note"])
+        return services.approve_extension(
+            actor=user, request=request, note=data["note"], deadline=data["deadline"]
+        )
     return services.refuse_extension(actor=user, request=request, note=data["note"])
 
 
 def _edit_task(user: User, task: Task, data: dict[str, Any]) -> object:
-    try:
-        deadline = parse_deadline(data["deadline"], reference=task.notice.issued_on)
-    except DeadlineError as error:
-        raise ValidationError({"deadline": str(error)}) from None
+    deadline_changes: dict[str, Any] = {}
+    # The deadline as the form showed it (an extended one as its date): unchanged, it is
+    # left alone, so an edit never undoes an extension nor rewrites the document's phrase.
+    if data["deadline"].strip() != task.deadline_input:
+        try:
+            deadline = parse_deadline(data["deadline"], reference=task.notice.issued_on)
+        except DeadlineError as error:
+            raise ValidationError({"deadline": str(error)}) from None
+        deadline_changes = {
+            "deadline": deadline.day,
+            "deadline_kind": deadline.kind,
+            "deadline_text": deadline.text if deadline.day else "",
+        }
     return services.edit_task(
         actor=user,
         task=task,
@@ -236,11 +246,9 @@ def _edit_task(user: User, task: Task, data: dict[str, Any]) -> object:
         text=data["text"],
         lead_unit=data["lead_unit"],
         support_units=data["support_units"],
-        deadline=deadline.day,
-        deadline_kind=deadline.kind,
-        deadline_text=deadline.text if deadline.day else "",
         report_every=data["report_every"],
         report_day=data["report_day"],
+        **deadline_changes,
     )
 
 
@@ -329,6 +337,7 @@ ACTIONS: dict[str, Action] = {
                 task=t,
                 reason=d["reason"],
                 proposed_deadline=d["proposed_deadline"],
+                files=d["attachments"],
                 expected_version=d["version"],
             ),
             "Đã gửi đề nghị gia hạn.",
@@ -536,7 +545,7 @@ def _initial(task: Task) -> dict[str, Any]:
         "text": task.text,
         "lead_unit": task.lead_unit.name,
         "support_units": unit_names_text(list(task.support_units.all())),
-        "deadline": task.deadline_text or (f"{task.deadline:%d/%m/%Y}" if task.deadline else ""),
+        "deadline": task.deadline_input,
         "report_every": task.report_every,
         "report_day": task.report_day,
     }
@@ -572,6 +581,7 @@ def _render_task(
                 for period in task.recent_periods[:12]  # type: ignore[attr-defined]
             ],
             "action_forms": action_forms,
+            "not_offered": reasons_not_offered(user, task, today),
             "open_action": next(iter(bound or {}), ""),
         },
     )

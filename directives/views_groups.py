@@ -93,11 +93,7 @@ def group_task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         initial = {
             "ref": group_task.ref,
             "text": group_task.text,
-            "deadline": (
-                first.deadline_text or (f"{first.deadline:%d/%m/%Y}" if first.deadline else "")
-            )
-            if first
-            else "",
+            "deadline": first.deadline_input if first else "",
         }
         form = GroupTermsForm(request.POST if request.method == "POST" else None, initial=initial)
         if request.method == "POST" and form.is_valid():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -70,28 +71,51 @@ def return_completion(
 
 
 def _decide_extension(
-    *, actor: User, request: ExtensionRequest, approve: bool, note: str
+    *,
+    actor: User,
+    request: ExtensionRequest,
+    approve: bool,
+    note: str,
+    deadline: date | None = None,
 ) -> ExtensionRequest:
     task = begin(request.task, "decide_extension", actor=actor)
     request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != ExtensionRequest.Status.PENDING:
         raise TransitionError("Đề nghị gia hạn này đã được quyết định.", code="decided")
-    note = clean_note(note, required=not approve, what="Lý do không đồng ý")
+    new_deadline = (deadline or request.proposed_deadline) if approve else None
+    other_date = new_deadline is not None and new_deadline != request.proposed_deadline
+    note = clean_note(
+        note,
+        required=not approve or other_date,
+        what="Lý do không đồng ý" if not approve else "Lý do đồng ý thời hạn khác",
+    )
+    if new_deadline is not None and new_deadline <= request.previous_deadline:
+        raise ValidationError(
+            {
+                "deadline": "Thời hạn được đồng ý phải sau thời hạn cũ "
+                f"({request.previous_deadline:%d/%m/%Y})."
+            },
+            code="not_later",
+        )
     request.status = (
         ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REFUSED
     )
     request.decided_by = actor
     request.decided_at = timezone.now()
     request.decision_note = note
-    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    request.approved_deadline = new_deadline
+    request.save(
+        update_fields=["status", "decided_by", "decided_at", "decision_note", "approved_deadline"]
+    )
     data: dict[str, Any] = {"request": request.pk}
     changed: list[str] = []
-    if approve:
+    if new_deadline is not None:
         data |= {
             "previous_deadline": task.deadline.isoformat() if task.deadline else None,
-            "deadline": request.proposed_deadline.isoformat(),
+            "deadline": new_deadline.isoformat(),
+            "proposed_deadline": request.proposed_deadline.isoformat(),
         }
-        task.deadline = request.proposed_deadline
+        task.deadline = new_deadline
         changed.append("deadline")
     record(
         task,
@@ -107,10 +131,13 @@ def _decide_extension(
 
 @transaction.atomic
 def approve_extension(
-    *, actor: User, request: ExtensionRequest, note: str = ""
+    *, actor: User, request: ExtensionRequest, note: str = "", deadline: date | None = None
 ) -> ExtensionRequest:
-    """Move the task's deadline to the proposed date; the original deadline is kept."""
-    return _decide_extension(actor=actor, request=request, approve=True, note=note)
+    """Move the task's deadline to the date asked, or to another (`deadline`, with the
+    reason in `note`); the original deadline is kept."""
+    return _decide_extension(
+        actor=actor, request=request, approve=True, note=note, deadline=deadline
+    )
 
 
 @transaction.atomic

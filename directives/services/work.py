@@ -176,41 +176,49 @@ def request_extension(
     task: Task,
     reason: str,
     proposed_deadline: date,
+    files: Sequence[UploadedFile] = (),
     expected_version: int | None = None,
 ) -> ExtensionRequest:
-    """The lead unit asks, before the deadline, to move it; the office or leadership decides."""
+    """The lead unit asks to move the deadline, with its letter (files) if it has one; the
+    office or leadership decides. Asked after the deadline it is allowed and marked so."""
     task = begin(task, "extend", actor=actor, expected_version=expected_version)
     reason = clean_note(reason, required=True, what="Lý do đề nghị gia hạn")
     today = timezone.localdate()
     if task.deadline is None:
         raise TransitionError("Nhiệm vụ thường xuyên không có thời hạn để gia hạn.", code="ongoing")
-    if task.deadline < today:
-        raise TransitionError(
-            f"Nhiệm vụ đã quá hạn ({task.deadline:%d/%m/%Y}); đề nghị gia hạn phải gửi trước hạn.",
-            code="past_deadline",
-        )
     if proposed_deadline <= task.deadline:
         raise ValidationError(
             f"Thời hạn đề nghị phải sau thời hạn hiện tại ({task.deadline:%d/%m/%Y}).",
             code="not_later",
         )
+    if proposed_deadline < today:
+        raise ValidationError(
+            "Thời hạn đề nghị không được trước ngày hôm nay.", code="before_today"
+        )
     if task.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
         raise TransitionError(
             "Nhiệm vụ đang có một đề nghị gia hạn chờ quyết định.", code="pending_exists"
         )
+    after_deadline = task.deadline < today
     request = ExtensionRequest.objects.create(
         task=task,
         requested_by=actor,
         reason=reason,
         previous_deadline=task.deadline,
         proposed_deadline=proposed_deadline,
+        after_deadline=after_deadline,
     )
     record(
         task,
         actor=actor,
         kind=Kind.EXTENSION_REQUESTED,
         note=reason,
-        data={"request": request.pk, "proposed_deadline": proposed_deadline.isoformat()},
+        data={
+            "request": request.pk,
+            "proposed_deadline": proposed_deadline.isoformat(),
+            "after_deadline": after_deadline,
+        },
+        files=files,
         bump_version=False,
     )
     return request

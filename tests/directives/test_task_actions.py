@@ -196,6 +196,9 @@ def test_the_full_loop_in_the_browser_with_timeline_and_notifications(
         Kind.ACCEPTED,
     ]
     assert Attachment.objects.filter(event__task=task).count() == 2
+    # The output document's number and date are kept and shown.
+    shown = desk.get(reverse("task_detail", args=[task.pk])).content.decode()
+    assert "Văn bản kết quả: số 215/QĐ-UBND ngày 19/10/2023" in shown
     accepted = Notification.objects.filter(event__kind=Kind.ACCEPTED)
     assert set(accepted.values_list("recipient__username", flat=True)) == {"staff_a", "head_a"}
 
@@ -419,3 +422,123 @@ def test_every_element_id_on_the_task_page_is_unique_so_labels_find_their_field(
     ids = Counter(re.findall(r'\sid="([^"]+)"', html))
     assert len(ids) > 10
     assert [i for i, n in ids.items() if n > 1] == []
+
+
+def test_an_extension_is_approved_to_another_date_with_its_letter(
+    task: Task, staff_a: User, office: User
+) -> None:
+    Task.objects.filter(pk=task.pk).update(deadline_text="trước ngày 31/10/2023")
+    unit = as_user(Client(), staff_a)
+    response = unit.post(
+        reverse("task_action", args=[task.pk, "de-nghi-gia-han"]),
+        {
+            "version": task.version,
+            "reason": "Chờ ý kiến của Sở Nội vụ.",
+            "proposed_deadline": "30/11/2023",
+            "attachments": [pdf("cong-van-de-nghi.pdf")],
+        },
+    )
+    assert response.status_code == 302
+    pending = ExtensionRequest.objects.get()
+    letter = Attachment.objects.get(event__kind=Kind.EXTENSION_REQUESTED)
+    assert letter.name == "cong-van-de-nghi.pdf"
+    assert not pending.after_deadline
+    vp = as_user(Client(), office)
+    page = vp.get(reverse("task_detail", args=[task.pk])).content.decode()
+    assert "cong-van-de-nghi.pdf" in page  # the office reads the letter before deciding
+    # Another date than the one asked needs a reason.
+    silent = act(
+        vp,
+        task,
+        "quyet-dinh-gia-han",
+        request_id=pending.pk,
+        decision="approve",
+        deadline="15/11/2023",
+    )
+    assert "Lý do đồng ý thời hạn khác không được để trống." in silent.content.decode()
+    assert reload(task).deadline == date(2023, 10, 30)
+    before_old = act(
+        vp,
+        task,
+        "quyet-dinh-gia-han",
+        request_id=pending.pk,
+        decision="approve",
+        deadline="29/10/2023",
+        note="Sớm hơn",
+    )
+    assert "phải sau thời hạn cũ (30/10/2023)" in before_old.content.decode()
+    response = act(
+        vp,
+        task,
+        "quyet-dinh-gia-han",
+        request_id=pending.pk,
+        decision="approve",
+        deadline="15/11/2023",
+        note="Đồng ý đến giữa tháng 11 để kịp kỳ họp.",
+    )
+    assert response.status_code == 302
+    task = reload(task)
+    assert (task.deadline, task.original_deadline) == (date(2023, 11, 15), date(2023, 10, 30))
+    pending.refresh_from_db()
+    assert (pending.status, pending.approved_deadline) == ("approved", date(2023, 11, 15))
+    page = vp.get(reverse("task_detail", args=[task.pk])).content.decode()
+    assert "Thời hạn mới: 15/11/2023 (đơn vị đề nghị 30/11/2023)" in page
+    assert "đồng ý đến 15/11/2023</span> (khác thời hạn đề nghị)" in page
+    # The deadline shows the decision; the document's phrase goes with the original date.
+    assert "15/11/2023 <span" not in page and "15/11/2023 (trước ngày" not in page
+    assert "thời hạn ban đầu 30/10/2023 (trước ngày 31/10/2023)" in page
+    # Editing the task keeps the extension (the edit form offers the date, not the phrase).
+    edit = vp.get(reverse("task_detail", args=[task.pk])).context["action_forms"]
+    form = next(f for a, f in edit if a.slug == "sua")
+    assert form.initial["deadline"] == "15/11/2023"
+
+
+def test_a_unit_may_ask_after_the_deadline_and_the_request_says_so(
+    task: Task, staff_a: User, office: User
+) -> None:
+    with on_day(date(2023, 11, 3)):  # the deadline 30/10 has passed
+        unit = as_user(Client(), staff_a)
+        page = unit.get(reverse("task_detail", args=[task.pk]))
+        assert "de-nghi-gia-han" in {a.slug for a, _ in page.context["action_forms"]}
+        response = act(
+            unit,
+            task,
+            "de-nghi-gia-han",
+            reason="Văn bản của Sở đến muộn.",
+            proposed_deadline="20/11/2023",
+        )
+        assert response.status_code == 302
+        pending = ExtensionRequest.objects.get()
+        assert pending.after_deadline
+        vp = as_user(Client(), office)
+        html = vp.get(reverse("task_detail", args=[task.pk])).content.decode()
+        assert "Đề nghị sau thời hạn" in html
+        assert (
+            act(
+                vp, task, "quyet-dinh-gia-han", request_id=pending.pk, decision="approve"
+            ).status_code
+            == 302
+        )
+        assert reload(task).deadline == date(2023, 11, 20)
+
+
+def test_the_page_says_why_an_expected_action_is_not_offered(
+    task: Task, staff_a: User, office: User
+) -> None:
+    unit = as_user(Client(), staff_a)
+    act(unit, task, "de-nghi-gia-han", reason="Chờ Sở.", proposed_deadline="30/11/2023")
+    page = unit.get(reverse("task_detail", args=[task.pk]))
+    assert "de-nghi-gia-han" not in {a.slug for a, _ in page.context["action_forms"]}
+    assert (
+        "đề nghị gia hạn",
+        "Đã có đề nghị gia hạn đến 30/11/2023 đang chờ quyết định.",
+    ) in page.context["not_offered"]
+    html = page.content.decode()
+    assert "Chưa thể đề nghị gia hạn: Đã có đề nghị gia hạn đến 30/11/2023" in html
+    # The office is told why it cannot accept a task nobody has reported done.
+    reasons = dict(as_user(Client(), office).get(task.get_absolute_url()).context["not_offered"])
+    assert "trạng thái" in reasons["xác nhận hoàn thành"]
+    ongoing = services.edit_task(actor=office, task=reload(task), deadline=None)
+    ExtensionRequest.objects.all().delete()
+    reasons = dict(unit.get(ongoing.get_absolute_url()).context["not_offered"])
+    assert reasons["đề nghị gia hạn"].startswith("Nhiệm vụ thường xuyên")

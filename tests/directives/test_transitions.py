@@ -344,9 +344,18 @@ def test_the_lead_unit_asks_for_an_extension_before_the_deadline(task: Task, sta
     assert kinds(task)[-1] == Kind.EXTENSION_REQUESTED
 
 
-def test_an_extension_request_after_the_deadline_is_refused(task: Task, staff_a: User) -> None:
-    with on_day(date(2023, 10, 31)), pytest.raises(services.TransitionError, match="trước hạn"):
-        ask(task, staff_a)
+def test_an_extension_asked_after_the_deadline_is_marked_so(task: Task, staff_a: User) -> None:
+    with on_day(date(2023, 10, 31)):
+        request = ask(task, staff_a)
+        assert request.after_deadline
+        assert task.events.latest("pk").data["after_deadline"] is True
+    # ... but never for a date already gone.
+    ExtensionRequest.objects.all().delete()
+    with (
+        on_day(date(2023, 11, 20)),
+        pytest.raises(ValidationError, match="không được trước ngày hôm nay"),
+    ):
+        ask(task, staff_a, date(2023, 11, 10))
 
 
 def test_a_proposed_date_not_after_the_deadline_is_refused(task: Task, staff_a: User) -> None:

@@ -184,11 +184,12 @@ def test_a_long_timeline_shows_its_latest_rows_and_the_whole_on_request(
     total = task.events.count()
     assert total == TIMELINE_LATEST + 6  # the assignment and the reports
     assert len(shown) == TIMELINE_LATEST
-    assert [e.note for e in shown[-2:]] == [
-        f"Lần {TIMELINE_LATEST + 3}",
+    assert [e.note for e in shown[:2]] == [
         f"Lần {TIMELINE_LATEST + 4}",
+        f"Lần {TIMELINE_LATEST + 3}",
     ]
-    assert shown == sorted(shown, key=lambda e: (e.created_at, e.pk))  # oldest first
+    # Newest first: on a phone the latest entry is the first one reached.
+    assert shown == sorted(shown, key=lambda e: (e.created_at, e.pk), reverse=True)
     html = response.content.decode()
     assert f"Đang hiện {TIMELINE_LATEST} mục gần nhất trong tổng số {total} mục" in html
     assert "Lần 0<" not in html
