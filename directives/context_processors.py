@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from . import inbox
 from .models import Notification
 
 
@@ -11,5 +12,9 @@ def notifications(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "unread_notifications": lambda: Notification.objects.unread().filter(recipient=user).count()
+        "unread_notifications": lambda: (
+            Notification.objects.unread().filter(recipient=user).count()
+        ),
+        # What waits for this person's decision (office, leadership, unit heads).
+        "inbox_counts": lambda: inbox.counts(user),
     }

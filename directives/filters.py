@@ -87,7 +87,10 @@ class TaskFilter(django_filters.FilterSet):
         distinct=False,
     )
     notice = django_filters.ModelChoiceFilter(
-        label="Thông báo", queryset=_notices, empty_label="Tất cả thông báo", widget=FastSelect
+        label="Thông báo kết luận",
+        queryset=_notices,
+        empty_label="Tất cả thông báo kết luận",
+        widget=FastSelect,
     )
     unit = NamedModelChoiceFilter(
         label="Đơn vị",

@@ -1208,3 +1208,30 @@ class Notification(models.Model):
     @property
     def title(self) -> str:
         return self.event.get_kind_display() if self.event is not None else self.message
+
+
+class ImportDraft(models.Model):
+    """A notice read from a file or pasted text whose preview was not yet confirmed: it
+    waits in the office's inbox until someone confirms it or sets it aside."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nhập",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("thời điểm đọc", default=timezone.now)
+    file_name = models.CharField("tên tệp", max_length=255, blank=True)
+    # The uploaded file while the preview is open (importer.pending); "" for pasted text.
+    pending = models.CharField("tệp chờ", max_length=500, blank=True)
+    source_text = models.TextField("nội dung đã đọc")
+    number = models.CharField("số hiệu đọc được", max_length=64, blank=True)
+    title = models.CharField("trích yếu đọc được", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "thông báo chờ xác nhận nhập"
+        verbose_name_plural = "thông báo chờ xác nhận nhập"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number or self.file_name or f"Bản đọc lúc {self.created_at:%d/%m/%Y %H:%M}"

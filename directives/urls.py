@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_groups, views_import, views_notices
+from . import views, views_groups, views_import, views_inbox, views_notices
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,13 @@ urlpatterns = [
         name="notice_add_task",
     ),
     path("thoi-han/xem-truoc/", views_notices.deadline_preview, name="deadline_preview"),
+    path("viec-can-xu-ly/", views_inbox.inbox_page, name="inbox"),
+    path("viec-can-xu-ly/xac-nhan/", views_inbox.accept_many, name="inbox_accept"),
+    path(
+        "thong-bao-ket-luan/nhap-tu-tep/<int:pk>/bo/",
+        views_import.import_draft_discard,
+        name="import_draft_discard",
+    ),
     path("thong-bao/", views.notification_list, name="notification_list"),
     path("thong-bao/da-doc/", views.notifications_mark_read, name="notifications_mark_read"),
 ]

@@ -658,5 +658,5 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def notifications_mark_read(request: HttpRequest) -> HttpResponse:
     """Mark all of this person's notifications as read."""
     count = services.mark_notifications_read(user=request.user)  # type: ignore[arg-type]
-    messages.success(request, f"Đã đánh dấu {count} thông báo là đã đọc.")
+    messages.success(request, f"Đã đánh dấu {count} tin là đã đọc.")
     return redirect("notification_list")

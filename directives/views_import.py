@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from . import services
 from .forms_notice import NoticeForm, TaskRowFormSet, fan_out_hint, kept_rows
@@ -25,6 +27,7 @@ from .importer import (
     pending_path,
     read_file,
 )
+from .models import ImportDraft
 from .views_notices import (
     _reference,
     _require_office,
@@ -65,6 +68,7 @@ def _preview(
     file_name: str,
     status: int = 200,
     parsed: ParsedNotice | None = None,
+    draft_id: int | None = None,
 ) -> HttpResponse:
     lines = normalise(source_text)
     for row in formset.forms:
@@ -87,17 +91,46 @@ def _preview(
             "file_name": file_name,
             "unit_names": _unit_names(),
             "unmatched": unmatched,
+            "draft_id": draft_id,
         },
         status=status,
     )
 
 
+def _fresh_preview(request: HttpRequest, draft: ImportDraft) -> HttpResponse:
+    """The preview of what was read from a draft, as the importer first proposes it."""
+    parsed = parse_notice(draft.source_text)
+    form = NoticeForm(initial=parsed.header())
+    formset = TaskRowFormSet(
+        initial=[task.as_form_row() for task in parsed.tasks],
+        prefix="tasks",
+        reference=parsed.issued_on,
+    )
+    formset.extra = 0 if parsed.tasks else 1  # nothing found: a row to fill in
+    return _preview(
+        request,
+        form=form,
+        formset=formset,
+        source_text=draft.source_text,
+        pending=draft.pending,
+        file_name=draft.file_name,
+        parsed=parsed,
+        draft_id=draft.pk,
+    )
+
+
 @login_required
 def notice_import(request: HttpRequest) -> HttpResponse:
-    """Upload or paste a notice; its header and tasks come back for the office to check."""
+    """Upload or paste a notice; its header and tasks come back for the office to check.
+    A preview left unconfirmed is reopened from the inbox (`?ban-nhap=<id>`)."""
     _require_office(request)
     if request.method == "POST" and request.POST.get("step") == "confirm":
         return _confirm(request)
+    if request.method == "GET" and "ban-nhap" in request.GET:
+        draft = ImportDraft.objects.filter(pk=_int(request.GET["ban-nhap"])).first()
+        if draft is None:
+            raise Http404("Bản đọc này đã được nhập hoặc đã bỏ.")
+        return _fresh_preview(request, draft)
     bound = request.method == "POST"
     source = SourceForm(request.POST if bound else None, request.FILES if bound else None)
     if request.method == "POST" and source.is_valid():
@@ -118,23 +151,35 @@ def notice_import(request: HttpRequest) -> HttpResponse:
             if upload is not None:
                 pending = keep_pending(upload.name or "", content)
                 file_name = PurePath(pending).name
-            form = NoticeForm(initial=parsed.header())
-            formset = TaskRowFormSet(
-                initial=[task.as_form_row() for task in parsed.tasks],
-                prefix="tasks",
-                reference=parsed.issued_on,
-            )
-            formset.extra = 0 if parsed.tasks else 1  # nothing found: a row to fill in
-            return _preview(
-                request,
-                form=form,
-                formset=formset,
-                source_text=text,
-                pending=pending,
+            # Kept until confirmed or set aside: the office's inbox lists it meanwhile.
+            draft = ImportDraft.objects.create(
+                created_by=request.user,
                 file_name=file_name,
-                parsed=parsed,
+                pending=pending,
+                source_text=text,
+                number=parsed.number[:64],
+                title=parsed.title[:500],
             )
+            # Post/redirect/get: the preview is the draft's page, safe to reload or reopen.
+            return redirect(f"{reverse('notice_import')}?ban-nhap={draft.pk}")
     return render(request, "directives/notice_import.html", {"source": source})
+
+
+def _int(value: str) -> int:
+    return int(value) if value.isdigit() and len(value) < 12 else 0
+
+
+@login_required
+@require_POST
+def import_draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set aside a preview nobody will confirm (its kept file goes with it)."""
+    _require_office(request)
+    draft = get_object_or_404(ImportDraft, pk=pk)
+    if draft.pending and default_storage.exists(draft.pending):
+        default_storage.delete(draft.pending)
+    draft.delete()
+    messages.success(request, f"Đã bỏ bản đọc “{draft}”.")
+    return redirect("inbox")
 
 
 def _confirm(request: HttpRequest) -> HttpResponse:
@@ -143,6 +188,7 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     # A forged path is ignored rather than touching another file.
     pending = pending_path(request.POST.get("pending", ""))
     file_name = PurePath(pending).name if pending else ""
+    draft_id = _int(request.POST.get("draft", ""))
     form = NoticeForm(request.POST)
     formset = TaskRowFormSet(request.POST, prefix="tasks", reference=_reference(form))
     if "add_row" not in request.POST and form.is_valid() and formset.is_valid():
@@ -163,6 +209,7 @@ def _confirm(request: HttpRequest) -> HttpResponse:
         else:
             if pending:
                 default_storage.delete(pending)
+            ImportDraft.objects.filter(pk=draft_id).delete()
             messages.success(
                 request, f"Đã nhập Thông báo {notice.number} với {notice.tasks.count()} nhiệm vụ."
             )
@@ -176,4 +223,5 @@ def _confirm(request: HttpRequest) -> HttpResponse:
         source_text=source_text,
         pending=pending,
         file_name=file_name,
+        draft_id=draft_id or None,
     )

@@ -23,7 +23,7 @@ from units.models import AuditEntry, Unit, User
 KINDS = {
     "unit": "Đơn vị",
     "user": "Tài khoản",
-    "notice": "Thông báo",
+    "notice": "Thông báo kết luận",
     "task": "Nhiệm vụ",
 }
 _URLS = {

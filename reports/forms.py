@@ -13,7 +13,7 @@ from .exports import Scope
 
 class ScopeForm(forms.Form):
     notice = forms.ModelChoiceField(
-        label="Thông báo",
+        label="Thông báo kết luận",
         queryset=Notice.objects.order_by("-issued_on"),
         required=False,
         empty_label="Tất cả thông báo",

@@ -55,7 +55,7 @@ def confirm_data(preview) -> dict[str, str]:
 
 def test_the_office_imports_notice_194_from_its_word_file(desk: Client) -> None:
     upload = SimpleUploadedFile("194-TB-UBND.docx", as_docx())
-    preview = desk.post(reverse("notice_import"), {"file": upload})
+    preview = desk.post(reverse("notice_import"), {"file": upload}, follow=True)
     assert preview.status_code == 200
     html = preview.content.decode()
     assert "Chưa có gì được lưu" in html and not Notice.objects.exists()
@@ -81,7 +81,7 @@ def test_the_office_imports_notice_194_from_its_word_file(desk: Client) -> None:
 
 
 def test_an_unknown_unit_is_shown_and_corrected_in_the_preview(desk: Client) -> None:
-    preview = desk.post(reverse("notice_import"), {"text": INLINE})
+    preview = desk.post(reverse("notice_import"), {"text": INLINE}, follow=True)
     data = confirm_data(preview)
     response = desk.post(reverse("notice_import"), data)
     assert response.status_code == 200  # "Phòng Y tế" and "Công an huyện" are not in the registry
@@ -116,7 +116,9 @@ def test_a_bad_file_is_explained_and_nothing_is_kept(desk: Client) -> None:
 
 def test_a_forged_pending_path_is_ignored(desk: Client) -> None:
     preview = desk.post(
-        reverse("notice_import"), {"file": SimpleUploadedFile("194.docx", as_docx())}
+        reverse("notice_import"),
+        {"file": SimpleUploadedFile("194.docx", as_docx())},
+        follow=True,
     )
     data = confirm_data(preview)
     data["pending"] = "../../config/settings.py"
@@ -206,7 +208,7 @@ def test_an_abandoned_preview_file_is_removed_after_a_day(desk: Client) -> None:
     from directives.tasks import clean_pending_imports
 
     upload = SimpleUploadedFile("194-TB-UBND.docx", as_docx())
-    preview = desk.post(reverse("notice_import"), {"file": upload})
+    preview = desk.post(reverse("notice_import"), {"file": upload}, follow=True)
     pending = preview.context["pending"]
     assert default_storage.exists(pending)
     assert clean_pending_imports.apply().get() == 0  # the office may still be reading it
@@ -231,14 +233,16 @@ def test_a_text_without_number_opens_the_preview_with_what_is_missing(desk: Clie
         "Giao Hạt Kiểm lâm huyện tổ chức trực 24/24 giờ trong tháng 5/2024.\n"
         "(Theo Công văn số 318/UBND-NN, ngày 2/5/2024)\n"
     )
-    preview = desk.post(reverse("notice_import"), {"text": text})
+    preview = desk.post(reverse("notice_import"), {"text": text}, follow=True)
     assert preview.status_code == 200
     html = preview.content.decode()
     assert "Xem trước: kiểm tra rồi xác nhận" in html
     assert "dòng ghi nguồn của bản đăng lại" in html  # where the number was read, said
     assert preview.context["form"].initial["number"] == "318/UBND-NN"
     assert 'id="L1"' in html and 'id="L0"' not in html  # source lines counted from 1
-    nothing = desk.post(reverse("notice_import"), {"text": "Biên bản họp tổ.\nHọp bàn công việc."})
+    nothing = desk.post(
+        reverse("notice_import"), {"text": "Biên bản họp tổ.\nHọp bàn công việc."}, follow=True
+    )
     page = nothing.content.decode()
     assert "Cần bổ sung trước khi lưu" in page and "Không thấy số, ký hiệu" in page
     assert nothing.context["formset"].total_form_count() == 1  # a row to fill in
@@ -274,7 +278,7 @@ def test_the_preview_offers_fan_out_for_a_group_and_saves_one_task_per_member(
     )
     phong.members.set(departments)
 
-    preview = desk.post(reverse("notice_import"), {"text": FAN_OUT})
+    preview = desk.post(reverse("notice_import"), {"text": FAN_OUT}, follow=True)
     assert preview.status_code == 200
     hints = [row.fan_out for row in preview.context["formset"].forms]
     assert (
@@ -295,7 +299,7 @@ def test_the_preview_offers_fan_out_for_a_group_and_saves_one_task_per_member(
 
 
 def test_a_group_missing_from_the_registry_says_how_to_add_it(desk: Client) -> None:
-    preview = desk.post(reverse("notice_import"), {"text": FAN_OUT})
+    preview = desk.post(reverse("notice_import"), {"text": FAN_OUT}, follow=True)
     response = desk.post(reverse("notice_import"), confirm_data(preview))
     html = response.content.decode()
     assert "“Các phòng, ban, ngành” là một nhóm đơn vị chưa có trong danh mục nhóm" in html

@@ -398,9 +398,9 @@ def test_the_header_counts_unread_notifications_and_the_inbox_clears_them(
     client = as_user(client, staff_a)
     page = client.get(reverse("notification_list")).content.decode()
     assert "Ý kiến chỉ đạo" in page
-    assert '1<span class="visually-hidden"> chưa đọc</span>' in page
+    assert '1<span class="visually-hidden"> tin chưa đọc</span>' in page
     response = client.post(reverse("notifications_mark_read"), follow=True)
-    assert "Đã đánh dấu 1 thông báo là đã đọc." in response.content.decode()
+    assert "Đã đánh dấu 1 tin là đã đọc." in response.content.decode()
     assert not Notification.objects.unread().filter(recipient=staff_a).exists()
 
 

@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from directives import services
-from directives.models import Notice, Task
+from directives.models import ImportDraft, Notice, Task
 from directives.views import ACTIONS
 from reminders.models import ReminderDigest
 from tests.conftest import MakeTask, on_day
@@ -257,6 +257,7 @@ PAGES: list[tuple[str, str]] = [
     ("office", "account_edit"),
     ("office", "report_center?as_of=16/10/2023"),
     ("office", "reminder_log"),
+    ("office", "inbox"),
 ]
 
 
@@ -297,6 +298,8 @@ def tasks(
         text="Không đúng chức năng", deadline=date(2030, 10, 30), assigned_on=timezone.localdate()
     )
     services.hand_back(actor=staff_a, task=handed, reason="Thuộc chức năng Phòng Tư pháp")
+    # An import left in preview: the inbox offers to set it aside.
+    ImportDraft.objects.create(created_by=office, source_text="Thông báo", number="9/TB-UBND")
     # A reminder that could not be sent: the send log offers "Gửi lại".
     ReminderDigest.objects.create(
         recipient=staff_a, day=date(2023, 10, 2), channel="email", status="failed", attempts=12

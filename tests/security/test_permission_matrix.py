@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from directives import services
-from directives.models import Notice, Task
+from directives.models import ImportDraft, Notice, Task
 from reminders.models import ReminderDigest
 from reports.models import IssuedReport
 from tests.conftest import MakeTask, on_day
@@ -67,6 +67,12 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "notice_list": SIGNED_IN_PAGE,
     "notice_create": OFFICE_ONLY,
     "notice_import": OFFICE_ONLY,
+    # Setting aside an unconfirmed import: the office only.
+    "import_draft_discard": row("lmmmmm", "lfffof"),
+    # What waits for a decision: the office, the leadership and a unit's head; staff have
+    # none (403 with where their work is).
+    "inbox": page("lffooo"),
+    "inbox_accept": row("lmmmmm", "lfffof"),
     "notice_detail": TASK_SCOPE_PAGE,
     "notice_edit": OFFICE_ONLY,
     "notice_add_task": OFFICE_ONLY,
@@ -161,8 +167,10 @@ def world(
     group_task = services.assign_group_task(
         actor=office, notice=other, text="Việc chung", lead_units=[unit_a, unit_b]
     )
+    draft = ImportDraft.objects.create(created_by=office, source_text="Thông báo")
     return {
         "task": task,
+        "draft": draft,
         "group_task": group_task,
         "unit_group": UnitGroup.objects.create(name="Các phòng, ban chuyên môn"),
         "digest": digest,
@@ -198,6 +206,7 @@ def url_for(name: str, world: dict[str, Any]) -> str:
         "group_edit": [world["unit_group"].pk],
         "account_edit": [world["account"].pk],
         "reminder_resend": [world["digest"].pk],
+        "import_draft_discard": [world["draft"].pk],
     }
     return reverse(name, args=pattern_args.get(name, []))
 
