@@ -123,7 +123,7 @@ def _fresh_preview(request: HttpRequest, draft: ImportDraft) -> HttpResponse:
 def notice_import(request: HttpRequest) -> HttpResponse:
     """Upload or paste a notice; its header and tasks come back for the office to check.
     A preview left unconfirmed is reopened from the inbox (`?ban-nhap=<id>`)."""
-    _require_office(request)
+    user = _require_office(request)
     if request.method == "POST" and request.POST.get("step") == "confirm":
         return _confirm(request)
     if request.method == "GET" and "ban-nhap" in request.GET:
@@ -153,7 +153,7 @@ def notice_import(request: HttpRequest) -> HttpResponse:
                 file_name = PurePath(pending).name
             # Kept until confirmed or set aside: the office's inbox lists it meanwhile.
             draft = ImportDraft.objects.create(
-                created_by=request.user,
+                created_by=user,
                 file_name=file_name,
                 pending=pending,
                 source_text=text,
