@@ -17,7 +17,7 @@ from core.widgets import FastSelect, NamedModelChoiceFilter
 from units.models import Unit
 
 from .models import GroupTask, Notice, Task, TaskQuerySet
-from .timeliness import AGEING, Timeliness, ageing_q, stale_q
+from .timeliness import AGEING, Timeliness, ageing_q, buckets_q, stale_q
 
 NOTICE_CHOICES = 200
 
@@ -230,6 +230,14 @@ class TaskFilter(django_filters.FilterSet):
 
     def keep(self, queryset: TaskQuerySet, name: str, value: Any) -> TaskQuerySet:
         return queryset
+
+    def listed(self) -> TaskQuerySet:
+        """Every task the list shows under these filters, its timeliness tabs included (the
+        list, its export and its "Nhắc ngay" act on the same tasks)."""
+        tasks: TaskQuerySet = self.qs
+        if self.buckets:
+            tasks = tasks.filter(buckets_q(self.buckets, self.reference_day))
+        return tasks
 
     def filter_timeliness(self, queryset: TaskQuerySet, name: str, value: Any) -> TaskQuerySet:
         # Validated here, applied by the view after it has counted every bucket under the

@@ -986,6 +986,7 @@ class TaskEvent(models.Model):
         INSISTED = "insisted", "Văn phòng giữ nguyên việc giao"
         PERIOD_REPORTED = "period_reported", "Báo cáo định kỳ"
         SUPPORT_ASKED = "support_asked", "Đề nghị đơn vị phối hợp"
+        REMINDED = "reminded", "Nhắc ngay"
 
     task = models.ForeignKey(
         Task, verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="events"
@@ -1235,3 +1236,33 @@ class ImportDraft(models.Model):
 
     def __str__(self) -> str:
         return self.number or self.file_name or f"Bản đọc lúc {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class SavedFilter(models.Model):
+    """A task list's filters kept under a name by one person; its link can be shared (each
+    reader sees the tasks their own scope allows)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người lưu",
+        on_delete=models.CASCADE,
+        related_name="saved_filters",
+    )
+    name = models.CharField("tên bộ lọc", max_length=80)
+    query = models.CharField("điều kiện lọc", max_length=2000, blank=True)
+    created_at = models.DateTimeField("lưu lúc", default=timezone.now)
+
+    class Meta:
+        verbose_name = "bộ lọc đã lưu"
+        verbose_name_plural = "bộ lọc đã lưu"
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                name="saved_filter_name_once_per_owner",
+                violation_error_message="Bạn đã có một bộ lọc cùng tên.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

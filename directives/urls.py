@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_groups, views_import, views_inbox, views_notices
+from . import views, views_filters, views_groups, views_import, views_inbox, views_notices
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,8 @@ urlpatterns = [
         name="notice_add_task",
     ),
     path("thoi-han/xem-truoc/", views_notices.deadline_preview, name="deadline_preview"),
+    path("bo-loc/luu/", views_filters.saved_filter_create, name="saved_filter_create"),
+    path("bo-loc/<int:pk>/xoa/", views_filters.saved_filter_delete, name="saved_filter_delete"),
     path("viec-can-xu-ly/", views_inbox.inbox_page, name="inbox"),
     path("viec-can-xu-ly/xac-nhan/", views_inbox.accept_many, name="inbox_accept"),
     path(

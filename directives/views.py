@@ -49,6 +49,7 @@ from .models import (
     ExtensionRequest,
     Notification,
     PeriodReport,
+    SavedFilter,
     SupportRequest,
     Task,
     TaskEvent,
@@ -129,6 +130,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
                 (label, shown, _without(request, name))
                 for name, label, shown in applied_filters(task_filter)
             ],
+            "saved_filters": list(SavedFilter.objects.filter(owner_id=request.user.pk)),
         },
     )
 

@@ -92,6 +92,8 @@ def section_of(step: str) -> str:
         step = step.partition(":")[2]
     if step.startswith("step-"):
         return "overdue" if int(step.removeprefix("step-")) > 0 else "upcoming"
+    if step in ("manual", "manual-late"):  # the office's "Nhắc ngay"
+        return "overdue" if step == "manual-late" else "upcoming"
     if step == "not-received":
         return "to_receive"
     if step == "head-review":

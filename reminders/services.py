@@ -530,3 +530,93 @@ def run_day(day: date) -> RunResult:
         else:
             result.already_sent += 1
     return result
+
+
+# --- "Nhắc ngay": the office reminds now ----------------------------------------------------
+
+MANUAL = "manual"  # a running task reminded by the office, not yet late
+MANUAL_LATE = "manual-late"  # … already late
+# One press reminds at most this many tasks (a notice's or a filtered list's late tasks).
+MANUAL_LIMIT = 500
+
+
+@dataclass
+class Reminded:
+    tasks: int = 0  # tasks whose people were reminded now
+    people: int = 0  # people reminded now
+    already: int = 0  # tasks whose people had all been reminded today
+    over_limit: int = 0  # tasks left out beyond MANUAL_LIMIT
+    digest_ids: list[int] = field(default_factory=list)  # to deliver
+
+
+def _manual_label(deadline: date | None, day: date) -> tuple[str, str]:
+    if deadline is None:
+        return MANUAL, "Văn phòng nhắc: nhiệm vụ thường xuyên, đề nghị báo cáo tiến độ"
+    if deadline < day:
+        return MANUAL_LATE, (
+            f"Văn phòng nhắc: quá hạn {(day - deadline).days} ngày (hạn {deadline:%d/%m/%Y})"
+        )
+    return MANUAL, f"Văn phòng nhắc: hạn {deadline:%d/%m/%Y}"
+
+
+def remind_now(*, actor: User, tasks: QuerySet[Task], day: date) -> Reminded:
+    """Remind the people holding `tasks` now (running tasks only: those reported done wait
+    for the office, not for them), through the same log as the daily reminders: one manual
+    reminder per task, person and day, however often it is asked for. Each task reminded now
+    gets a timeline row naming who was reminded."""
+    from directives.services import note_reminded
+
+    staff, heads, _office, _leaders = _members()
+    active = {pk for pks in (*staff.values(), *heads.values()) for pk in pks}
+    result = Reminded()
+    with transaction.atomic():
+        # Not paused (nothing to do meanwhile), not reported done (waiting for the office).
+        running = tasks.filter(status__in=[Task.Status.ASSIGNED, Task.Status.IN_PROGRESS])
+        # Locked: two presses at once remind, and write the timeline, once.
+        rows = list(
+            Task.objects.select_for_update()
+            .filter(
+                pk__in=list(
+                    running.order_by("deadline", "pk").values_list("pk", flat=True)[
+                        : MANUAL_LIMIT + 1
+                    ]
+                )
+            )
+            .order_by("deadline", "pk")
+            .values_list("pk", "lead_unit_id", "assignee_id", "deadline")
+        )
+        if len(rows) > MANUAL_LIMIT:
+            result.over_limit = running.count() - MANUAL_LIMIT
+        rows = rows[:MANUAL_LIMIT]
+        wanted: dict[int, set[int]] = {}
+        chunk: Chunk = []
+        for pk, unit_id, assignee_id, deadline in rows:
+            recipients = _holders(assignee_id, unit_id, staff, heads, active)
+            wanted[pk] = set(recipients)
+            step, label = _manual_label(deadline, day)
+            if recipients:
+                chunk.append((tuple(recipients), Planned(pk, step, label)))
+        earlier = set(
+            ReminderItem.objects.filter(
+                digest__day=day, step__in=[MANUAL, MANUAL_LATE], task_id__in=list(wanted)
+            ).values_list("task_id", "digest__recipient_id")
+        )
+        recorded = record_chunks(day, [chunk] if chunk else [])
+        fresh = {
+            pk: sorted(people - {r for t, r in earlier if t == pk}) for pk, people in wanted.items()
+        }
+        fresh = {pk: people for pk, people in fresh.items() if people}
+        names = dict(
+            User.objects.filter(
+                pk__in={p for people in fresh.values() for p in people}
+            ).values_list("pk", "full_name")
+        )
+        note_reminded(
+            actor=actor,
+            people={pk: [names.get(p) or str(p) for p in people] for pk, people in fresh.items()},
+        )
+        result.tasks = len(fresh)
+        result.people = len({p for people in fresh.values() for p in people})
+        result.already = sum(1 for pk, people in wanted.items() if people and pk not in fresh)
+        result.digest_ids = recorded.digest_ids
+    return result

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("bang-dieu-khien/", views.dashboard, name="dashboard"),
     path("nhat-ky-thay-doi/", views.audit_log, name="audit_log"),
+    path("nhiem-vu/xuat-excel/", views.task_list_export, name="task_list_export"),
     path("bao-cao/", views.report_center, name="report_center"),
     path("bao-cao/tai-ve.<str:fmt>", views.report_download, name="report_download"),
     path("bao-cao/ban-hanh/", views.report_issue, name="report_issue"),

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from directives.filters import TaskFilter
+from directives.filters import TaskFilter, applied_filters
 from directives.models import GroupTask, Task
 from directives.timeliness import Timeliness
 from units.access import is_office, is_office_or_leader, require_office
@@ -219,8 +219,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 # --- exports and issued reports -----------------------------------------------------------
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx),
+    "xlsx": (XLSX_TYPE, write_xlsx),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", write_docx),
     "pdf": ("application/pdf", write_pdf),
 }
@@ -332,4 +333,34 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         request,
         "reports/audit_log.html",
         {"form": form, "page": page, "entries": audit.describe(list(page.object_list))},
+    )
+
+
+@login_required
+@require_safe
+def task_list_export(request: HttpRequest) -> HttpResponse | FileResponse:
+    """The task list as the person filtered it, as an XLSX with Annex I's columns and the
+    last update; streamed from a temporary file (memory stays flat at any size)."""
+    scope = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
+    task_filter = TaskFilter(request.GET or None, queryset=scope, request=request)
+    if task_filter.is_bound and not task_filter.form.is_valid():
+        messages.error(request, "Bộ lọc của danh sách không hợp lệ; hãy kiểm tra lại rồi xuất.")
+        return redirect(f"{reverse('task_list')}?{request.GET.urlencode()}")
+    today = task_filter.reference_day
+    user: User = request.user  # type: ignore[assignment]
+    parts = [f"{label}: {shown}" for _, label, shown in applied_filters(task_filter)]
+    whose = "các đơn vị" if user.sees_all_units else (user.unit.name if user.unit else "")
+    description = "; ".join(
+        [f"Nhiệm vụ của {whose}", *parts, f"số liệu tính đến ngày {today:%d/%m/%Y}"]
+    )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    exports.write_task_list(
+        task_filter.listed(), as_of=today, description=description, target=handle
+    )
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"danh-sach-nhiem-vu-{today:%Y%m%d}.xlsx",
+        content_type=XLSX_TYPE,
     )

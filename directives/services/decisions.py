@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from units.models import User
 
 from ..models import ExtensionRequest, Task, TaskEvent
-from .base import TransitionError, begin, check_day, clean_note, record
+from .base import TransitionError, _acting_unit, begin, check_day, clean_note, record
 
 Status = Task.Status
 Kind = TaskEvent.Kind
@@ -226,3 +227,23 @@ def add_comment(*, actor: User, task: Task, note: str) -> TaskEvent:
         note=clean_note(note, required=True, what="Ý kiến"),
         bump_version=False,
     )
+
+
+def note_reminded(*, actor: User, people: Mapping[int, Sequence[str]]) -> int:
+    """The timeline rows of the office's "Nhắc ngay" (task id → the people reminded). The
+    reminder itself goes through the reminders' exactly-once log; the task does not change,
+    so its version and its last activity stay."""
+    now = timezone.now()
+    unit = _acting_unit(actor)
+    TaskEvent.objects.bulk_create(
+        TaskEvent(
+            task_id=task_id,
+            kind=Kind.REMINDED,
+            actor=actor,
+            unit=unit,
+            created_at=now,
+            data={"people": list(names)},
+        )
+        for task_id, names in people.items()
+    )
+    return len(people)

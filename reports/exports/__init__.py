@@ -15,7 +15,7 @@ from .data import (
 )
 from .docx_writer import write_docx
 from .pdf_writer import write_pdf
-from .xlsx import write_xlsx
+from .xlsx import write_task_list, write_xlsx
 
 __all__ = [
     "NARRATIVE_ANNEX_LIMIT",
@@ -30,5 +30,6 @@ __all__ = [
     "summary",
     "write_docx",
     "write_pdf",
+    "write_task_list",
     "write_xlsx",
 ]

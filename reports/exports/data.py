@@ -104,6 +104,7 @@ class AnnexRow:
     timeliness: str
     remarks: str
     latest_note: str
+    updated_at: dt.datetime | None = None
 
     def as_text(self) -> list[str]:
         """The row's cells as the DOCX and PDF annexes print them (ANNEX_ONE_COLUMNS)."""
@@ -123,8 +124,11 @@ class AnnexRow:
 STATUS_LABELS = dict(Task.Status.choices)
 
 
-def annex_rows(scope: Scope, *, chunk_size: int = 2000) -> Iterator[AnnexRow]:
-    """Annex I, one task at a time, read from the database in chunks.
+def annex_rows(
+    scope: Scope, *, chunk_size: int = 2000, tasks: TaskQuerySet | None = None
+) -> Iterator[AnnexRow]:
+    """Annex I, one task at a time, read from the database in chunks: the scope's tasks, or
+    `tasks` (a filtered list) as of the scope's day.
 
     Plain rows, not model instances: at a hundred thousand tasks, building the instances and
     their related objects cost more than writing the workbook.
@@ -147,7 +151,7 @@ def annex_rows(scope: Scope, *, chunk_size: int = 2000) -> Iterator[AnnexRow]:
         .values("n")
     )
     rows = (
-        scope.tasks()
+        (scope.tasks() if tasks is None else tasks)
         .with_timeliness(scope.as_of)
         .annotate(
             latest_note=Subquery(latest_note),
@@ -174,6 +178,7 @@ def annex_rows(scope: Scope, *, chunk_size: int = 2000) -> Iterator[AnnexRow]:
             "assignee__username",
             "group_task__leads_text",
             "lapsed",
+            "last_activity_at",
             "has_support",
         )
     )
@@ -204,6 +209,7 @@ def annex_rows(scope: Scope, *, chunk_size: int = 2000) -> Iterator[AnnexRow]:
             holder_username,
             shared_with,
             lapsed_periods,
+            updated_at,
             _,
         ) in chunk:
             number += 1
@@ -239,6 +245,7 @@ def annex_rows(scope: Scope, *, chunk_size: int = 2000) -> Iterator[AnnexRow]:
                 timeliness=BUCKET_LABELS[bucket],
                 remarks="; ".join(remarks),
                 latest_note=latest or "",
+                updated_at=updated_at,
             )
 
 

@@ -2,76 +2,98 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from core.text import printable
+from directives.models import TaskQuerySet
 
 from .. import queries
 from .data import (
     ANNEX_ONE_COLUMNS,
     ANNEX_TWO_COLUMNS,
     ANNEX_TWO_ORDER,
+    AnnexRow,
     Report,
     Scope,
+    annex_rows,
     as_report,
     footer_text,
 )
 
 
-def write_xlsx(subject: Scope | Report, target: IO[bytes] | str | Path) -> Report:
-    """Both annexes in one workbook, streamed row by row; returns the report it wrote."""
+def _open_book(target: IO[bytes] | str | Path) -> tuple[Any, dict[str, Any]]:
+    """A workbook in constant memory and the formats both annexes use."""
     import xlsxwriter
 
-    report = as_report(subject)
-    scope, at, figures = report.scope, report.extracted, report.summary
     book = xlsxwriter.Workbook(
         str(target) if isinstance(target, Path) else target,
         {"constant_memory": True, "tmpdir": settings.FILE_UPLOAD_TEMP_DIR or None},
     )
     font = {"font_name": "Times New Roman"}
     cell_base = {**font, "font_size": 11, "border": 1, "border_color": "#999999"}
-    body = book.add_format({**cell_base, "text_wrap": True, "valign": "top"})
-    dated = book.add_format({**cell_base, "valign": "top", "num_format": "dd/mm/yyyy"})
-    percent = book.add_format({**cell_base, "valign": "top", "num_format": "0.0%"})
-    bold = book.add_format({**font, "bold": True, "font_size": 12})
-    bold_cell = book.add_format({**cell_base, "bold": True, "valign": "top"})
-    bold_percent = book.add_format({**cell_base, "bold": True, "num_format": "0.0%"})
-    italic = book.add_format({**font, "italic": True, "font_size": 11})
-    header = book.add_format(
-        {
-            **cell_base,
-            "bold": True,
-            "font_size": 12,
-            "bg_color": "#DDEBF7",
-            "text_wrap": True,
-            "align": "center",
-            "valign": "vcenter",
-        }
-    )
+    formats = {
+        "body": book.add_format({**cell_base, "text_wrap": True, "valign": "top"}),
+        "dated": book.add_format({**cell_base, "valign": "top", "num_format": "dd/mm/yyyy"}),
+        "stamp": book.add_format({**cell_base, "valign": "top", "num_format": "dd/mm/yyyy hh:mm"}),
+        "percent": book.add_format({**cell_base, "valign": "top", "num_format": "0.0%"}),
+        "bold": book.add_format({**font, "bold": True, "font_size": 12}),
+        "bold_cell": book.add_format({**cell_base, "bold": True, "valign": "top"}),
+        "bold_percent": book.add_format({**cell_base, "bold": True, "num_format": "0.0%"}),
+        "italic": book.add_format({**font, "italic": True, "font_size": 11}),
+        "header": book.add_format(
+            {
+                **cell_base,
+                "bold": True,
+                "font_size": 12,
+                "bg_color": "#DDEBF7",
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+            }
+        ),
+    }
+    return book, formats
 
-    def sheet(title: str, heading: str, columns: tuple[tuple[str, int], ...]) -> Any:
-        ws = book.add_worksheet(title)
-        for index, (_, width) in enumerate(columns):
-            ws.set_column(index, index, width)
-        ws.freeze_panes(4, 0)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(3)
-        ws.write_string(0, 0, title.upper(), bold)
-        ws.write_string(1, 0, heading, bold)
-        ws.write_string(2, 0, f"({scope.description})", italic)
-        for index, (name, _) in enumerate(columns):
-            ws.write_string(3, index, name, header)
-        return ws
 
-    first = sheet("Phụ lục I", "DANH SÁCH NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN", ANNEX_ONE_COLUMNS)
+def _sheet(
+    book: Any,
+    formats: dict[str, Any],
+    title: str,
+    heading: str,
+    description: str,
+    columns: tuple[tuple[str, int], ...],
+) -> Any:
+    ws = book.add_worksheet(title)
+    for index, (_, width) in enumerate(columns):
+        ws.set_column(index, index, width)
+    ws.freeze_panes(4, 0)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(3)
+    ws.write_string(0, 0, title.upper(), formats["bold"])
+    ws.write_string(1, 0, heading, formats["bold"])
+    ws.write_string(2, 0, f"({description})", formats["italic"])
+    for index, (name, _) in enumerate(columns):
+        ws.write_string(3, index, name, formats["header"])
+    return ws
+
+
+def _annex_one(
+    ws: Any, formats: dict[str, Any], rows: Iterable[AnnexRow], *, updated: bool = False
+) -> int:
+    """Annex I's rows from line 4 (with the last update's time when `updated`); returns the
+    line after the last."""
+    body, dated = formats["body"], formats["dated"]
     line = 4
-    write_string, write_number = first.write_string, first.write_number
-    for row in report.annex_one():
+    write_string, write_number = ws.write_string, ws.write_number
+    for row in rows:
         situation = row.situation + (f". {row.latest_note}" if row.latest_note else "")
         write_number(line, 0, row.number, body)
         write_string(line, 1, printable(row.text), body)
@@ -80,15 +102,44 @@ def write_xlsx(subject: Scope | Report, target: IO[bytes] | str | Path) -> Repor
         write_string(line, 4, row.lead_unit, body)
         write_string(line, 5, row.support_units, body)
         if row.deadline:
-            first.write_datetime(line, 6, row.deadline, dated)
+            ws.write_datetime(line, 6, row.deadline, dated)
         else:
             write_string(line, 6, "Thường xuyên", body)
         write_string(line, 7, printable(f"{situation} — {row.timeliness}"), body)
         write_string(line, 8, printable(row.remarks), body)
+        if updated and row.updated_at is not None:
+            ws.write_datetime(
+                line, 9, timezone.localtime(row.updated_at).replace(tzinfo=None), formats["stamp"]
+            )
         line += 1
+    return line
+
+
+def write_xlsx(subject: Scope | Report, target: IO[bytes] | str | Path) -> Report:
+    """Both annexes in one workbook, streamed row by row; returns the report it wrote."""
+    report = as_report(subject)
+    scope, at, figures = report.scope, report.extracted, report.summary
+    book, formats = _open_book(target)
+    first = _sheet(
+        book,
+        formats,
+        "Phụ lục I",
+        "DANH SÁCH NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN",
+        scope.description,
+        ANNEX_ONE_COLUMNS,
+    )
+    line = _annex_one(first, formats, report.annex_one())
     first.write_string(line + 1, 0, footer_text(scope, at))
 
-    second = sheet("Phụ lục II", "TỔNG HỢP KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ", ANNEX_TWO_COLUMNS)
+    second = _sheet(
+        book,
+        formats,
+        "Phụ lục II",
+        "TỔNG HỢP KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ",
+        scope.description,
+        ANNEX_TWO_COLUMNS,
+    )
+    body, percent = formats["body"], formats["percent"]
     line = 4
     for number, unit_row in enumerate(figures.units, start=1):
         lapsed = figures.lapsed.get(unit_row.unit_id, 0)
@@ -101,12 +152,36 @@ def write_xlsx(subject: Scope | Report, target: IO[bytes] | str | Path) -> Repor
         "Tổng cộng",
         figures.total,
         figures.total_lapsed,
-        bold_cell,
-        bold_percent,
+        formats["bold_cell"],
+        formats["bold_percent"],
     )
     second.write_string(line + 2, 0, footer_text(scope, at))
     book.close()
     return report
+
+
+def write_task_list(
+    tasks: TaskQuerySet, *, as_of: date, description: str, target: IO[bytes] | str | Path
+) -> int:
+    """A filtered task list as Annex I (its columns, plus the last update), streamed;
+    returns how many tasks it wrote."""
+    book, formats = _open_book(target)
+    ws = _sheet(
+        book,
+        formats,
+        "Danh sách nhiệm vụ",
+        "DANH SÁCH NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN",
+        description,
+        (*ANNEX_ONE_COLUMNS, ("Cập nhật lần cuối", 16)),
+    )
+    line = _annex_one(ws, formats, annex_rows(Scope(as_of=as_of), tasks=tasks), updated=True)
+    ws.write_string(
+        line + 1,
+        0,
+        f"Trích xuất lúc {timezone.localtime():%H:%M ngày %d/%m/%Y} từ hệ thống Đôn đốc.",
+    )
+    book.close()
+    return line - 4
 
 
 def _annex_two_row(

@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from directives import services
-from directives.models import ImportDraft, Notice, Task
+from directives.models import ImportDraft, Notice, SavedFilter, Task
 from directives.views import ACTIONS
 from reminders.models import ReminderDigest
 from tests.conftest import MakeTask, on_day
@@ -258,6 +258,8 @@ PAGES: list[tuple[str, str]] = [
     ("office", "report_center?as_of=16/10/2023"),
     ("office", "reminder_log"),
     ("office", "inbox"),
+    ("office", "task_list"),
+    ("staff_a", "task_list"),
 ]
 
 
@@ -300,6 +302,7 @@ def tasks(
     services.hand_back(actor=staff_a, task=handed, reason="Thuộc chức năng Phòng Tư pháp")
     # An import left in preview: the inbox offers to set it aside.
     ImportDraft.objects.create(created_by=office, source_text="Thông báo", number="9/TB-UBND")
+    SavedFilter.objects.create(owner=staff_a, name="Việc trễ", query="timeliness=overdue")
     # A reminder that could not be sent: the send log offers "Gửi lại".
     ReminderDigest.objects.create(
         recipient=staff_a, day=date(2023, 10, 2), channel="email", status="failed", attempts=12

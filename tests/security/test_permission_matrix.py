@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from directives import services
-from directives.models import ImportDraft, Notice, Task
+from directives.models import ImportDraft, Notice, SavedFilter, Task
 from reminders.models import ReminderDigest
 from reports.models import IssuedReport
 from tests.conftest import MakeTask, on_day
@@ -72,6 +72,14 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     # What waits for a decision: the office, the leadership and a unit's head; staff have
     # none (403 with where their work is).
     "inbox": page("lffooo"),
+    # The task list's export (each reads their own scope), its saved filters (a POST without
+    # a name goes back to the list with the message) and "Nhắc ngay" (the office only; a
+    # task of unit A does not exist for unit B).
+    "task_list_export": SIGNED_IN_PAGE,
+    "saved_filter_create": row("lmmmmm", "looooo"),
+    "saved_filter_delete": row("lmmmmm", "lnnnon"),
+    "remind_list": row("lmmmmm", "lfffof"),
+    "remind_task": row("lmmmmm", "lfffof"),
     "inbox_accept": row("lmmmmm", "lfffof"),
     "notice_detail": TASK_SCOPE_PAGE,
     "notice_edit": OFFICE_ONLY,
@@ -168,9 +176,11 @@ def world(
         actor=office, notice=other, text="Việc chung", lead_units=[unit_a, unit_b]
     )
     draft = ImportDraft.objects.create(created_by=office, source_text="Thông báo")
+    saved_filter = SavedFilter.objects.create(owner=office, name="Quá hạn", query="x=1")
     return {
         "task": task,
         "draft": draft,
+        "saved_filter": saved_filter,
         "group_task": group_task,
         "unit_group": UnitGroup.objects.create(name="Các phòng, ban chuyên môn"),
         "digest": digest,
@@ -207,6 +217,8 @@ def url_for(name: str, world: dict[str, Any]) -> str:
         "account_edit": [world["account"].pk],
         "reminder_resend": [world["digest"].pk],
         "import_draft_discard": [world["draft"].pk],
+        "saved_filter_delete": [world["saved_filter"].pk],
+        "remind_task": [world["task"].pk],
     }
     return reverse(name, args=pattern_args.get(name, []))
 
