@@ -19,6 +19,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DONDOC_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
+# Under DEBUG, Django's own debug pages for a wrong address (else the app's Vietnamese one).
+DEBUG_PAGES = env_bool("DJANGO_DEBUG_PAGES", default=False)
 
 if DEBUG:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-development-key-do-not-use-in-production")
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.security.NoStoreWhenSignedInMiddleware",
     "config.security.MethodNotAllowedPageMiddleware",
+    "config.security.FriendlyNotFoundMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -29,10 +29,22 @@ DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed and shown as dd/mm/yyyy whatever the browser's language (a native date
+    field follows the browser's locale: mm/dd/yyyy in an English Chromium); the page adds a
+    Vietnamese calendar to pick from (static/js/forms.js, flatpickr)."""
+
+    input_type = "text"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+        attrs = {
+            "placeholder": "dd/mm/yyyy",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "maxlength": "10",
+            "data-date": "",
+            **kwargs.pop("attrs", {}),
+        }
+        super().__init__(format="%d/%m/%Y", attrs=attrs, **kwargs)
 
 
 def date_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:

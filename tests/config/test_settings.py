@@ -132,3 +132,19 @@ def test_a_post_only_address_opened_in_the_browser_says_so_in_vietnamese(
     response = client.get("/thong-bao/da-doc/")
     assert response.status_code == 405
     assert "Không mở được địa chỉ này" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_wrong_address_under_debug_shows_the_apps_page(
+    client: Any, staff_a: Any, settings: Any
+) -> None:
+    """`make run` runs with DEBUG: a mistyped address still answers in Vietnamese."""
+    settings.DEBUG = True
+    client.force_login(staff_a)
+    for url in ("/khong-co-trang-nay/", "/nhiem-vu/999999/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        page = response.content.decode()
+        assert "Không tìm thấy" in page and "URLconf" not in page, url
+    settings.DEBUG_PAGES = True  # a developer may ask for Django's page back
+    assert "URLconf" in client.get("/khong-co-trang-nay/").content.decode()
