@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from directives.models import Notice, Task, TaskEvent
+from tests.conftest import on_day
 from units.models import Unit, User
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +75,9 @@ def test_every_bullet_of_sections_3_1_to_3_7_is_a_task_of_its_lead_unit(seeded: 
 def test_support_units_are_those_the_text_names(seeded: str) -> None:
     supported = {
         (t.ref, frozenset(u.name for u in t.support_units.all()))
-        for t in Task.objects.filter(support_units__isnull=False).distinct()
+        for t in Task.objects.filter(
+            notice__number="194/TB-UBND", support_units__isnull=False
+        ).distinct()
     }
     assert supported == {
         (
@@ -102,16 +106,17 @@ def test_support_units_are_those_the_text_names(seeded: str) -> None:
 
 
 def test_the_stated_deadlines_and_ongoing_tasks(seeded: str) -> None:
+    of_194 = Task.objects.filter(notice__number="194/TB-UBND")
     with_deadline = {
-        t.text[:40]: t.original_deadline for t in Task.objects.filter(deadline__isnull=False)
+        t.text[:40]: t.original_deadline for t in of_194.filter(deadline__isnull=False)
     }
     assert sorted(d for d in with_deadline.values() if d) == [date(2023, 9, 30), date(2023, 10, 30)]
     assert len(with_deadline) == 2
-    initiative = Task.objects.get(ref="3.7")
+    initiative = of_194.get(ref="3.7")
     assert initiative.original_deadline == date(2023, 10, 30)
-    launch = Task.objects.get(ref="3.1", text__contains="ra mắt mô hình")
+    launch = of_194.get(ref="3.1", text__contains="ra mắt mô hình")
     assert (launch.original_deadline, launch.deadline_kind) == (date(2023, 9, 30), "month")
-    assert Task.objects.filter(deadline__isnull=True, deadline_kind="ongoing").count() == 26
+    assert of_194.filter(deadline__isnull=True, deadline_kind="ongoing").count() == 26
 
 
 def test_units_have_their_short_forms_and_every_persona_has_an_account(seeded: str) -> None:
@@ -128,7 +133,8 @@ def test_units_have_their_short_forms_and_every_persona_has_an_account(seeded: s
 def test_the_demo_shows_real_progress(seeded: str) -> None:
     statuses = set(Task.objects.values_list("status", flat=True))
     assert {"assigned", "in_progress", "awaiting", "done"} <= statuses
-    assert Task.objects.get(ref="3.7").status == Task.Status.IN_PROGRESS  # still overdue
+    initiative = Task.objects.get(notice__number="194/TB-UBND", ref="3.7")
+    assert initiative.status == Task.Status.IN_PROGRESS  # still overdue
 
 
 def test_a_second_run_changes_nothing(seeded: str) -> None:
@@ -146,3 +152,34 @@ def test_a_second_run_changes_nothing(seeded: str) -> None:
     call_command("seed_demo", stdout=out)
     assert counts() == before
     assert "không thay đổi" in out.getvalue()
+
+
+# A Friday, the first working day after Tết 2027, a Thursday in summer.
+@pytest.mark.parametrize("day", [date(2026, 12, 4), date(2027, 2, 18), date(2027, 7, 1)])
+def test_on_any_day_the_demo_has_tasks_in_every_bucket_and_every_decision_waiting(
+    day: date,
+) -> None:
+    """194 stays as it is (three years late); the notice of this month is dated from the
+    day `seed_demo` runs, so every bucket, the office's inbox and the reminders are alive."""
+    from directives.inbox import counts
+    from directives.timeliness import Timeliness, timeliness_counts
+    from reminders.services import plan
+
+    with on_day(day):
+        call_command("seed_demo", stdout=StringIO())
+        current = Notice.objects.get(number="25/TB-UBND")
+        assert current.issued_on == day - timedelta(days=25)
+        tally = timeliness_counts(Task.objects.all(), day)
+        assert all(tally[bucket] for bucket in Timeliness), {b.label: n for b, n in tally.items()}
+        waiting = counts(User.objects.get(username="vanphong"))
+        assert (waiting.accept, waiting.extensions, waiting.handed_back) >= (1, 1, 1)
+        assert Task.objects.not_received(day).filter(notice=current).exists()
+        assert plan(day).items, "nobody would be reminded today"
+        # Each timeline row is dated on its day in the story, never later than now.
+        events = TaskEvent.objects.filter(task__notice__number="194/TB-UBND")
+        assert {e.created_at.year for e in events} == {2023}
+        latest = TaskEvent.objects.filter(task__notice=current).order_by("-created_at").first()
+        assert latest is not None and latest.created_at <= timezone.now()
+        launch = Task.objects.get(notice__number="194/TB-UBND", ref="3.1", text__contains="ra mắt")
+        accepted = launch.events.get(kind=TaskEvent.Kind.ACCEPTED)
+        assert timezone.localdate(accepted.created_at) == date(2023, 10, 2)

@@ -6,7 +6,10 @@ from directives.demo.seed import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Nạp dữ liệu mẫu: Thông báo 194/TB-UBND, các đơn vị và một tài khoản cho mỗi vai trò."
+    help = (
+        "Nạp dữ liệu mẫu: Thông báo 194/TB-UBND, một thông báo giao ban tính ngày từ hôm nay, "
+        "các đơn vị và một tài khoản cho mỗi vai trò."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = seed_demo()
@@ -17,7 +20,15 @@ class Command(BaseCommand):
                     f"{result.units_created} đơn vị, {result.accounts_created} tài khoản."
                 )
             )
-        else:
+        if result.current_created:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Đã nạp Thông báo 25/TB-UBND (giao ban tháng, ngày tháng tính từ hôm nay): "
+                    "nhiệm vụ quá hạn, sắp đến hạn, trong hạn, đã hoàn thành, chờ xác nhận, "
+                    "đề nghị gia hạn, đơn vị trả lại."
+                )
+            )
+        if not (result.notice_created or result.current_created):
             self.stdout.write("Dữ liệu mẫu đã có sẵn; không thay đổi gì.")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}):")
         for user in result.accounts:
