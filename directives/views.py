@@ -431,7 +431,7 @@ ACTIONS: dict[str, Action] = {
             lambda u, t, d: services.insist_on_lead(
                 actor=u, task=t, note=d["note"], expected_version=d["version"]
             ),
-            "Đã giữ nguyên việc giao; đơn vị được thông báo.",
+            "Đã giữ nguyên việc giao; đơn vị đã nhận được tin.",
             "btn-outline-primary",
         ),
         Action(
@@ -457,7 +457,7 @@ ACTIONS: dict[str, Action] = {
             lambda u, t, d: services.return_completion(
                 actor=u, task=t, reason=d["reason"], expected_version=d["version"]
             ),
-            "Đã trả lại báo cáo; đơn vị được thông báo.",
+            "Đã trả lại báo cáo; đơn vị đã nhận được tin.",
             "btn-outline-danger",
         ),
         Action(

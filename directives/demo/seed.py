@@ -38,6 +38,7 @@ class SeedResult:
     accounts_created: int = 0
     notice_created: bool = False
     current_created: bool = False  # the notice dated from the seeding day
+    current_tasks: int = 0
     tasks_created: int = 0
     accounts: list[User] = field(default_factory=list)
 
@@ -426,7 +427,7 @@ def _seed_current_notice(
                 deadline=deadline,
                 deadline_text=phrase,
             )
-            result.tasks_created += 1
+            result.current_tasks += 1
         departments = UnitGroup.objects.get(name="Các phòng, ban chuyên môn")
         services.assign_group_task(
             actor=office,
@@ -523,7 +524,7 @@ def _seed_current_notice(
             deadline=day(30),
             assigned_on=today,
         )
-        result.tasks_created += 1
+        result.current_tasks += 1
     with _on(today, 10):
         services.hand_back(
             actor=users["tuphap"],

@@ -23,9 +23,9 @@ class Command(BaseCommand):
         if result.current_created:
             self.stdout.write(
                 self.style.SUCCESS(
-                    "Đã nạp Thông báo 25/TB-UBND (giao ban tháng, ngày tháng tính từ hôm nay): "
-                    "nhiệm vụ quá hạn, sắp đến hạn, trong hạn, đã hoàn thành, chờ xác nhận, "
-                    "đề nghị gia hạn, đơn vị trả lại."
+                    f"Đã nạp Thông báo 25/TB-UBND với {result.current_tasks} nhiệm vụ (giao ban "
+                    "tháng, ngày tháng tính từ hôm nay): quá hạn, sắp đến hạn, trong hạn, đã hoàn "
+                    "thành, chờ xác nhận, đề nghị gia hạn, đơn vị trả lại."
                 )
             )
         if not (result.notice_created or result.current_created):
