@@ -295,6 +295,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # "Sắp đến hạn": a task is due soon when its deadline is within this many days (docs/domain.md §3).
 DONDOC_DUE_SOON_DAYS = env_int("DONDOC_DUE_SOON_DAYS", 3)
 DONDOC_ISSUER_NAME = env_str("DONDOC_ISSUER_NAME", "UBND huyện Hương Sơn")
+# Who signs the reports unless the office names someone (default: the leader who chaired).
+DONDOC_REPORT_SIGNER = env_str("DONDOC_REPORT_SIGNER", "")
 # A lead unit acknowledges (tiếp nhận) a new task, or returns it as not its own, within this
 # many working days of the assignment (docs/domain.md §2).
 DONDOC_RECEIVE_WORKING_DAYS = env_int("DONDOC_RECEIVE_WORKING_DAYS", 2)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from units.access import require_office
 from units.models import User
 
-from .exports import Scope, compute, write_docx, write_pdf, write_xlsx
+from .exports import Scope, Signing, compute, file_name, write_docx, write_pdf, write_xlsx
 from .models import IssuedReport
 
 
@@ -45,13 +45,14 @@ def _one_snapshot() -> Iterator[None]:
         yield
 
 
-def issue_report(*, actor: User, scope: Scope) -> IssuedReport:
-    """Freeze the report of `scope` as of now: figures and the three files, a new version."""
+def issue_report(*, actor: User, scope: Scope, signing: Signing | None = None) -> IssuedReport:
+    """Freeze the report of `scope` as of now: figures and the three files, a new version;
+    what the office set (number, proposals, signer) is kept with it."""
     require_office(actor, "Chỉ Văn phòng được ban hành báo cáo.")
     files = {}
     with _one_snapshot():
         # Computed once; the three files are written from the same figures and rows.
-        report = compute(scope)
+        report = compute(scope, signing)
         for fmt, writer in (("xlsx", write_xlsx), ("docx", write_docx), ("pdf", write_pdf)):
             buffer = io.BytesIO()
             writer(report, buffer)
@@ -68,6 +69,8 @@ def issue_report(*, actor: User, scope: Scope) -> IssuedReport:
             for row in report.overdue
         ],
         "description": scope.description,
+        "proposals": report.proposals,
+        "signing": report.signing.as_dict(),
     }
     key = scope_key(scope)
     for _attempt in range(3):
@@ -87,9 +90,11 @@ def issue_report(*, actor: User, scope: Scope) -> IssuedReport:
                     issued_at=timezone.now(),
                     figures=stored_figures,
                 )
-                stem = f"bao-cao-v{issued.version}"
                 for kind, content in files.items():
-                    getattr(issued, kind).save(f"{stem}.{kind}", ContentFile(content), save=False)
+                    name = file_name(scope, kind).replace(
+                        f".{kind}", f"-lan{issued.version}.{kind}"
+                    )
+                    getattr(issued, kind).save(name, ContentFile(content), save=False)
                 issued.save(update_fields=["xlsx", "docx", "pdf"])
                 return issued
         except IntegrityError:

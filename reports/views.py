@@ -14,7 +14,6 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from directives.filters import TaskFilter, applied_filters
@@ -266,11 +265,16 @@ def report_download(request: HttpRequest, fmt: str) -> HttpResponse | FileRespon
         messages.error(request, "Phạm vi báo cáo chưa hợp lệ; hãy kiểm tra lại các ô đã chọn.")
         return redirect(f"{reverse('report_center')}?{request.GET.urlencode()}")
     content_type, writer = FORMATS[fmt]
+    scope = form.scope()
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    writer(form.scope(), handle)
+    writer(exports.compute(scope, form.signing(scope)), handle)
     handle.seek(0)
-    name = f"bao-cao-{timezone.localdate():%Y%m%d}.{fmt}"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=exports.file_name(scope, fmt),
+        content_type=content_type,
+    )
 
 
 @login_required
@@ -282,7 +286,8 @@ def report_issue(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Phạm vi báo cáo chưa hợp lệ; chưa ban hành.")
         return redirect("report_center")
-    issued = services.issue_report(actor=user, scope=form.scope())
+    scope = form.scope()
+    issued = services.issue_report(actor=user, scope=scope, signing=form.signing(scope))
     messages.success(
         request, f"Đã ban hành báo cáo (lần {issued.version}); số liệu được lưu cố định."
     )
@@ -312,7 +317,8 @@ def issued_report_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     return FileResponse(
         stored.open("rb"),
         as_attachment=True,
-        filename=f"bao-cao-{report.pk}-lan-{report.version}.{fmt}",
+        # The name it was stored under says what it is ("bao-cao-194-TB-UBND-…-lan2.pdf").
+        filename=stored.name.rsplit("/", 1)[-1],
         content_type=FORMATS[fmt][0],
     )
 

@@ -31,29 +31,44 @@ NOTICE_DAY = date(2023, 9, 13)
 CHROMIUM = os.environ.get("DONDOC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
+SOFFICE = os.environ.get("DONDOC_SOFFICE") or shutil.which("soffice") or "/usr/bin/soffice"
+# The tests that need a program of the machine: the marker, the program, what to install.
+NEEDS = {
+    "e2e": (CHROMIUM, "Chromium", "apt-get install chromium"),
+    "libreoffice": (
+        SOFFICE,
+        "LibreOffice",
+        "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui",
+    ),
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without Chromium the browser tests cannot run: say so loudly, and fail in CI."""
-    if os.path.exists(CHROMIUM):
-        return
-    e2e = [item for item in items if "e2e" in item.keywords]
-    if not e2e:
-        return
-    if os.environ.get("CI"):
-        raise pytest.UsageError(f"CI needs Chromium at {CHROMIUM} for the browser tests.")
-    items[:] = [item for item in items if "e2e" not in item.keywords]
-    config.hook.pytest_deselected(items=e2e)
+    """Without Chromium (or LibreOffice) the browser (printing) tests cannot run: say so
+    loudly, and fail in CI."""
+    for marker, (program, name, _) in NEEDS.items():
+        if os.path.exists(program):
+            continue
+        needing = [item for item in items if marker in item.keywords]
+        if not needing:
+            continue
+        if os.environ.get("CI"):
+            raise pytest.UsageError(f"CI needs {name} at {program} for the {marker} tests.")
+        items[:] = [item for item in items if marker not in item.keywords]
+        config.hook.pytest_deselected(items=needing)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     # Printed by the controlling process, so it shows with xdist too.
-    if not os.path.exists(CHROMIUM):
-        terminalreporter.write_sep(
-            "!",
-            f"Chromium not found at {CHROMIUM}: the browser tests (tests/e2e) were NOT run. "
-            "Install Debian's chromium (apt-get install chromium) to run them.",
-            red=True,
-            bold=True,
-        )
+    for marker, (program, name, install) in NEEDS.items():
+        if not os.path.exists(program):
+            terminalreporter.write_sep(
+                "!",
+                f"{name} not found at {program}: the {marker} tests were NOT run. "
+                f"Install Debian's packages ({install}) to run them.",
+                red=True,
+                bold=True,
+            )
 
 
 @pytest.fixture

@@ -2,14 +2,17 @@
 Annex I and II in XLSX and as the narrative report in DOCX and PDF."""
 
 from .data import (
+    AUTHORITIES,
     NARRATIVE_ANNEX_LIMIT,
     AnnexRow,
     Report,
     Scope,
+    Signing,
     Summary,
     annex_rows,
     as_report,
     compute,
+    file_name,
     footer_text,
     summary,
 )
@@ -18,14 +21,17 @@ from .pdf_writer import write_pdf
 from .xlsx import write_task_list, write_xlsx
 
 __all__ = [
-    "NARRATIVE_ANNEX_LIMIT",
+    "AUTHORITIES",
     "AnnexRow",
+    "NARRATIVE_ANNEX_LIMIT",
     "Report",
     "Scope",
+    "Signing",
     "Summary",
     "annex_rows",
     "as_report",
     "compute",
+    "file_name",
     "footer_text",
     "summary",
     "write_docx",

@@ -7,6 +7,7 @@ writes them in constant memory, so a year of a province's tasks never sits in me
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from directives.models import GroupTask, Notice, PeriodReport, Task, TaskEvent, TaskQuerySet
@@ -32,7 +34,36 @@ NOTE_KINDS = (
     TaskEvent.Kind.CONTRIBUTION,
     TaskEvent.Kind.STARTED,
 )
-SIGNATURE = ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+# Where the văn thư writes the number by hand (non-breaking: kept in every format).
+BLANK_NUMBER = "\u00a0" * 8
+# Who signs (quyền hạn, chức vụ), as the office chooses per report; the first is the default.
+AUTHORITIES = {
+    "kt-pct": ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
+    "ct": ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"),
+    "tl-cvp": ("TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG"),
+}
+SIGNATURE = AUTHORITIES["kt-pct"]
+
+
+@dataclass(frozen=True)
+class Signing:
+    """What the office sets on a report before issuing it: its number, the proposals it
+    writes, who signs (quyền hạn, chức vụ, full name). Kept with the issued report."""
+
+    number: str = ""  # "125" of "Số: 125/BC-UBND"; blank until the document is numbered
+    proposals: tuple[str, ...] = ()  # empty: proposals drawn from the figures
+    authority: tuple[str, ...] = SIGNATURE
+    signer: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "number": self.number,
+            "proposals": list(self.proposals),
+            "authority": list(self.authority),
+            "signer": self.signer,
+        }
+
+
 # DOCX and PDF carry the task list as an annex up to this many rows; the XLSX has them all.
 NARRATIVE_ANNEX_LIMIT = 2000
 
@@ -91,6 +122,17 @@ class Scope:
 # --- Annex I ------------------------------------------------------------------------------
 
 
+def vn_number(value: float, decimals: int = 0) -> str:
+    """A number as Vietnamese documents write it: "1.234", "3,6"."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def vn_percent(value: float) -> str:
+    """A percentage as Vietnamese documents write it, the same in every report: "3,6%"."""
+    return f"{vn_number(value, 1)}%"
+
+
 @dataclass(frozen=True)
 class AnnexRow:
     number: int
@@ -105,18 +147,32 @@ class AnnexRow:
     remarks: str
     latest_note: str
     updated_at: dt.datetime | None = None
+    ref: str = ""
+    output: str = ""  # the output document reported with the completion
+
+    @property
+    def status_text(self) -> str:
+        """The status cell: the situation and timeliness, the latest report, the output
+        document (the same in the workbook, the DOCX and the PDF)."""
+        parts = [f"{self.situation} — {self.timeliness}."]
+        if self.latest_note:
+            parts.append(f"Báo cáo gần nhất: {self.latest_note}")
+        if self.output:
+            parts.append(f"Văn bản kết quả: {self.output}.")
+        return " ".join(parts)
 
     def as_text(self) -> list[str]:
-        """The row's cells as the DOCX and PDF annexes print them (ANNEX_ONE_COLUMNS)."""
+        """The row's cells as the annexes print them (ANNEX_ONE_COLUMNS)."""
         return [
             str(self.number),
+            self.ref,
             self.text,
             self.source,
             self.leader,
             self.lead_unit,
             self.support_units,
             f"{self.deadline:%d/%m/%Y}" if self.deadline else "Thường xuyên",
-            f"{self.situation} — {self.timeliness}",
+            self.status_text,
             self.remarks,
         ]
 
@@ -142,6 +198,11 @@ def annex_rows(
     support_names = Task.support_units.through.objects.filter(task_id=OuterRef("pk")).values(
         "task_id"
     )
+    reported = TaskEvent.objects.filter(
+        task=OuterRef("pk"), kind=TaskEvent.Kind.COMPLETION_REPORTED
+    ).order_by("-created_at", "-pk")
+    output_number = reported.annotate(v=KeyTextTransform("document_number", "data")).values("v")[:1]
+    output_date = reported.annotate(v=KeyTextTransform("document_date", "data")).values("v")[:1]
     lapsed = (
         PeriodReport.objects.filter(task=OuterRef("pk"))
         .filter(period_lapsed(scope.as_of))
@@ -155,6 +216,8 @@ def annex_rows(
         .with_timeliness(scope.as_of)
         .annotate(
             latest_note=Subquery(latest_note),
+            output_number=Subquery(output_number),
+            output_date=Subquery(output_date),
             lapsed=Subquery(lapsed),
             has_support=Exists(support_names),
         )
@@ -179,6 +242,9 @@ def annex_rows(
             "group_task__leads_text",
             "lapsed",
             "last_activity_at",
+            "ref",
+            "output_number",
+            "output_date",
             "has_support",
         )
     )
@@ -210,6 +276,9 @@ def annex_rows(
             shared_with,
             lapsed_periods,
             updated_at,
+            ref,
+            output_number,
+            output_date,
             _,
         ) in chunk:
             number += 1
@@ -217,13 +286,16 @@ def annex_rows(
             situation = f"{STATUS_LABELS[status]} ({progress}%)"
             if bucket == Timeliness.OVERDUE:
                 end = completed_on or scope.as_of
-                situation += f", quá hạn {max(0, (end - deadline).days)} ngày"
+                situation += f", quá hạn {vn_number(max(0, (end - deadline).days))} ngày"
             if completed_on:
                 situation += f", hoàn thành ngày {completed_on:%d/%m/%Y}"
             remarks = []
-            if deadline is None:
-                remarks.append("Thường xuyên")
-            elif deadline != original_deadline and original_deadline is not None:
+            # (an ongoing task says "Thường xuyên" once, in its deadline cell)
+            if (
+                deadline is not None
+                and deadline != original_deadline
+                and original_deadline is not None
+            ):
                 remarks.append(f"Gia hạn từ {original_deadline:%d/%m/%Y}")
             if cancel_reason:
                 remarks.append(f"Hủy: {cancel_reason}")
@@ -246,7 +318,20 @@ def annex_rows(
                 remarks="; ".join(remarks),
                 latest_note=latest or "",
                 updated_at=updated_at,
+                ref=ref,
+                output=_output(output_number, output_date),
             )
+
+
+def _output(number: str | None, day: str | None) -> str:
+    """ "số 215/BC-NV ngày 29/09/2023" from a completion's recorded document."""
+    parts = []
+    if number:
+        parts.append(f"số {number}")
+    if day:
+        with contextlib.suppress(ValueError):  # a date the timeline kept is ISO
+            parts.append(f"ngày {date.fromisoformat(day):%d/%m/%Y}")
+    return " ".join(parts)
 
 
 def _support_names(task_ids: list[int]) -> dict[int, list[str]]:
@@ -265,17 +350,22 @@ def _support_names(task_ids: list[int]) -> dict[int, list[str]]:
 BUCKET_LABELS = {bucket: str(bucket.label) for bucket in Timeliness}
 
 
+# Annex I's columns: the heading and the width in the workbook (characters); ANNEX_ONE_MM the
+# width on an A4 landscape page (267 mm between 15 mm margins) in the DOCX and the PDF: a
+# narrow number, a wide content, a deadline that never breaks.
 ANNEX_ONE_COLUMNS = (
     ("STT", 6),
-    ("Nội dung nhiệm vụ", 60),
-    ("Nguồn (số, ký hiệu, ngày)", 20),
-    ("Lãnh đạo chỉ đạo", 18),
-    ("Đơn vị chủ trì", 24),
-    ("Đơn vị phối hợp", 28),
+    ("Mục", 7),
+    ("Nội dung nhiệm vụ", 55),
+    ("Nguồn (số, ký hiệu, ngày)", 18),
+    ("Lãnh đạo chỉ đạo", 16),
+    ("Đơn vị chủ trì", 22),
+    ("Đơn vị phối hợp", 24),
     ("Thời hạn", 12),
-    ("Tình hình thực hiện / trạng thái", 42),
-    ("Ghi chú", 24),
+    ("Tình hình thực hiện / trạng thái", 45),
+    ("Ghi chú", 22),
 )
+ANNEX_ONE_MM = (12, 12, 61, 24, 20, 25, 25, 21, 45, 22)
 ANNEX_TWO_COLUMNS = (
     ("STT", 6),
     ("Đơn vị", 36),
@@ -292,6 +382,8 @@ ANNEX_TWO_COLUMNS = (
     ("%", 8),
     ("Kỳ báo cáo định kỳ trễ hạn", 11),
 )
+# 267 mm: number, unit, total, five (count, %) pairs, late periods.
+ANNEX_TWO_MM = (10, 57, 15, *(18, 16) * 5, 15)
 ANNEX_TWO_ORDER = ("open_in_time", "open_overdue", "done_on_time", "done_late", "cancelled")
 
 
@@ -359,6 +451,8 @@ class Report:
     results: list[str] = field(default_factory=list)
     overdue: list[AnnexRow] = field(default_factory=list)
     proposals: list[str] = field(default_factory=list)
+    late_done: list[AnnexRow] = field(default_factory=list)
+    signing: Signing = field(default_factory=Signing)
     recipients: list[str] = field(default_factory=list)
     annex: list[AnnexRow] = field(default_factory=list)
     annex_truncated: bool = False
@@ -377,6 +471,21 @@ class Report:
         day = self.day
         return f"{self.place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
+    @property
+    def number_line(self) -> str:
+        """ "Số: 125/BC-UBND", or with the number left blank for the văn thư to fill in."""
+        return f"Số: {self.signing.number or BLANK_NUMBER}/BC-UBND"
+
+    @property
+    def annex_reference(self) -> str:
+        """The line under each annex's heading, naming the report it belongs to."""
+        day = self.day
+        number = self.signing.number or BLANK_NUMBER
+        return (
+            f"(Kèm theo Báo cáo số {number}/BC-UBND ngày {day.day:02d}/{day.month:02d}/"
+            f"{day.year} của {self.issuer})"
+        )
+
 
 def _place(scope: Scope, issuer: str) -> str:
     """The place name of the date line: the notice's, else the issuer's last two words."""
@@ -385,8 +494,53 @@ def _place(scope: Scope, issuer: str) -> str:
     return " ".join(issuer.split()[-2:])
 
 
-def compute(scope: Scope) -> Report:
-    """Read everything the report of `scope` prints, once."""
+def default_signer(scope: Scope) -> str:
+    """Who signs unless the office says otherwise: DONDOC_REPORT_SIGNER, else the leader who
+    chaired the notice's meeting (a Phó Chủ tịch signs for the Chủ tịch)."""
+    configured = str(getattr(settings, "DONDOC_REPORT_SIGNER", "") or "")
+    if configured:
+        return configured
+    return scope.notice.chair if scope.notice is not None else ""
+
+
+def default_proposals(report: Report) -> list[str]:
+    """Proposals drawn from the figures, never contradicting them; the office rewrites them
+    before issuing (`Signing.proposals`)."""
+    counts = report.summary.total
+    lines = []
+    if counts.open_overdue:
+        units = sorted(
+            (u for u in report.summary.units if u.counts.open_overdue),
+            key=lambda u: -u.counts.open_overdue,
+        )
+        named = ", ".join(u.name for u in units[:5]) + (
+            " và các đơn vị khác" if len(units) > 5 else ""
+        )
+        lines.append(
+            f"Đề nghị {named} khẩn trương hoàn thành các nhiệm vụ quá hạn, báo cáo kết quả và "
+            "nguyên nhân chậm về Ủy ban nhân dân (qua Văn phòng HĐND-UBND)."
+        )
+    if counts.done_late:
+        lines.append(
+            "Đề nghị các đơn vị có nhiệm vụ hoàn thành quá hạn nghiêm túc rút kinh nghiệm."
+        )
+    if report.summary.total_lapsed:
+        lines.append("Đề nghị các đơn vị thực hiện báo cáo định kỳ đúng thời hạn quy định.")
+    if counts.open_in_time:
+        lines.append(
+            "Đề nghị các đơn vị tiếp tục triển khai các nhiệm vụ còn trong hạn, bảo đảm hoàn "
+            "thành đúng thời hạn được giao."
+        )
+    if not lines:
+        lines.append(
+            "Các nhiệm vụ được giao đã hoàn thành đúng thời hạn; đề nghị các đơn vị "
+            "tiếp tục phát huy."
+        )
+    return lines
+
+
+def compute(scope: Scope, signing: Signing | None = None) -> Report:
+    """Read everything the report of `scope` prints, once (`signing`: what the office set)."""
     figures = summary(scope)
     counts = figures.total
     issuer = str(settings.DONDOC_ISSUER_NAME)
@@ -402,41 +556,43 @@ def compute(scope: Scope) -> Report:
         scope=scope,
         summary=figures,
     )
+    pct = counts.percent
     report.results = [
-        f"Tổng số nhiệm vụ: {counts.total}.",
-        f"Đã hoàn thành: {counts.done} nhiệm vụ, trong đó đúng hạn {counts.done_on_time} "
-        f"({counts.percent('done_on_time')}%), quá hạn {counts.done_late} "
-        f"({counts.percent('done_late')}%).",
-        f"Chưa hoàn thành: {counts.open_in_time + counts.open_overdue} nhiệm vụ, "
-        f"trong đó trong hạn {counts.open_in_time} ({counts.percent('open_in_time')}%), "
-        f"quá hạn {counts.open_overdue} ({counts.percent('open_overdue')}%).",
-        f"Hủy: {counts.cancelled} nhiệm vụ.",
+        f"Tổng số nhiệm vụ: {vn_number(counts.total)}.",
+        f"Đã hoàn thành: {vn_number(counts.done)} nhiệm vụ, trong đó đúng hạn "
+        f"{vn_number(counts.done_on_time)} ({vn_percent(pct('done_on_time'))}), quá hạn "
+        f"{vn_number(counts.done_late)} ({vn_percent(pct('done_late'))}).",
+        f"Chưa hoàn thành: {vn_number(counts.open_in_time + counts.open_overdue)} nhiệm vụ, "
+        f"trong đó trong hạn {vn_number(counts.open_in_time)} "
+        f"({vn_percent(pct('open_in_time'))}), quá hạn {vn_number(counts.open_overdue)} "
+        f"({vn_percent(pct('open_overdue'))}).",
+        f"Hủy: {vn_number(counts.cancelled)} nhiệm vụ.",
     ]
     laggards = [u for u in figures.units if u.counts.open_overdue]
     if laggards:
         listed = ", ".join(
-            f"{u.name} ({u.counts.open_overdue})"
+            f"{u.name} ({vn_number(u.counts.open_overdue)})"
             for u in sorted(laggards, key=lambda u: -u.counts.open_overdue)[:10]
         )
         report.results.append(f"Các đơn vị còn nhiệm vụ quá hạn: {listed}.")
     report.results += group_lines(scope)
     if figures.total_lapsed:
         report.results.append(
-            f"Nhiệm vụ báo cáo định kỳ: {figures.total_lapsed} kỳ báo cáo trễ hạn hoặc chưa nộp "
-            "(chi tiết theo đơn vị tại Phụ lục II)."
+            f"Nhiệm vụ báo cáo định kỳ: {vn_number(figures.total_lapsed)} kỳ báo cáo trễ hạn "
+            "hoặc chưa nộp (chi tiết theo đơn vị tại Phụ lục II)."
         )
+    overdue_label, late_label = Timeliness.OVERDUE.label, Timeliness.DONE_LATE.label
     for row in annex_rows(scope):
-        if row.timeliness == Timeliness.OVERDUE.label:
+        if row.timeliness == overdue_label:
             report.overdue.append(row)
+        elif row.timeliness == late_label:
+            report.late_done.append(row)
         if len(report.annex) < NARRATIVE_ANNEX_LIMIT:
             report.annex.append(row)
         else:
             report.annex_truncated = True
-    report.proposals = [
-        "Đề nghị các đơn vị có nhiệm vụ quá hạn khẩn trương hoàn thành, báo cáo kết quả về "
-        "Ủy ban nhân dân (qua Văn phòng HĐND-UBND).",
-        "(Văn phòng bổ sung các đề xuất, kiến nghị trước khi trình ký.)",
-    ]
+    report.signing = signing or Signing(signer=default_signer(scope))
+    report.proposals = list(report.signing.proposals) or default_proposals(report)
     report.recipients = [
         "Chủ tịch, các Phó Chủ tịch UBND;",
         "Các phòng, ban, đơn vị có liên quan;",
@@ -482,3 +638,44 @@ def group_lines(scope: Scope) -> list[str]:
 
 def as_report(subject: Scope | Report) -> Report:
     return subject if isinstance(subject, Report) else compute(subject)
+
+
+def narrative_late_lines(report: Report) -> list[str]:
+    """Section II: the overdue tasks with their cause, then the late completions, each named;
+    "none" said of each part that has none (so II never contradicts I or III)."""
+    lines = ["1. Nhiệm vụ chưa hoàn thành, đã quá hạn:"]
+    if not report.overdue:
+        lines.append("Không có nhiệm vụ chưa hoàn thành quá hạn.")
+    for row in report.overdue:
+        cause = row.latest_note or "đơn vị chưa báo cáo nguyên nhân"
+        lines.append(
+            f"- {row.text} ({row.source}; chủ trì: {row.lead_unit}; {row.situation}). "
+            f"Nguyên nhân, tình hình: {cause}"
+        )
+    lines.append("2. Nhiệm vụ đã hoàn thành nhưng quá hạn:")
+    if not report.late_done:
+        lines.append("Không có nhiệm vụ hoàn thành quá hạn.")
+    for row in report.late_done:
+        lines.append(f"- {row.text} ({row.source}; chủ trì: {row.lead_unit}; {row.situation}).")
+    return lines
+
+
+def file_name(scope: Scope, fmt: str) -> str:
+    """What the downloaded file is: "bao-cao-194-TB-UBND-20261201.docx", a unit's
+    "bao-cao-phong-noi-vu-20261201.xlsx", a period's "bao-cao-20260101-20261130-…"."""
+    from django.utils.text import slugify
+
+    from core.text import strip_accents
+
+    parts = ["bao-cao"]
+    if scope.notice is not None:
+        parts.append(scope.notice.number.replace("/", "-"))
+    if scope.unit is not None:
+        parts.append(slugify(strip_accents(scope.unit.name)))
+    if scope.date_from or scope.date_to:
+        start = f"{scope.date_from:%Y%m%d}" if scope.date_from else "dau"
+        end = f"{scope.date_to:%Y%m%d}" if scope.date_to else "nay"
+        parts.append(f"giao-{start}-{end}")
+    parts.append(f"{scope.as_of:%Y%m%d}")
+    stem = "-".join(parts)
+    return f"{strip_accents(stem)}.{fmt}"

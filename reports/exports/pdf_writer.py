@@ -9,13 +9,15 @@ from core.text import printable
 
 from .data import (
     ANNEX_ONE_COLUMNS,
+    ANNEX_ONE_MM,
     ANNEX_TWO_COLUMNS,
+    ANNEX_TWO_MM,
     FONTS,
-    SIGNATURE,
     Report,
     Scope,
     as_report,
     footer_text,
+    narrative_late_lines,
 )
 from .docx_writer import annex_two_text
 
@@ -47,6 +49,8 @@ def write_pdf(subject: Scope | Report, target: IO[bytes] | str | Path) -> Report
     from reportlab.platypus import (
         BaseDocTemplate,
         Frame,
+        HRFlowable,
+        KeepTogether,
         NextPageTemplate,
         PageBreak,
         PageTemplate,
@@ -83,22 +87,45 @@ def write_pdf(subject: Scope | Report, target: IO[bytes] | str | Path) -> Report
         ],
     )
     story: list = []
+    italic_center = ParagraphStyle("italic_center", parent=center, fontName="Tinos-Italic")
+    motto_top = ParagraphStyle("motto_top", parent=bold_center, fontSize=12, leading=15)
+
+    def short_rule(width_mm: float) -> HRFlowable:
+        return HRFlowable(
+            width=width_mm * mm,
+            thickness=0.6,
+            color=colors.black,
+            spaceBefore=1,
+            spaceAfter=1,
+            hAlign="CENTER",
+        )
+
+    # Nghị định 30/2020, Phụ lục I: the issuing body and the national motto side by side,
+    # about 2 : 3 of the 165 mm line, level at the top.
+    left = [
+        p(report.issuer_upper, bold_center),
+        short_rule(26),
+        Spacer(1, 1.5 * mm),
+        p(report.number_line, center),
+    ]
+    right = [
+        p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", motto_top),
+        p("Độc lập - Tự do - Hạnh phúc", bold_center),
+        short_rule(58),
+        Spacer(1, 1.5 * mm),
+        p(report.date_line, italic_center),
+    ]
     header = Table(
-        [
+        [[left, right]],
+        colWidths=[66 * mm, 99 * mm],
+        style=TableStyle(
             [
-                p(report.issuer_upper, bold_center),
-                p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold_center),
-            ],
-            [p("Số:      /BC-UBND", center), p("Độc lập - Tự do - Hạnh phúc", bold_center)],
-            [
-                "",
-                p(
-                    report.date_line,
-                    ParagraphStyle("date", parent=center, fontName="Tinos-Italic"),
-                ),
-            ],
-        ],
-        colWidths=[65 * mm, 100 * mm],
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
     )
     story += [
         header,
@@ -113,23 +140,23 @@ def write_pdf(subject: Scope | Report, target: IO[bytes] | str | Path) -> Report
         p("I. KẾT QUẢ THỰC HIỆN", bold),
     ]
     story += [p(f"- {line}") for line in report.results]
-    story.append(p("II. NHIỆM VỤ QUÁ HẠN VÀ NGUYÊN NHÂN", bold))
-    if not report.overdue:
-        story.append(p("Không có nhiệm vụ quá hạn."))
-    for row in report.overdue:
-        cause = row.latest_note or "đơn vị chưa báo cáo nguyên nhân"
-        story.append(
-            p(
-                f"- {row.text} ({row.source}; chủ trì: {row.lead_unit}; {row.situation}). "
-                f"Nguyên nhân, tình hình: {cause}"
-            )
-        )
+    story.append(p("II. NHIỆM VỤ QUÁ HẠN, HOÀN THÀNH QUÁ HẠN VÀ NGUYÊN NHÂN", bold))
+    story += [p(line) for line in narrative_late_lines(report)]
     story.append(p("III. ĐỀ XUẤT, KIẾN NGHỊ", bold))
     story += [p(f"- {line}") for line in report.proposals]
-    receivers = [p("Nơi nhận:", small_bold)] + [p(f"- {r}", small) for r in report.recipients]
-    signer = [p(line, bold_center) for line in SIGNATURE]
-    signature = Table([[receivers, signer]], colWidths=[80 * mm, 85 * mm])
-    story += [Spacer(1, 6 * mm), signature, NextPageTemplate("annex"), PageBreak()]
+    receivers_title = ParagraphStyle("receivers_title", parent=small, fontSize=12, leading=15)
+    receivers = [Paragraph(f"<b><i>{escape('Nơi nhận:')}</i></b>", receivers_title)] + [
+        p(f"- {r}", ParagraphStyle("receiver", parent=small, fontSize=11, leading=13))
+        for r in report.recipients
+    ]
+    signer = [p(line, bold_center) for line in report.signing.authority]
+    signer += [Spacer(1, 22 * mm), p(report.signing.signer, bold_center)]
+    signature = Table(
+        [[receivers, signer]],
+        colWidths=[80 * mm, 85 * mm],
+        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
+    )
+    story += [Spacer(1, 6 * mm), KeepTogether(signature), NextPageTemplate("annex"), PageBreak()]
 
     grid = TableStyle(
         [
@@ -138,29 +165,38 @@ def write_pdf(subject: Scope | Report, target: IO[bytes] | str | Path) -> Report
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]
     )
-    story.append(p("PHỤ LỤC I: DANH SÁCH NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN", bold_center))
-    widths = [9, 70, 26, 22, 28, 30, 18, 40, 24]
+    story += [
+        p("Phụ lục I", bold_center),
+        p("DANH SÁCH NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN", bold_center),
+        p(report.annex_reference, ParagraphStyle("ref", parent=italic_center, fontSize=11)),
+        Spacer(1, 3 * mm),
+    ]
     rows = [[p(name, small_bold) for name, _ in ANNEX_ONE_COLUMNS]]
     rows += [[p(value, small) for value in row.as_text()] for row in report.annex]
-    story.append(Table(rows, colWidths=[w * mm for w in widths], repeatRows=1, style=grid))
+    # A row is never split across pages (ReportLab moves a row that does not fit whole).
+    story.append(
+        Table(
+            rows,
+            colWidths=[w * mm for w in ANNEX_ONE_MM],
+            repeatRows=1,
+            style=grid,
+            splitInRow=0,
+        )
+    )
     if report.annex_truncated:
         story.append(
             p(f"(Danh sách đầy đủ trong tệp Excel; ở đây {len(report.annex)} nhiệm vụ đầu.)", small)
         )
     story += [
-        Spacer(1, 6 * mm),
-        p("PHỤ LỤC II: TỔNG HỢP KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ", bold_center),
+        PageBreak(),
+        p("Phụ lục II", bold_center),
+        p("TỔNG HỢP KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ", bold_center),
+        p(report.annex_reference, ParagraphStyle("ref2", parent=italic_center, fontSize=11)),
+        Spacer(1, 3 * mm),
     ]
     two = [[p(name, small_bold) for name, _ in ANNEX_TWO_COLUMNS]]
     two += [[p(v, small) for v in values] for values in annex_two_text(report.summary)]
-    story.append(
-        Table(
-            two,
-            colWidths=[10 * mm, 64 * mm] + [15 * mm] * 11 + [18 * mm],
-            repeatRows=1,
-            style=grid,
-        )
-    )
+    story.append(Table(two, colWidths=[w * mm for w in ANNEX_TWO_MM], repeatRows=1, style=grid))
     story += [Spacer(1, 4 * mm), p(footer_text(report.scope, report.extracted), small)]
     document.build(story)
     return report

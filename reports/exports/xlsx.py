@@ -80,37 +80,51 @@ def _sheet(
     ws.write_string(0, 0, title.upper(), formats["bold"])
     ws.write_string(1, 0, heading, formats["bold"])
     ws.write_string(2, 0, f"({description})", formats["italic"])
+    ws.set_row(3, 48)  # the headings wrap to three lines
     for index, (name, _) in enumerate(columns):
         ws.write_string(3, index, name, formats["header"])
     return ws
 
 
+# Points per wrapped line of 11 pt text, and the characters one column-width unit holds.
+LINE_POINTS = 15
+CHARS_PER_UNIT = 1.1
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` wide (a generous estimate: a row
+    too tall prints, a row too short hides text in LibreOffice)."""
+    per_line = max(1, int(width * CHARS_PER_UNIT))
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
 def _annex_one(
-    ws: Any, formats: dict[str, Any], rows: Iterable[AnnexRow], *, updated: bool = False
+    ws: Any,
+    formats: dict[str, Any],
+    rows: Iterable[AnnexRow],
+    *,
+    updated: bool = False,
 ) -> int:
-    """Annex I's rows from line 4 (with the last update's time when `updated`); returns the
+    """Annex I's rows from line 4 (with the last update's time when `updated`), each row as
+    tall as its longest cell wraps to (LibreOffice does not grow a row by itself); returns the
     line after the last."""
     body, dated = formats["body"], formats["dated"]
+    widths = [width for _, width in ANNEX_ONE_COLUMNS]
     line = 4
     write_string, write_number = ws.write_string, ws.write_number
     for row in rows:
-        situation = row.situation + (f". {row.latest_note}" if row.latest_note else "")
+        cells = row.as_text()
+        height = max(_lines(text, width) for text, width in zip(cells, widths, strict=True))
+        ws.set_row(line, LINE_POINTS * height)
         write_number(line, 0, row.number, body)
-        write_string(line, 1, printable(row.text), body)
-        write_string(line, 2, row.source, body)
-        write_string(line, 3, row.leader, body)
-        write_string(line, 4, row.lead_unit, body)
-        write_string(line, 5, row.support_units, body)
-        if row.deadline:
-            ws.write_datetime(line, 6, row.deadline, dated)
-        else:
-            write_string(line, 6, "Thường xuyên", body)
-        write_string(line, 7, printable(f"{situation} — {row.timeliness}"), body)
-        write_string(line, 8, printable(row.remarks), body)
+        for column, text in enumerate(cells[1:], start=1):
+            if column == 7 and row.deadline:
+                ws.write_datetime(line, 7, row.deadline, dated)
+            else:
+                write_string(line, column, printable(text), body)
         if updated and row.updated_at is not None:
-            ws.write_datetime(
-                line, 9, timezone.localtime(row.updated_at).replace(tzinfo=None), formats["stamp"]
-            )
+            stamp = timezone.localtime(row.updated_at).replace(tzinfo=None)
+            ws.write_datetime(line, len(cells), stamp, formats["stamp"])
         line += 1
     return line
 

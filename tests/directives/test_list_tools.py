@@ -46,9 +46,9 @@ def test_the_filtered_list_exports_exactly_its_rows(
     sheet = book.active
     assert sheet["A3"].value.startswith("(Nhiệm vụ của Phòng Nội vụ; Thời hạn: Quá hạn;")
     header = [c.value for c in sheet[4]]
-    assert header[1] == "Nội dung nhiệm vụ" and header[-1] == "Cập nhật lần cuối"
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5) if row[1].value]
-    texts = {row[1] for row in rows}
+    assert header[2] == "Nội dung nhiệm vụ" and header[-1] == "Cập nhật lần cuối"
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5) if row[2].value]
+    texts = {row[2] for row in rows}
     # Unit A's staff: their three late tasks, not B's, not the one in time.
     assert (
         texts
@@ -59,8 +59,8 @@ def test_the_filtered_list_exports_exactly_its_rows(
             "Việc trễ 2",
         }
     )
-    first = next(row for row in rows if row[1] == "Việc trễ 0")
-    assert "Đang làm" in first[7] and first[9] is not None  # the latest report, the update
+    first = next(row for row in rows if row[2] == "Việc trễ 0")
+    assert "Đang làm" in first[8] and first[10] is not None  # the latest report, the update
     bad = signed_in(staff_a).get(f"{reverse('task_list_export')}?deadline_from=31/02/2023")
     assert bad.status_code == 302
 

@@ -60,18 +60,25 @@ def test_the_xlsx_holds_every_task_and_annex_two_adds_up(demo: Notice, tmp_path:
     tasks = list(demo.tasks.select_related("lead_unit").order_by("order"))
     assert len(rows) == len(tasks) == 28
     for row, task in zip(rows, tasks, strict=True):
-        assert row[1] == task.text  # the Vietnamese text, intact
-        assert row[2] == "194/TB-UBND ngày 13/09/2023"
-        assert row[3] == "Hồ Thái Sơn"
-        assert row[4] == task.lead_unit.name
+        assert row[1] == task.ref  # the Mục column: 3.1 … 3.7
+        assert row[2] == task.text  # the Vietnamese text, intact
+        assert row[3] == "194/TB-UBND ngày 13/09/2023"
+        assert row[4] == "Hồ Thái Sơn"
+        assert row[5] == task.lead_unit.name
         if task.deadline:
-            assert row[6].date() == task.deadline  # a real date, not text
+            assert row[7].date() == task.deadline  # a real date, not text
         else:
-            assert row[6] == "Thường xuyên"
+            assert row[7] == "Thường xuyên"
+            assert "Thường xuyên" not in (row[9] or "")  # said once per row
     first = book["Phụ lục I"]
     assert first.freeze_panes == "A5"
     assert first.page_setup.orientation == "landscape"
-    assert int(first.column_dimensions["B"].width) == 60  # 60 characters (Excel adds padding)
+    assert int(first.column_dimensions["C"].width) == 55  # 55 characters (Excel adds padding)
+    # Every row has a height its wrapped text fits in (LibreOffice does not grow rows itself).
+    for number in range(5, 5 + len(rows)):
+        height = first.row_dimensions[number].height
+        text = str(first.cell(number, 3).value)
+        assert height is not None and height >= 15 * (len(text) // 61 + 1), number
     footer = [r[0] for r in first.iter_rows(values_only=True) if r and isinstance(r[0], str)]
     assert any(
         text.startswith("Phạm vi: Thông báo số 194/TB-UBND") and "Trích xuất lúc" in text
@@ -101,7 +108,7 @@ def test_the_docx_is_the_administrative_report_with_its_annexes(
     assert "ỦY BAN NHÂN DÂN HUYỆN HƯƠNG SƠN" in cells
     assert "Hương Sơn, ngày 15 tháng 11 năm 2023" in cells
     assert "BÁO CÁO" in text and "Thông báo số 194/TB-UBND" in text
-    assert "II. NHIỆM VỤ QUÁ HẠN VÀ NGUYÊN NHÂN" in text
+    assert "II. NHIỆM VỤ QUÁ HẠN, HOÀN THÀNH QUÁ HẠN VÀ NGUYÊN NHÂN" in text
     # The overdue Sơn Tây task with the cause from the unit's own last note.
     assert "Đã tổ chức lễ ra mắt sáng kiến ngày 28/9/2023" in text
     assert "Ủy ban nhân dân xã Sơn Tây" in cells and "Phòng Tài nguyên và Môi trường" in cells
@@ -137,7 +144,7 @@ def test_a_unit_and_a_period_narrow_the_report(demo: Notice, tmp_path: Path) -> 
         export(tmp_path, "xlsx", "--unit", "noi vu", "--from", "2023-09-01", "--to", "2023-09-30")
     )
     rows = annex_one(book)
-    assert len(rows) == 8 and {r[4] for r in rows} == {"Phòng Nội vụ"}
+    assert len(rows) == 8 and {r[5] for r in rows} == {"Phòng Nội vụ"}
     empty = openpyxl.load_workbook(export(tmp_path, "xlsx", "--from", "2024-01-01"))
     assert annex_one(empty) == []
 
@@ -268,8 +275,8 @@ def test_a_missed_monthly_duty_is_counted_late_in_both_annexes(
     missed = PeriodReport.objects.filter(task=duty, due_on__lt=TODAY, reported_on__isnull=True)
     assert missed.count() >= 1
     book = openpyxl.load_workbook(export(tmp_path, "xlsx", "--notice", "194/TB-UBND"))
-    row = next(r for r in annex_one(book) if r[1] == duty.text)
-    assert f"{missed.count()} kỳ báo cáo định kỳ trễ hạn" in row[8]
+    row = next(r for r in annex_one(book) if r[2] == duty.text)
+    assert f"{missed.count()} kỳ báo cáo định kỳ trễ hạn" in row[9]
     second = book["Phụ lục II"]
     lines = [r for r in second.iter_rows(min_row=5, values_only=True) if r and r[1]]
     header = next(second.iter_rows(min_row=4, max_row=4, values_only=True))
