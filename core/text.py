@@ -39,3 +39,15 @@ def printable(text: str) -> str:
     """`text` as a document can hold it: Word's line and page breaks as line breaks, every
     other character XML refuses removed."""
     return _NOT_XML.sub("", text.translate(_BREAKS))
+
+
+def vn_number(value: float, decimals: int = 0) -> str:
+    """A number as Vietnamese documents write it: "1.234", "3,6"."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def vn_percent(value: float) -> str:
+    """A percentage as Vietnamese documents write it, the same on every screen and in every
+    report: "3,6%"."""
+    return f"{vn_number(value, 1)}%"

@@ -3,6 +3,7 @@ from datetime import date
 from django import template
 from django.utils.html import format_html
 
+from core.text import vn_percent
 from directives.timeliness import Timeliness
 
 register = template.Library()
@@ -39,6 +40,12 @@ def timeliness_badge(value: str, days_overdue: int = 0) -> str:
     return format_html(
         '<span class="badge badge-timeliness-{}">{}{}</span>', value, timeliness_label(value), late
     )
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """ "6,2%": a percentage as Vietnamese write it (core.text.vn_percent)."""
+    return "—" if value is None else vn_percent(float(value))
 
 
 @register.filter

@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
+from core.text import vn_number, vn_percent
 from directives.models import GroupTask, Notice, PeriodReport, Task, TaskEvent, TaskQuerySet
 from directives.timeliness import Timeliness
 from units.models import Unit
@@ -120,17 +121,6 @@ class Scope:
 
 
 # --- Annex I ------------------------------------------------------------------------------
-
-
-def vn_number(value: float, decimals: int = 0) -> str:
-    """A number as Vietnamese documents write it: "1.234", "3,6"."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def vn_percent(value: float) -> str:
-    """A percentage as Vietnamese documents write it, the same in every report: "3,6%"."""
-    return f"{vn_number(value, 1)}%"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from core.text import printable
+from core.text import printable, vn_number, vn_percent
 
 from .. import queries
 from .data import (
@@ -21,8 +21,6 @@ from .data import (
     as_report,
     footer_text,
     narrative_late_lines,
-    vn_number,
-    vn_percent,
 )
 
 

@@ -4,8 +4,12 @@
   var source = document.getElementById("chart-data");
   if (!source || typeof Chart === "undefined") return;
   var data = JSON.parse(source.textContent);
-  var printing = window.matchMedia && window.matchMedia("print").matches;
+  // "Bản in A4": drawn at once (no animation), then the browser's print dialog opens.
+  var brief = document.body.classList.contains("printing");
+  var printing = brief || (window.matchMedia && window.matchMedia("print").matches);
   Chart.defaults.animation = printing ? false : Chart.defaults.animation;
+  Chart.defaults.maintainAspectRatio = false; // the .chart-box gives the height
+  var charts = [];
   var colors = {
     done_on_time: "#0f5132",
     done_late: "#842029",
@@ -16,7 +20,7 @@
 
   var unitCanvas = document.getElementById("unit-chart");
   if (unitCanvas && data.units.labels.length) {
-    new Chart(unitCanvas, {
+    charts.push(new Chart(unitCanvas, {
       type: "bar",
       data: {
         labels: data.units.labels,
@@ -30,12 +34,13 @@
         scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true } },
         plugins: { legend: { position: "bottom" } }
       }
-    });
+    }));
   }
 
   var trendCanvas = document.getElementById("trend-chart");
   if (trendCanvas) {
-    new Chart(trendCanvas, {
+    var highest = Math.max.apply(null, data.trend.completed.concat(data.trend.overdue, [0]));
+    charts.push(new Chart(trendCanvas, {
       data: {
         labels: data.trend.labels,
         datasets: [
@@ -45,9 +50,23 @@
       },
       options: {
         responsive: true,
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+        scales: {
+          // Bars whole at both ends; a few steps on the axis even when the counts are small.
+          x: { offset: true },
+          y: { beginAtZero: true, suggestedMax: Math.max(4, highest + 1), ticks: { precision: 0 } }
+        },
         plugins: { legend: { position: "bottom" } }
       }
-    });
+    }));
+  }
+
+  // The page is laid out again at the paper's width: the charts follow.
+  window.addEventListener("beforeprint", function () {
+    charts.forEach(function (chart) { chart.resize(); });
+  });
+  var printButton = document.querySelector("[data-print]");
+  if (printButton) printButton.addEventListener("click", function () { window.print(); });
+  if (brief && !/[?&]auto=0/.test(window.location.search)) {
+    window.setTimeout(function () { window.print(); }, 300);
   }
 })();

@@ -74,8 +74,30 @@ def test_leadership_drill_down_from_a_units_overdue_figure_to_a_timeline(
     expect(timeline).to_contain_text("Giao nhiệm vụ")
     check_accessibility(page)
 
-    page.goto(f"{base}/bang-dieu-khien/?print=1")
-    expect(page.get_by_role("heading", name="Bảng điều khiển")).to_be_visible()
+    # "Bản in A4" opens the browser's print dialog by itself …
+    page.add_init_script("window.print = () => { window.__printed = true; };")
+    page.get_by_role("link", name="Bảng điều khiển").first.click()
+    page.get_by_role("link", name="Bản in A4").click()
+    for _ in range(40):  # (the page's CSP forbids wait_for_function's eval)
+        if page.evaluate("() => window.__printed === true"):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate("() => window.__printed === true"), "the print dialog did not open"
     expect(page.locator("nav.navbar")).to_have_count(0)
-    pdf = page.pdf(format="A4", landscape=True)
-    assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
+    # … and prints as an A4 brief: one or two pages, charts drawn and sized, tables whole.
+    page.goto(f"{base}/bang-dieu-khien/?print=1&auto=0")
+    page.emulate_media(media="print")
+    trend = page.evaluate(
+        """() => { const c = Chart.getChart('trend-chart');
+                   return {ticks: c.scales.y.ticks.length, offset: c.scales.x.options.offset,
+                           height: c.height}; }"""
+    )
+    assert trend["ticks"] >= 4 and trend["offset"] is True, trend
+    units_drawn = page.evaluate("() => Chart.getChart('unit-chart').data.datasets.length")
+    assert units_drawn == 5
+    pdf = page.pdf(format="A4", print_background=True)
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    assert 1 <= len(PdfReader(BytesIO(pdf)).pages) <= 2

@@ -69,3 +69,54 @@ def test_the_main_screens(browser: Browser, live_server: object, tmp_path: Path)
     office.get_by_role("button", name="Đọc thông báo").click()
     expect(office.get_by_role("heading", name="Xem trước: kiểm tra rồi xác nhận")).to_be_visible()
     shot(office, "5-import-preview.png")
+
+
+@pytest.mark.libreoffice
+def test_the_reports_and_the_a4_brief_as_they_print(
+    browser: Browser, live_server: object, tmp_path: Path
+) -> None:
+    """Page images of each report as LibreOffice prints it (and of the PDF as made), and of
+    the dashboard's A4 brief as Chromium prints it."""
+    import subprocess
+
+    from tests.reports.test_printing import pages, print_with_libreoffice
+
+    call_command("seed_demo", stdout=StringIO())
+    target = Path(os.environ.get("DONDOC_SCREENSHOTS_DIR") or tmp_path)
+    target.mkdir(parents=True, exist_ok=True)
+    printed = {}
+    for fmt in ("docx", "xlsx", "pdf"):
+        made = tmp_path / f"bao-cao-{fmt}.{fmt}"
+        call_command(
+            "export_report",
+            "--notice",
+            "194/TB-UBND",
+            "--format",
+            fmt,
+            "--output",
+            str(made),
+            stdout=StringIO(),
+        )
+        printed[fmt] = made if fmt == "pdf" else print_with_libreoffice(made)
+
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = context.new_page()
+    base = str(live_server)
+    page.goto(f"{base}/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill("pct")
+    page.get_by_label("Mật khẩu").fill("dondoc123")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+    page.goto(f"{base}/bang-dieu-khien/?print=1&auto=0")
+    page.emulate_media(media="print")
+    brief = tmp_path / "ban-in-a4.pdf"
+    page.pdf(path=str(brief), format="A4", print_background=True)
+    printed["a4"] = brief
+    assert pages(brief) <= 2
+
+    for name, pdf in printed.items():
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-png", "-singlefile", str(pdf), str(target / f"6-in-{name}")],
+            check=True,
+        )
+        assert (target / f"6-in-{name}.png").stat().st_size > 10_000
