@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from datetime import date
 from io import StringIO
@@ -311,3 +312,61 @@ def test_the_narrative_shows_a_task_given_to_several_units_with_its_members(
     assert "1/3 đơn vị hoàn thành" in line
     waiting = line.split("chưa hoàn thành: ")[1]
     assert units[1].name in waiting and units[2].name in waiting and units[0].name not in waiting
+
+
+def test_the_office_writes_the_proposals_and_names_the_signer_before_issuing(
+    client: Client, demo: Notice
+) -> None:
+    client.force_login(User.objects.get(username="vanphong"))
+    scope = {
+        "notice": demo.pk,
+        "number": "125",
+        "authority": "ct",
+        "signer": "Nguyễn Văn Chủ",
+        "proposals": (
+            "- Đề nghị Phòng Nội vụ hoàn thành đề án trước 15/12.\n\nGiao Văn phòng theo dõi."
+        ),
+    }
+    download = client.get(reverse("report_download", args=["docx"]), scope)
+    assert download["Content-Disposition"].endswith('filename="bao-cao-194-TB-UBND-20231115.docx"')
+    document = docx.Document(io.BytesIO(b"".join(download.streaming_content)))  # type: ignore[attr-defined]
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "- Đề nghị Phòng Nội vụ hoàn thành đề án trước 15/12." in text
+    assert "- Giao Văn phòng theo dõi." in text
+    assert "khẩn trương hoàn thành" not in text  # the office's proposals replace the drawn ones
+    assert "Số: 125/BC-UBND" in cells and "Nguyễn Văn Chủ" in cells
+    assert "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH" in cells
+    assert "(Kèm theo Báo cáo số 125/BC-UBND ngày 15/11/2023 của Ủy ban nhân dân huyện" in text
+    client.post(reverse("report_issue"), scope)
+    issued = IssuedReport.objects.get()
+    assert issued.figures["proposals"] == [
+        "Đề nghị Phòng Nội vụ hoàn thành đề án trước 15/12.",
+        "Giao Văn phòng theo dõi.",
+    ]
+    assert issued.figures["signing"]["signer"] == "Nguyễn Văn Chủ"
+    assert issued.docx.name.endswith("bao-cao-194-TB-UBND-20231115-lan1.docx")
+    page = client.get(reverse("issued_report", args=[issued.pk])).content.decode()
+    assert "Giao Văn phòng theo dõi." in page and "Nguyễn Văn Chủ" in page
+    bad = client.get(reverse("report_download", args=["pdf"]), {**scope, "number": "12a"})
+    assert bad.status_code == 302  # back to the form, which says why
+
+
+def test_the_narrative_never_contradicts_itself(demo: Notice, tmp_path: Path) -> None:
+    document = docx.Document(str(export(tmp_path, "docx", "--notice", "194/TB-UBND")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    # One task is overdue: II names it, III urges its unit; no "không có nhiệm vụ quá hạn".
+    assert "Không có nhiệm vụ chưa hoàn thành quá hạn." not in text
+    assert "Đề nghị Ủy ban nhân dân xã Sơn Tây khẩn trương hoàn thành" in text
+    assert "Không có nhiệm vụ hoàn thành quá hạn." in text  # none finished late, said so
+    assert "(Văn phòng bổ sung" not in text
+    assert re.search(r"\(\d+,\d%\)", text) and not re.search(r"\d\.\d%", text)
+    with on_day(TODAY):
+        for task in Task.objects.filter(status__in=Task.OPEN_STATUSES):
+            services.cancel_task(
+                actor=User.objects.get(username="vanphong"), task=task, reason="Thôi"
+            )
+    document = docx.Document(str(export(tmp_path, "docx", "--notice", "194/TB-UBND")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Không có nhiệm vụ chưa hoàn thành quá hạn." in text
+    assert "khẩn trương hoàn thành" not in text
