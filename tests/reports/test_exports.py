@@ -318,7 +318,7 @@ def test_the_office_writes_the_proposals_and_names_the_signer_before_issuing(
     client: Client, demo: Notice
 ) -> None:
     client.force_login(User.objects.get(username="vanphong"))
-    scope = {
+    scope: dict[str, str | int] = {
         "notice": demo.pk,
         "number": "125",
         "authority": "ct",
