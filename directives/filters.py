@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.filters import date_filter
 from core.text import fold
 from core.widgets import FastSelect, NamedModelChoiceFilter
-from units.models import Unit
+from units.models import Unit, User
 
 from .models import GroupTask, Notice, Task, TaskQuerySet
 from .timeliness import AGEING, Timeliness, ageing_q, buckets_q, stale_q
@@ -134,6 +134,16 @@ class TaskFilter(django_filters.FilterSet):
         queryset=GroupTask.objects.all(),
         widget=forms.HiddenInput,
     )
+    # From the evaluation page (Nghị định 335): one person's tasks, one figure of a period.
+    holder = django_filters.ModelChoiceFilter(
+        label="Người thực hiện",
+        queryset=User.objects.all(),
+        field_name="assignee",
+        widget=forms.HiddenInput,
+    )
+    danh_gia = django_filters.CharFilter(
+        label="Đánh giá", method="filter_evaluation", widget=forms.HiddenInput
+    )
     deadline_from = date_filter("Hạn từ ngày", "deadline", "gte")
     deadline_to = date_filter("đến ngày", "deadline", "lte")
 
@@ -170,6 +180,10 @@ class TaskFilter(django_filters.FilterSet):
         if user is None or not user.sees_all_units:
             # Staff filter by their own unit's role; the unit picker is for the office.
             del self.filters["unit"]
+            # A unit names only its own people.
+            self.filters["holder"].queryset = User.objects.filter(
+                unit_id=getattr(user, "unit_id", None) or 0
+            )
             # A unit knows only the tasks given to several units that it has a part in.
             self.filters["group_task"].queryset = GroupTask.objects.filter(
                 pk__in=Task.objects.visible_to(user).values("group_task_id")  # type: ignore[arg-type]
@@ -265,6 +279,16 @@ class TaskFilter(django_filters.FilterSet):
             return queryset.handed_back()
         return queryset.not_received(self.reference_day)
 
+    def filter_evaluation(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
+        """ "2026-11:late": the tasks one figure of the evaluation counts (evaluation.part_q)."""
+        from .evaluation import PARTS, Period, part_q
+
+        key, _, part = value.partition(":")
+        period = Period.parse(key)
+        if period is None or part not in PARTS:
+            return queryset.none()
+        return queryset.filter(part_q(part, period, self.reference_day))
+
     def filter_person(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
         if value == "none":  # running tasks nobody holds yet (the head's to-do)
             return queryset.unassigned()
@@ -282,11 +306,20 @@ class TaskFilter(django_filters.FilterSet):
 
 # How a filter's value is named on the list's chips, when its label alone would be unclear.
 _CHIP_LABELS = {
+    "danh_gia": "Đánh giá",
     "deadline_from": "Hạn từ ngày",
     "deadline_to": "Hạn đến ngày",
     "assigned_from": "Giao từ ngày",
     "assigned_to": "Giao đến ngày",
 }
+
+
+def _evaluation_chip(value: str) -> str:
+    from .evaluation import PARTS, Period
+
+    key, _, part = value.partition(":")
+    period = Period.parse(key)
+    return f"{PARTS.get(part, part)}, {period.label}" if period else value
 
 
 def applied_filters(task_filter: TaskFilter) -> list[tuple[str, str, str]]:
@@ -305,6 +338,8 @@ def applied_filters(task_filter: TaskFilter) -> list[tuple[str, str, str]]:
         elif isinstance(value, (list, tuple)):
             choices = dict(getattr(field, "choices", []))
             shown = " + ".join(str(choices.get(v, v)) for v in value)
+        elif name == "danh_gia":
+            shown = _evaluation_chip(value)
         elif hasattr(field, "choices") and not hasattr(value, "pk"):
             shown = str(dict(field.choices).get(value, value))
         else:

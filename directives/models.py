@@ -1266,3 +1266,31 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ObjectiveCause(models.Model):
+    """The office's finding that a return at review (quality) or a late completion
+    (timeliness, recorded on its acceptance) had an objective cause: Nghị định 335 then does
+    not deduct for it. The timeline row itself never changes."""
+
+    event = models.OneToOneField(
+        TaskEvent,
+        verbose_name="diễn biến",
+        on_delete=models.CASCADE,
+        related_name="objective_cause",
+    )
+    note = models.TextField("nguyên nhân khách quan")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người ghi nhận",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField("thời điểm ghi nhận", default=timezone.now)
+
+    class Meta:
+        verbose_name = "nguyên nhân khách quan"
+        verbose_name_plural = "nguyên nhân khách quan"
+
+    def __str__(self) -> str:
+        return self.note[:80]

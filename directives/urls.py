@@ -6,6 +6,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("nhiem-vu/", views.task_list, name="task_list"),
     path("nhiem-vu/<int:pk>/", views.task_detail, name="task_detail"),
+    path(
+        "nhiem-vu/<int:pk>/nguyen-nhan-khach-quan/<int:event_pk>/",
+        views.objective_cause,
+        name="objective_cause",
+    ),
     path("nhiem-vu/<int:pk>/<slug:action>/", views.task_action, name="task_action"),
     path(
         "nhiem-vu-nhieu-don-vi/<int:pk>/",

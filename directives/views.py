@@ -150,7 +150,7 @@ TIMELINE_LATEST = 50
 def _visible_task(request: HttpRequest, pk: int) -> Task:
     whole = request.GET.get("dien-bien") == "tat-ca"
     events = (
-        TaskEvent.objects.select_related("actor", "unit")
+        TaskEvent.objects.select_related("actor", "unit", "objective_cause")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
         .order_by("-created_at", "-pk")
     )
@@ -584,6 +584,10 @@ def _render_task(
             ],
             "action_forms": action_forms,
             "not_offered": reasons_not_offered(user, task, today),
+            # Returns and a late completion's acceptance: the office may record an objective
+            # cause (Nghị định 335 then deducts nothing for them).
+            "objective_kinds": ("returned", "head_returned", "accepted"),
+            "late_done": task.timeliness_on(today) == Timeliness.DONE_LATE,
             "open_action": next(iter(bound or {}), ""),
         },
     )
@@ -662,3 +666,24 @@ def notifications_mark_read(request: HttpRequest) -> HttpResponse:
     count = services.mark_notifications_read(user=request.user)  # type: ignore[arg-type]
     messages.success(request, f"Đã đánh dấu {count} tin là đã đọc.")
     return redirect("notification_list")
+
+
+@login_required
+@require_POST
+def objective_cause(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    """The office records an objective cause for a return or a late completion."""
+    task = get_object_or_404(Task.objects.visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    event = get_object_or_404(TaskEvent.objects.select_related("task"), pk=event_pk, task=task)
+    try:
+        services.mark_objective_cause(
+            actor=request.user,  # type: ignore[arg-type]
+            event=event,
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, "Đã ghi nhận nguyên nhân khách quan; đánh giá không trừ điểm cho lần này."
+        )
+    return redirect(task)

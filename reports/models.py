@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -63,6 +65,18 @@ class IssuedReport(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (lần {self.version})"
 
+    def scope(self) -> Any:
+        """The scope it was issued for (reports.exports.Scope)."""
+        from .exports import Scope
+
+        return Scope(
+            as_of=self.as_of,
+            notice=self.notice,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            unit=self.unit,
+        )
+
 
 class TallyDay(models.Model):
     """The day a tally of the dashboard's figures was built for (reports/tally.py)."""
@@ -114,3 +128,63 @@ class UnitTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tally} · {self.unit_id or f'tổng {self.shard}'}"
+
+
+class GeneralScore(models.Model):
+    """The general criteria of Nghị định 335 (up to 30 points: political quality, ethics,
+    discipline, attitude …) for one person and one period, entered by the unit's head."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="công chức",
+        on_delete=models.CASCADE,
+        related_name="general_scores",
+    )
+    period = models.CharField("kỳ đánh giá", max_length=8)
+    points = models.DecimalField("điểm tiêu chí chung", max_digits=4, decimal_places=1)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người chấm",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField("thời điểm chấm", auto_now=True)
+
+    class Meta:
+        verbose_name = "điểm tiêu chí chung"
+        verbose_name_plural = "điểm tiêu chí chung"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "period"], name="general_score_once_per_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points__gte=0, points__lte=30),
+                name="general_score_0_30",
+                violation_error_message="Điểm tiêu chí chung từ 0 đến 30.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.period}: {self.points}"
+
+
+class EvaluationClosing(models.Model):
+    """A period closed by the office: its figures are frozen as they were, like an issued
+    report; the general scores can no longer change."""
+
+    period = models.CharField("kỳ đánh giá", max_length=8, unique=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người chốt",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField("thời điểm chốt")
+    figures = models.JSONField("số liệu đã chốt", default=dict)
+
+    class Meta:
+        verbose_name = "kỳ đánh giá đã chốt"
+        verbose_name_plural = "kỳ đánh giá đã chốt"
+
+    def __str__(self) -> str:
+        return self.period

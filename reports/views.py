@@ -317,8 +317,10 @@ def issued_report_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     return FileResponse(
         stored.open("rb"),
         as_attachment=True,
-        # The name it was stored under says what it is ("bao-cao-194-TB-UBND-…-lan2.pdf").
-        filename=stored.name.rsplit("/", 1)[-1],
+        # A name that says what it is: "bao-cao-194-TB-UBND-20261201-lan2.pdf".
+        filename=exports.file_name(report.scope(), fmt).replace(
+            f".{fmt}", f"-lan{report.version}.{fmt}"
+        ),
         content_type=FORMATS[fmt][0],
     )
 

@@ -12,8 +12,16 @@ from django.utils import timezone
 
 from units.models import User
 
-from ..models import ExtensionRequest, Task, TaskEvent
-from .base import TransitionError, _acting_unit, begin, check_day, clean_note, record
+from ..models import ExtensionRequest, ObjectiveCause, Task, TaskEvent
+from .base import (
+    TransitionError,
+    _acting_unit,
+    begin,
+    check_day,
+    clean_note,
+    record,
+    require_office,
+)
 
 Status = Task.Status
 Kind = TaskEvent.Kind
@@ -247,3 +255,36 @@ def note_reminded(*, actor: User, people: Mapping[int, Sequence[str]]) -> int:
         for task_id, names in people.items()
     )
     return len(people)
+
+
+@transaction.atomic
+def mark_objective_cause(*, actor: User, event: TaskEvent, note: str) -> ObjectiveCause:
+    """The office records that a return at review, or the lateness of a completion it
+    accepted, had an objective cause (the evaluation then deducts nothing for it)."""
+    require_office(actor, "Chỉ Văn phòng được ghi nhận nguyên nhân khách quan.")
+    note = clean_note(note, required=True, what="Nguyên nhân khách quan")
+    if event.kind not in (Kind.RETURNED, Kind.HEAD_RETURNED, Kind.ACCEPTED):
+        raise ValidationError(
+            "Chỉ ghi nhận nguyên nhân khách quan cho lần trả lại hoặc lần xác nhận hoàn thành.",
+            code="kind",
+        )
+    task = event.task
+    if event.kind == Kind.ACCEPTED and not (
+        task.deadline is not None and task.completed_on and task.completed_on > task.deadline
+    ):
+        raise ValidationError(
+            "Nhiệm vụ hoàn thành đúng hạn; không có gì để ghi nhận.", code="in_time"
+        )
+    if ObjectiveCause.objects.filter(event=event).exists():
+        raise ValidationError("Lần này đã được ghi nhận nguyên nhân khách quan.", code="exists")
+    cause = ObjectiveCause.objects.create(event=event, note=note, marked_by=actor)
+    record(
+        task,
+        actor=actor,
+        kind=Kind.COMMENT,
+        note=f"Ghi nhận nguyên nhân khách quan ({event.get_kind_display().lower()} ngày "
+        f"{timezone.localtime(event.created_at):%d/%m/%Y}): {note}",
+        data={"objective_cause": event.pk},
+        bump_version=False,
+    )
+    return cause

@@ -3,7 +3,7 @@ from datetime import date
 from django import template
 from django.utils.html import format_html
 
-from core.text import vn_percent
+from core.text import vn_number, vn_percent
 from directives.timeliness import Timeliness
 
 register = template.Library()
@@ -40,6 +40,12 @@ def timeliness_badge(value: str, days_overdue: int = 0) -> str:
     return format_html(
         '<span class="badge badge-timeliness-{}">{}{}</span>', value, timeliness_label(value), late
     )
+
+
+@register.filter
+def points(value: float | None) -> str:
+    """ "62,5": a score as Vietnamese write it; "—" when there is none."""
+    return "—" if value is None else vn_number(float(value), 1)
 
 
 @register.filter

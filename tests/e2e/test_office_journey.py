@@ -102,7 +102,7 @@ def test_the_office_imports_accepts_returns_and_exports(
         r for r in book["Phụ lục I"].iter_rows(min_row=5, values_only=True) if isinstance(r[0], int)
     ]
     assert len(tasks) == 28
-    assert any(r[1] == done.text and "Hoàn thành" in r[7] for r in tasks)
+    assert any(r[2] == done.text and "Hoàn thành" in r[8] for r in tasks)
     with page.expect_download() as docx_download:
         page.get_by_role("link", name="Tải Word (báo cáo)").click()
     report = docx.Document(io.BytesIO(Path(docx_download.value.path()).read_bytes()))

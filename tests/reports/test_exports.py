@@ -345,7 +345,11 @@ def test_the_office_writes_the_proposals_and_names_the_signer_before_issuing(
         "Giao Văn phòng theo dõi.",
     ]
     assert issued.figures["signing"]["signer"] == "Nguyễn Văn Chủ"
-    assert issued.docx.name.endswith("bao-cao-194-TB-UBND-20231115-lan1.docx")
+    assert "bao-cao-194-TB-UBND-20231115-lan1" in issued.docx.name
+    stored = client.get(reverse("issued_report_file", args=[issued.pk, "docx"]))
+    assert stored["Content-Disposition"].endswith(
+        'filename="bao-cao-194-TB-UBND-20231115-lan1.docx"'
+    )
     page = client.get(reverse("issued_report", args=[issued.pk])).content.decode()
     assert "Giao Văn phòng theo dõi." in page and "Nguyễn Văn Chủ" in page
     bad = client.get(reverse("report_download", args=["pdf"]), {**scope, "number": "12a"})

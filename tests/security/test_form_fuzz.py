@@ -260,6 +260,9 @@ PAGES: list[tuple[str, str]] = [
     ("office", "inbox"),
     ("office", "task_list"),
     ("staff_a", "task_list"),
+    ("office", "task:returned"),
+    ("office", "evaluation?ky=2023-09"),
+    ("head_a", "evaluation?ky=2023-10"),
 ]
 
 
@@ -290,6 +293,11 @@ def tasks(
         Unit.objects.filter(pk=reviewing.lead_unit_id).update(head_review=True)
         services.report_completion(actor=staff_a, task=reviewing, note="Đã xong")
         Unit.objects.filter(pk=reviewing.lead_unit_id).update(head_review=False)
+        returned = make_task(text="Bị trả lại", deadline=date(2030, 10, 30))
+        services.report_completion(actor=staff_a, task=returned, note="Đã xong")
+        services.return_completion(actor=office, task=returned, reason="Thiếu số liệu")
+        returned.assignee = staff_a  # held by staff A: the head scores them on the evaluation
+        Task.objects.filter(pk=returned.pk).update(assignee=staff_a)
         paused = make_task(text="Tạm dừng", deadline=date(2030, 10, 30))
         services.pause_task(actor=office, task=paused, reason="Chờ chủ trương")
     # Assigned today: the unit may still return it; another one it did return.
@@ -313,6 +321,7 @@ def tasks(
         "awaiting": awaiting,
         "extension": extension,
         "paused": paused,
+        "returned": returned,
         "reviewing": reviewing,
         "fresh": fresh,
         "duty": make_task(

@@ -72,6 +72,14 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     # What waits for a decision: the office, the leadership and a unit's head; staff have
     # none (403 with where their work is).
     "inbox": page("lffooo"),
+    # Nghị định 335's evaluation: everyone with a unit sees their own (or their unit's),
+    # the office and the leadership every unit. A POST without a person names nobody; only
+    # the office closes a period or records an objective cause (staff B does not see A's task).
+    "evaluation": SIGNED_IN_PAGE,
+    "evaluation_export": SIGNED_IN_PAGE,
+    "evaluation_score": row("lmmmmm", "lnnnnn"),
+    "evaluation_close": row("lmmmmm", "lfffof"),
+    "objective_cause": row("lmmmmm", "lfnfof"),
     # The task list's export (each reads their own scope), its saved filters (a POST without
     # a name goes back to the list with the message) and "Nhắc ngay" (the office only; a
     # task of unit A does not exist for unit B).
@@ -219,6 +227,7 @@ def url_for(name: str, world: dict[str, Any]) -> str:
         "import_draft_discard": [world["draft"].pk],
         "saved_filter_delete": [world["saved_filter"].pk],
         "remind_task": [world["task"].pk],
+        "objective_cause": [world["task"].pk, world["task"].events.earliest("pk").pk],
     }
     return reverse(name, args=pattern_args.get(name, []))
 
