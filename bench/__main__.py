@@ -257,6 +257,33 @@ def main() -> None:
         )
     )
 
+    # Nghị định 335's evaluation: every unit for a month, the busiest unit's people for a
+    # quarter, its export.
+    results.append(
+        page(
+            "evaluation, every unit, one month",
+            leader,
+            reverse("evaluation") + "?ky=2026-10",
+            args.runs,
+        )
+    )
+    results.append(
+        page(
+            "evaluation, the busiest unit's people, one quarter",
+            leader,
+            reverse("evaluation") + f"?ky=2026-Q3&don_vi={busiest_unit}",
+            args.runs,
+        )
+    )
+    results.append(
+        page(
+            "evaluation export (XLSX), every unit, one month",
+            leader,
+            reverse("evaluation_export") + "?ky=2026-10",
+            args.runs,
+        )
+    )
+
     task = Task.objects.filter(lead_unit_id=busiest_unit, status="in_progress").first()
     assert task is not None
 

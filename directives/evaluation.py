@@ -1,5 +1,5 @@
 """Task results per person and per unit for a month, a quarter or a year, as Nghị định
-335/2025/NĐ-CP evaluates civil servants (docs/domain.md §10).
+335/2025/NĐ-CP evaluates civil servants (docs/domain.md §9).
 
 The products of a period are the tasks due in it (their current deadline, or the original
 one: `against`) and the tasks finished in it, cancelled ones left out, plus the recurring
