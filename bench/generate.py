@@ -72,7 +72,9 @@ def _reset() -> None:
             "TRUNCATE reminders_reminderitem, reminders_reminderdigest, directives_notification, "
             "directives_periodreport, directives_supportrequest, directives_task_helpers, "
             "directives_grouptask, units_unitgroup_members, units_unitgroup, "
-            "directives_attachment, directives_extensionrequest, directives_taskevent, "
+            "directives_attachment, directives_extensionrequest, directives_objectivecause, "
+            "directives_taskevent, directives_importdraft, directives_savedfilter, "
+            "reports_generalscore, reports_evaluationclosing, "
             "directives_task_support_units, directives_task, directives_noticesection, "
             "directives_noticerevision, reports_issuedreport, directives_notice, units_auditentry, "
             "units_user_groups, units_user_user_permissions, django_admin_log, units_user, "
@@ -383,6 +385,8 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
                         office_id,
                         datetime.combine(issued, datetime.min.time(), UTC),
                         "",
+                        False,  # asked before the deadline
+                        current,  # approved as asked
                     )
                 )
     _copy(
@@ -493,6 +497,8 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
             "decided_by_id",
             "decided_at",
             "decision_note",
+            "after_deadline",
+            "approved_deadline",
         ),
         iter(extensions),
     )

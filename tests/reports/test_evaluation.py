@@ -323,3 +323,33 @@ def test_a_period_key_is_read_or_refused() -> None:
     assert period("2026-02").end == date(2026, 2, 28)
     assert Period.parse("2026-13") is None and Period.parse("x") is None
     assert ObjectiveCause.objects.count() == 0
+
+
+def test_the_page_query_count_does_not_grow_with_tasks_or_people(
+    make_task: MakeTask, office: User, staff_a: User, head_a: User, unit_a: Unit
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(office)
+
+    def count() -> tuple[int, int]:
+        with on_day(TODAY):
+            with CaptureQueriesContext(connection) as units:
+                client.get(reverse("evaluation"), {"ky": "2023-11"})
+            with CaptureQueriesContext(connection) as people:
+                client.get(reverse("evaluation"), {"ky": "2023-11", "don_vi": str(unit_a.pk)})
+        return len(units), len(people)
+
+    def add(n: int) -> None:
+        for k in range(n):
+            person = User.objects.create_user(
+                username=f"cv{User.objects.count()}", role=User.Role.STAFF, unit=unit_a
+            )
+            make_task(text=f"Việc {k}", deadline=date(2023, 11, 10), assignee=person)
+
+    add(2)
+    first = count()
+    add(6)
+    assert count() == first
