@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from .models import ObjectiveCause, PeriodReport, Task, TaskEvent
 
@@ -243,41 +243,78 @@ def grade(total: float | None) -> str:
 
 
 def evaluate(
-    tasks: QuerySet[Task], period: Period, today: date, *, by: str
+    period: Period,
+    today: date,
+    *,
+    by: str,
+    lead_units: Iterable[int] | None = None,
+    assignees: Iterable[int] | None = None,
 ) -> dict[int | None, Figures]:
-    """The figures of `period` grouped by `by` ("assignee_id" or "lead_unit_id"), read in
-    two queries (the tasks with their returns, the report periods)."""
+    """The figures of `period` grouped by `by` ("assignee_id" or "lead_unit_id"), for the
+    tasks of `lead_units` or held by `assignees` (every task when neither is given)."""
     rule = rules()
     against = rule["against"]
+    scope = Q()
+    if lead_units is not None:
+        scope &= Q(lead_unit_id__in=list(lead_units))
+    if assignees is not None:
+        scope &= Q(assignee_id__in=list(assignees))
     objective_delay = ObjectiveCause.objects.filter(
         event__task=OuterRef("pk"), event__kind=TaskEvent.Kind.ACCEPTED
     )
-    rows = (
-        tasks.filter(part_q("expected", period, today, against))
-        .annotate(
-            n_returns=Count("events", filter=Q(events__kind__in=RETURN_KINDS), distinct=True),
-            n_objective=Count(
-                "events",
-                filter=Q(events__kind__in=RETURN_KINDS, events__objective_cause__isnull=False),
-                distinct=True,
-            ),
-            delay_excused=Exists(objective_delay),
-        )
-        .values_list(
-            by,
-            "status",
-            "completed_on",
-            against,
-            "original_deadline",
-            "n_returns",
-            "n_objective",
-            "delay_excused",
-        )
+    returns_of = (
+        TaskEvent.objects.filter(task=OuterRef("pk"), kind__in=RETURN_KINDS)
+        .order_by()
+        .values("task")
     )
+    columns = (
+        "pk",
+        by,
+        "status",
+        "completed_on",
+        against,
+        "original_deadline",
+        "n_returns",
+        "n_objective",
+        "delay_excused",
+    )
+    # The products as two indexed lookups (due in the period; finished in it), merged here:
+    # the same set as part_q("expected"), which as one OR the database would answer by
+    # reading every task.
+    open_statuses = [s for s in Task.Status.values if s != Task.Status.CANCELLED]
+    lookups = (
+        Q(
+            status__in=open_statuses,
+            **{f"{against}__gte": period.start, f"{against}__lte": period.end},
+        ),
+        Q(status=Task.Status.DONE, completed_on__gte=period.start, completed_on__lte=period.end),
+    )
+    seen: set[int] = set()
+    rows = []
+    for lookup in lookups:
+        found = (
+            Task.objects.filter(scope, lookup)
+            .order_by()
+            .annotate(
+                n_returns=Subquery(returns_of.annotate(n=Count("pk")).values("n")),
+                n_objective=Subquery(
+                    returns_of.filter(objective_cause__isnull=False)
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                delay_excused=Exists(objective_delay),
+            )
+            .values_list(*columns)
+        )
+        for pk, *rest in found:
+            if pk not in seen:
+                seen.add(pk)
+                rows.append(rest)
     result: dict[int | None, Figures] = defaultdict(Figures)
     end = period.end
     overdue_by = min(end + timedelta(days=1), today)
-    for key, status, completed_on, deadline, original, returns, objective, excused in rows:
+    for key, status, completed_on, deadline, original, n_returns, n_objective, excused in rows:
+        returns, objective = n_returns or 0, n_objective or 0
         figures = result[key]
         figures.expected += 1
         finished = status == Task.Status.DONE and completed_on is not None and completed_on <= end
@@ -307,24 +344,32 @@ def evaluate(
         if original is not None and completed_on > original:
             figures.late_vs_original += 1
     weight = rule["period_weight"]
-    reports = PeriodReport.objects.filter(
-        task__in=tasks.order_by().values("pk"), due_on__gte=period.start, due_on__lte=end
-    ).values_list(f"task__{by}", "due_on", "reported_on")
-    for key, due_on, reported_on in reports:
-        if due_on >= today and reported_on is None:
-            continue  # not yet due: nothing owed so far
+    task_scope = Q()
+    if lead_units is not None:
+        task_scope &= Q(task__lead_unit_id__in=list(lead_units))
+    if assignees is not None:
+        task_scope &= Q(task__assignee_id__in=list(assignees))
+    reports = (
+        PeriodReport.objects.filter(task_scope, due_on__gte=period.start, due_on__lte=end)
+        # Not yet due and not sent: nothing owed so far.
+        .filter(Q(due_on__lt=today) | Q(reported_on__isnull=False))
+        .order_by()
+        .values(f"task__{by}")
+        .annotate(
+            due=Count("pk"),
+            on_time=Count("pk", filter=Q(reported_on__lte=F("due_on"))),
+            late=Count("pk", filter=Q(reported_on__gt=F("due_on"), reported_on__lte=end)),
+        )
+        .values_list(f"task__{by}", "due", "on_time", "late")
+    )
+    for key, due, on_time, late in reports:
         figures = result[key]
-        figures.periods_due += 1
-        if reported_on is None or reported_on > end:
-            figures.periods_missed += 1
-        elif reported_on <= due_on:
-            figures.periods_on_time += 1
-            figures.quality_points += weight
-            figures.progress_points += weight
-        else:
-            figures.periods_late += 1
-            figures.quality_points += weight
-            figures.progress_points += weight * max(0.0, 1 - rule["delay_penalty"])
+        figures.periods_due += due
+        figures.periods_on_time += on_time
+        figures.periods_late += late
+        figures.periods_missed += due - on_time - late  # not sent by the period's end
+        figures.quality_points += weight * (on_time + late)
+        figures.progress_points += weight * (on_time + late * max(0.0, 1 - rule["delay_penalty"]))
     return dict(result)
 
 

@@ -477,6 +477,12 @@ class Task(models.Model):
                 name="task_report_due",
                 condition=Q(report_due__isnull=False),
             ),
+            # The evaluation's tasks finished in a period (Nghị định 335).
+            models.Index(
+                fields=["completed_on"],
+                name="task_done_on",
+                condition=Q(status="done"),
+            ),
             models.Index(
                 fields=["returned_at"],
                 name="task_handed_back",
@@ -674,7 +680,9 @@ class PeriodReport(models.Model):
                 fields=["due_on", "task"],
                 name="period_unreported_due",
                 condition=Q(reported_on__isnull=True),
-            )
+            ),
+            # The evaluation's report periods due in a month, a quarter or a year.
+            models.Index(fields=["due_on", "task", "reported_on"], name="period_due"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -13,7 +13,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from directives.evaluation import Figures, Period, evaluate, grade, rules
-from directives.models import Task
 from units.access import is_office, is_office_or_leader, require_office
 from units.models import Unit, User
 
@@ -86,7 +85,10 @@ def _general(period: Period, people: list[int]) -> dict[int, float]:
 
 
 def unit_rows(period: Period, today: date, units: list[Unit]) -> list[Row]:
-    figures = evaluate(Task.objects.filter(lead_unit__in=units), period, today, by="lead_unit_id")
+    every = len(units) == Unit.objects.filter(is_active=True).count()
+    figures = evaluate(
+        period, today, by="lead_unit_id", lead_units=None if every else [u.pk for u in units]
+    )
     return [
         Row("unit", u.pk, u.name, u.display_name, figures.get(u.pk, Figures()).as_dict())
         for u in units
@@ -101,7 +103,7 @@ def person_rows(period: Period, today: date, unit: Unit, only: User | None = Non
     )
     if only is not None:
         people = [p for p in people if p.pk == only.pk]
-    figures = evaluate(Task.objects.filter(assignee__in=people), period, today, by="assignee_id")
+    figures = evaluate(period, today, by="assignee_id", assignees=[p.pk for p in people])
     general = _general(period, [p.pk for p in people])
     return [
         Row(

@@ -117,7 +117,7 @@ def world(
 
 
 def test_the_counting_rules_on_constructed_cases(world: dict[str, Task], staff_a: User) -> None:
-    held = evaluate(Task.objects.all(), NOVEMBER, TODAY, by="assignee_id")[staff_a.pk]
+    held = evaluate(NOVEMBER, TODAY, by="assignee_id")[staff_a.pk]
     assert held.expected == 6  # five due in November + A's part; the duty only by its period
     assert (held.finished, held.on_time, held.late) == (5, 5, 0)
     assert held.late_vs_original == 1  # the extended one, against its first deadline
@@ -139,7 +139,7 @@ def test_the_counting_rules_on_constructed_cases(world: dict[str, Task], staff_a
     assert held.score == round(70 * (a + b + c) / 300, 1)
 
     # December: the late one is finished there, late, and deducted for it.
-    december = evaluate(Task.objects.all(), DECEMBER, TODAY, by="assignee_id")[staff_a.pk]
+    december = evaluate(DECEMBER, TODAY, by="assignee_id")[staff_a.pk]
     assert (december.expected, december.finished, december.late) == (2, 1, 1)
     assert december.progress_points == 1 - rules()["delay_penalty"]
 
@@ -149,7 +149,7 @@ def test_a_late_completion_with_an_objective_cause_is_not_deducted(
 ) -> None:
     accepted = TaskEvent.objects.get(task=world["late_next"], kind=TaskEvent.Kind.ACCEPTED)
     services.mark_objective_cause(actor=office, event=accepted, note="Mưa lũ")
-    december = evaluate(Task.objects.all(), DECEMBER, TODAY, by="assignee_id")[staff_a.pk]
+    december = evaluate(DECEMBER, TODAY, by="assignee_id")[staff_a.pk]
     assert (december.late, december.late_objective, december.progress_points) == (1, 1, 1)
     # Only the office, only once, only for a return or a late acceptance.
     with pytest.raises(Exception, match="đã được ghi nhận"):
@@ -162,7 +162,7 @@ def test_a_late_completion_with_an_objective_cause_is_not_deducted(
 
 
 def test_the_units_figures_count_each_members_part(world: dict[str, Task], unit_b: Unit) -> None:
-    units = evaluate(Task.objects.all(), NOVEMBER, TODAY, by="lead_unit_id")
+    units = evaluate(NOVEMBER, TODAY, by="lead_unit_id")
     assert units[unit_b.pk].expected == 1 and units[unit_b.pk].overdue == 1  # B's part, undone
 
 
@@ -170,7 +170,7 @@ def test_the_figures_equal_a_recount_from_the_timeline(
     world: dict[str, Task], staff_a: User
 ) -> None:
     """Deadlines, completion dates and returns read back from the timeline rows alone."""
-    evaluated = evaluate(Task.objects.all(), NOVEMBER, TODAY, by="assignee_id")[staff_a.pk]
+    evaluated = evaluate(NOVEMBER, TODAY, by="assignee_id")[staff_a.pk]
     expected = finished = on_time = returns = 0
     end = NOVEMBER.end
     for task in Task.objects.filter(assignee=staff_a):
@@ -272,7 +272,7 @@ def test_the_head_enters_the_general_criteria_and_the_office_closes_the_period(
             == 403
         )
         page = head.get(reverse("evaluation"), {"ky": "2023-11"}).content.decode()
-        held = evaluate(Task.objects.all(), NOVEMBER, TODAY, by="assignee_id")[staff_a.pk]
+        held = evaluate(NOVEMBER, TODAY, by="assignee_id")[staff_a.pk]
         assert held.score is not None
         total = round(held.score + 27.5, 1)
         assert grade(total) in page
