@@ -566,6 +566,7 @@ def compute(scope: Scope, signing: Signing | None = None) -> Report:
         )
         report.results.append(f"Các đơn vị còn nhiệm vụ quá hạn: {listed}.")
     report.results += group_lines(scope)
+    report.results += evaluation_lines(scope)
     if figures.total_lapsed:
         report.results.append(
             f"Nhiệm vụ báo cáo định kỳ: {vn_number(figures.total_lapsed)} kỳ báo cáo trễ hạn "
@@ -589,6 +590,41 @@ def compute(scope: Scope, signing: Signing | None = None) -> Report:
         "Lưu: VT.",
     ]
     return report
+
+
+def evaluation_lines(scope: Scope) -> list[str]:
+    """A unit's report names each of its people's task results (Nghị định 335) for the
+    period the scope covers (a month, a quarter, a year), else the month of its day."""
+    from directives.evaluation import Period
+
+    from ..evaluation import person_rows
+
+    if scope.unit is None:
+        return []
+    period = None
+    if scope.date_from and scope.date_to:
+        for key in (
+            f"{scope.date_from.year}-{scope.date_from.month:02d}",
+            f"{scope.date_from.year}-Q{(scope.date_from.month - 1) // 3 + 1}",
+            str(scope.date_from.year),
+        ):
+            found = Period.parse(key)
+            if found and (found.start, found.end) == (scope.date_from, scope.date_to):
+                period = found
+                break
+    period = period or Period.month_of(scope.as_of)
+    lines = []
+    for row in person_rows(period, scope.as_of, scope.unit):
+        f = row.figures
+        if not f["expected"] and not f["periods_due"]:
+            continue
+        score = f"{vn_number(f['score'], 1)}/70" if f["score"] is not None else "chưa tính"
+        lines.append(
+            f"Kết quả thực hiện nhiệm vụ {period.label} của {row.name} (Nghị định 335/2025): "
+            f"{f['expected']} sản phẩm được giao, hoàn thành {f['finished']} "
+            f"(đúng hạn {f['on_time']}), {f['returns']} lần bị trả lại; điểm kết quả {score}."
+        )
+    return lines
 
 
 GROUP_LINES = 10  # tasks given to several units named in the narrative, newest first

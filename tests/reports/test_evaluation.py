@@ -353,3 +353,19 @@ def test_the_page_query_count_does_not_grow_with_tasks_or_people(
     first = count()
     add(6)
     assert count() == first
+
+
+def test_a_units_narrative_report_names_its_peoples_results(
+    world: dict[str, Task], unit_a: Unit, staff_a: User
+) -> None:
+    from reports.exports import Scope, compute
+
+    with on_day(TODAY):
+        scope = Scope.build(
+            unit=unit_a, date_from=NOVEMBER.start, date_to=NOVEMBER.end, today=TODAY
+        )
+        report = compute(scope)
+    held = evaluate(NOVEMBER, TODAY, by="assignee_id")[staff_a.pk]
+    line = next(r for r in report.results if "Nghị định 335" in r)
+    assert "tháng 11/2023" in line and staff_a.full_name in line
+    assert f"{held.expected} sản phẩm được giao, hoàn thành {held.finished}" in line
