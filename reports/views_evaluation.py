@@ -35,17 +35,20 @@ def _period(request: HttpRequest) -> Period:
     return period or Period.month_of(timezone.localdate())
 
 
-def _link(row: Row, period: Period, part: str, user: User) -> str:
-    query: dict[str, Any] = {
-        "danh_gia": f"{period.key}:{'returned' if part == 'returned_tasks' else part}"
-    }
+def _links(row: Row, period: Period, user: User, base: str) -> dict[str, str]:
+    """The task list behind each figure of a row (built without a lookup per figure: a
+    province's page has hundreds of rows)."""
     if row.kind == "person":
-        query["holder"] = row.pk
+        who = f"&holder={row.pk}"
     elif user.sees_all_units:
-        query |= {"unit": row.pk, "role": "lead"}
+        who = f"&unit={row.pk}&role=lead"
     else:
-        query["role"] = "lead"
-    return f"{reverse('task_list')}?{urlencode(query)}"
+        who = "&role=lead"
+    key = period.key
+    return {
+        part: f"{base}?danh_gia={key}%3A{'returned' if part == 'returned_tasks' else part}{who}"
+        for part in LINKED
+    }
 
 
 def _scope(request: HttpRequest, period: Period) -> dict[str, Any]:
@@ -94,19 +97,15 @@ def evaluation_page(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     scope = _scope(request, period)
     today = timezone.localdate()
-    people = {u.pk: u for u in User.objects.filter(pk__in=[r.pk for r in scope["rows"]])}
-    lines = [
-        (
-            row,
-            {part: _link(row, period, part, user) for part in LINKED},
-            not scope["closed"]
-            and row.kind == "person"
-            and evaluation.may_score(user, people[row.pk])
-            if row.pk in people
-            else False,
-        )
-        for row in scope["rows"]
-    ]
+    persons = [r.pk for r in scope["rows"] if r.kind == "person"]
+    people = {u.pk: u for u in User.objects.filter(pk__in=persons)} if persons else {}
+
+    def can_score(row: Row) -> bool:
+        person = people.get(row.pk) if row.kind == "person" else None
+        return bool(person and not scope["closed"] and evaluation.may_score(user, person))
+
+    base = reverse("task_list")
+    lines = [(row, _links(row, period, user, base), can_score(row)) for row in scope["rows"]]
     return render(
         request,
         "reports/evaluation.html",
@@ -115,10 +114,7 @@ def evaluation_page(request: HttpRequest) -> HttpResponse:
             "period": period,
             "periods": period.choices(today),
             "lines": lines,
-            "unit_lines": [
-                (row, {part: _link(row, period, part, user) for part in LINKED})
-                for row in scope["unit_row"]
-            ],
+            "unit_lines": [(row, _links(row, period, user, base)) for row in scope["unit_row"]],
             "can_close": is_office(user) and not scope["closed"] and period.end < today,
             "rules": rules(),
             "parts": PARTS,
