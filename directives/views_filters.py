@@ -33,13 +33,20 @@ def saved_filter_create(request: HttpRequest) -> HttpResponse:
     if checked.is_bound and not checked.form.is_valid():
         messages.error(request, "Bộ lọc của danh sách không hợp lệ nên chưa được lưu.")
         return redirect(back)
+    # Only the list's own parameters are kept, and they must fit the stored link.
+    known = set(checked.filters) | {"timeliness"}
+    for key in list(query):
+        if key not in known:
+            query.pop(key)
+    kept = query.urlencode()
+    if len(kept) > SavedFilter._meta.get_field("query").max_length:  # type: ignore[operator]
+        messages.error(request, "Bộ lọc quá dài để lưu; hãy bớt điều kiện lọc.")
+        return redirect(back)
     mine = SavedFilter.objects.filter(owner=request.user)  # type: ignore[misc]
     if not mine.filter(name=name).exists() and mine.count() >= MAX_SAVED:
         messages.error(request, f"Mỗi người lưu tối đa {MAX_SAVED} bộ lọc; hãy xóa bớt bộ lọc cũ.")
         return redirect(back)
-    SavedFilter.objects.update_or_create(
-        owner=request.user, name=name, defaults={"query": query.urlencode()}
-    )
+    SavedFilter.objects.update_or_create(owner=request.user, name=name, defaults={"query": kept})
     messages.success(
         request,
         f"Đã lưu bộ lọc “{name}”. Gửi đường dẫn của trang này để người khác cùng xem "

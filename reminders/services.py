@@ -606,11 +606,12 @@ def remind_now(*, actor: User, tasks: QuerySet[Task], day: date) -> Reminded:
             pk: sorted(people - {r for t, r in earlier if t == pk}) for pk, people in wanted.items()
         }
         fresh = {pk: people for pk, people in fresh.items() if people}
-        names = dict(
-            User.objects.filter(
+        names = {
+            pk: full_name or username
+            for pk, full_name, username in User.objects.filter(
                 pk__in={p for people in fresh.values() for p in people}
-            ).values_list("pk", "full_name")
-        )
+            ).values_list("pk", "full_name", "username")
+        }
         note_reminded(
             actor=actor,
             people={pk: [names.get(p) or str(p) for p in people] for pk, people in fresh.items()},

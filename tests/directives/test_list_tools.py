@@ -94,3 +94,17 @@ def test_a_filter_is_saved_under_a_name_reopened_and_deleted(
     assert other.post(reverse("saved_filter_delete", args=[kept.pk])).status_code == 404
     client.post(reverse("saved_filter_delete", args=[kept.pk]))
     assert not SavedFilter.objects.exists()
+
+
+def test_a_filter_too_long_to_keep_is_refused_and_junk_is_dropped(staff_a: User) -> None:
+    client = signed_in(staff_a)
+    long_query = "q=" + "đ" * 900  # short as typed, six times longer once encoded
+    response = client.post(
+        reverse("saved_filter_create"), {"name": "Dài", "query": long_query}, follow=True
+    )
+    assert "Bộ lọc quá dài để lưu" in response.content.decode()
+    assert not SavedFilter.objects.exists()
+    client.post(
+        reverse("saved_filter_create"), {"name": "Gọn", "query": "timeliness=overdue&rac=1"}
+    )
+    assert SavedFilter.objects.get().query == "timeliness=overdue"
