@@ -585,6 +585,12 @@ class Task(models.Model):
         return self.status in self.OPEN_STATUSES
 
     @property
+    def decided_extensions(self) -> list[ExtensionRequest]:
+        """The requests already decided, from the prefetched `extension_requests`."""
+        pending = ExtensionRequest.Status.PENDING
+        return [r for r in self.extension_requests.all() if r.status != pending]
+
+    @property
     def pending_extension(self) -> ExtensionRequest | None:
         """The request waiting for a decision, from the prefetched `extension_requests`."""
         for request in self.extension_requests.all():

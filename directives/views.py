@@ -588,6 +588,9 @@ def _render_task(
             # cause (Nghị định 335 then deducts nothing for them).
             "objective_kinds": ("returned", "head_returned", "accepted"),
             "late_done": task.timeliness_on(today) == Timeliness.DONE_LATE,
+            # "Nhắc ngay": the office, on a task someone is working on.
+            "can_remind": user.is_office
+            and task.status in (Task.Status.ASSIGNED, Task.Status.IN_PROGRESS),
             "open_action": next(iter(bound or {}), ""),
         },
     )

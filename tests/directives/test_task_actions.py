@@ -542,3 +542,18 @@ def test_the_page_says_why_an_expected_action_is_not_offered(
     ExtensionRequest.objects.all().delete()
     reasons = dict(unit.get(ongoing.get_absolute_url()).context["not_offered"])
     assert reasons["đề nghị gia hạn"].startswith("Nhiệm vụ thường xuyên")
+
+
+def test_the_decided_requests_are_listed_beside_a_pending_one(
+    task: Task, staff_a: User, office: User
+) -> None:
+    refused = services.request_extension(
+        actor=staff_a, task=task, reason="Lần một", proposed_deadline=date(2023, 11, 30)
+    )
+    services.refuse_extension(actor=office, request=refused, note="Chưa đủ lý do")
+    services.request_extension(
+        actor=staff_a, task=reload(task), reason="Lần hai", proposed_deadline=date(2023, 11, 20)
+    )
+    page = as_user(Client(), office).get(reverse("task_detail", args=[task.pk])).content.decode()
+    assert "Các lần đề nghị gia hạn" in page and "không đồng ý</span>: Chưa đủ lý do" in page
+    assert "Đến 20/11/2023, chờ quyết định" in page
