@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from .importer import clean_pending
+from .models import ImportDraft
+
+# A preview nobody confirmed nor set aside leaves the office's inbox after this long.
+DRAFT_LIFETIME = timedelta(days=30)
 
 
 @shared_task(name="directives.clean_pending_imports")
 def clean_pending_imports() -> int:
-    """Remove the files of import previews abandoned for more than a day."""
-    return clean_pending()
+    """Remove the files of import previews abandoned for more than a day, unless the preview
+    still waits in the office's inbox; previews left there a month go, with their file."""
+    stale = ImportDraft.objects.filter(created_at__lt=timezone.now() - DRAFT_LIFETIME)
+    for path in stale.exclude(pending="").values_list("pending", flat=True):
+        if default_storage.exists(path):
+            default_storage.delete(path)
+    stale.delete()
+    waiting = frozenset(ImportDraft.objects.exclude(pending="").values_list("pending", flat=True))
+    return clean_pending(keep=waiting)

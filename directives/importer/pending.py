@@ -33,8 +33,14 @@ def pending_path(value: str) -> str:
     return value if value and _PENDING.match(value) else ""
 
 
-def clean_pending(*, storage: Storage = default_storage, now: dt.datetime | None = None) -> int:
-    """Delete the pending import files older than PENDING_LIFETIME; returns how many."""
+def clean_pending(
+    *,
+    storage: Storage = default_storage,
+    now: dt.datetime | None = None,
+    keep: frozenset[str] = frozenset(),
+) -> int:
+    """Delete the pending import files older than PENDING_LIFETIME, except those in `keep`
+    (a preview still waiting in the office's inbox); returns how many."""
     cutoff = (now or timezone.now()) - PENDING_LIFETIME
     try:
         paths = list(stored_files(storage, PENDING_ROOT))
@@ -42,7 +48,7 @@ def clean_pending(*, storage: Storage = default_storage, now: dt.datetime | None
         return 0
     removed = 0
     for path in paths:
-        if storage.get_modified_time(path) < cutoff:
+        if path not in keep and storage.get_modified_time(path) < cutoff:
             storage.delete(path)
             removed += 1
     return removed
