@@ -142,15 +142,26 @@ def _returns() -> QuerySet[TaskEvent]:
     return TaskEvent.objects.filter(task=OuterRef("pk"), kind__in=RETURN_KINDS)
 
 
+def _products(period: Period, against: str) -> tuple[Q, Q]:
+    """The products of a period as two conditions: due in it (not cancelled), finished in
+    it. Each is one indexed lookup; `evaluate` reads them apart, `part_q` as one OR."""
+    due = Q(
+        status__in=[s for s in Task.Status.values if s != Task.Status.CANCELLED],
+        **{f"{against}__gte": period.start, f"{against}__lte": period.end},
+    )
+    finished_in = Q(
+        status=Task.Status.DONE, completed_on__gte=period.start, completed_on__lte=period.end
+    )
+    return due, finished_in
+
+
 def part_q(part: str, period: Period, today: date, against: str | None = None) -> Q:
     """The tasks one figure of the evaluation counts (the products of the period, then the
     part's own condition)."""
     deadline = against or rules()["against"]
-    within = {f"{deadline}__gte": period.start, f"{deadline}__lte": period.end}
-    done = Q(status=Task.Status.DONE)
-    finished_in = done & Q(completed_on__gte=period.start, completed_on__lte=period.end)
-    expected = ~Q(status=Task.Status.CANCELLED) & (Q(**within) | finished_in)
-    finished = done & Q(completed_on__lte=period.end)
+    due, finished_in = _products(period, deadline)
+    expected = due | finished_in
+    finished = Q(status=Task.Status.DONE) & Q(completed_on__lte=period.end)
     late = Q(completed_on__gt=F(deadline))
     returned = Q(Exists(_returns()))
     conditions: dict[str, Q] = {
@@ -262,11 +273,7 @@ def evaluate(
     objective_delay = ObjectiveCause.objects.filter(
         event__task=OuterRef("pk"), event__kind=TaskEvent.Kind.ACCEPTED
     )
-    returns_of = (
-        TaskEvent.objects.filter(task=OuterRef("pk"), kind__in=RETURN_KINDS)
-        .order_by()
-        .values("task")
-    )
+    returns_of = _returns().order_by().values("task")
     columns = (
         "pk",
         by,
@@ -278,17 +285,9 @@ def evaluate(
         "n_objective",
         "delay_excused",
     )
-    # The products as two indexed lookups (due in the period; finished in it), merged here:
-    # the same set as part_q("expected"), which as one OR the database would answer by
-    # reading every task.
-    open_statuses = [s for s in Task.Status.values if s != Task.Status.CANCELLED]
-    lookups = (
-        Q(
-            status__in=open_statuses,
-            **{f"{against}__gte": period.start, f"{against}__lte": period.end},
-        ),
-        Q(status=Task.Status.DONE, completed_on__gte=period.start, completed_on__lte=period.end),
-    )
+    # The products as two indexed lookups, merged here: as one OR (`part_q`) the database
+    # would answer by reading every task.
+    lookups = _products(period, against)
     seen: set[int] = set()
     rows = []
     for lookup in lookups:

@@ -596,15 +596,13 @@ def remind_now(*, actor: User, tasks: QuerySet[Task], day: date) -> Reminded:
             step, label = _manual_label(deadline, day)
             if recipients:
                 chunk.append((tuple(recipients), Planned(pk, step, label)))
-        earlier = set(
-            ReminderItem.objects.filter(
-                digest__day=day, step__in=[MANUAL, MANUAL_LATE], task_id__in=list(wanted)
-            ).values_list("task_id", "digest__recipient_id")
-        )
+        earlier: dict[int, set[int]] = defaultdict(set)
+        for task_id, recipient_id in ReminderItem.objects.filter(
+            digest__day=day, step__in=[MANUAL, MANUAL_LATE], task_id__in=list(wanted)
+        ).values_list("task_id", "digest__recipient_id"):
+            earlier[task_id].add(recipient_id)
         recorded = record_chunks(day, [chunk] if chunk else [])
-        fresh = {
-            pk: sorted(people - {r for t, r in earlier if t == pk}) for pk, people in wanted.items()
-        }
+        fresh = {pk: sorted(people - earlier[pk]) for pk, people in wanted.items()}
         fresh = {pk: people for pk, people in fresh.items() if people}
         names = {
             pk: full_name or username

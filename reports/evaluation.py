@@ -84,8 +84,8 @@ def _general(period: Period, people: list[int]) -> dict[int, float]:
     }
 
 
-def unit_rows(period: Period, today: date, units: list[Unit]) -> list[Row]:
-    every = len(units) == Unit.objects.filter(is_active=True).count()
+def unit_rows(period: Period, today: date, units: list[Unit], *, every: bool = False) -> list[Row]:
+    """The rows of `units` (`every`: they are all the active units, so no unit filter)."""
     figures = evaluate(
         period, today, by="lead_unit_id", lead_units=None if every else [u.pk for u in units]
     )
@@ -162,7 +162,7 @@ def close(*, actor: User, period: Period, today: date) -> EvaluationClosing:
         )
     units = list(Unit.objects.filter(is_active=True).order_by("order", "name"))
     figures = {
-        "units": [r.as_dict() for r in unit_rows(period, today, units)],
+        "units": [r.as_dict() for r in unit_rows(period, today, units, every=True)],
         "people": {str(u.pk): [r.as_dict() for r in person_rows(period, today, u)] for u in units},
         "rules": {k: v for k, v in rules().items() if k != "grades"},
     }

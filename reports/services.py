@@ -91,9 +91,7 @@ def issue_report(*, actor: User, scope: Scope, signing: Signing | None = None) -
                     figures=stored_figures,
                 )
                 for kind, content in files.items():
-                    name = file_name(scope, kind).replace(
-                        f".{kind}", f"-lan{issued.version}.{kind}"
-                    )
+                    name = file_name(scope, kind, issued.version)
                     getattr(issued, kind).save(name, ContentFile(content), save=False)
                 issued.save(update_fields=["xlsx", "docx", "pdf"])
                 return issued

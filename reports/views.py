@@ -318,9 +318,7 @@ def issued_report_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
         stored.open("rb"),
         as_attachment=True,
         # A name that says what it is: "bao-cao-194-TB-UBND-20261201-lan2.pdf".
-        filename=exports.file_name(report.scope(), fmt).replace(
-            f".{fmt}", f"-lan{report.version}.{fmt}"
-        ),
+        filename=exports.file_name(report.scope(), fmt, report.version),
         content_type=FORMATS[fmt][0],
     )
 

@@ -22,6 +22,7 @@ from units.models import Unit, User
 
 from . import evaluation
 from .evaluation import Row
+from .exports.xlsx import open_book
 
 # The figures of a row that open the task list behind them.
 LINKED = ("expected", "finished", "on_time", "late", "overdue", "first_pass", "returned_tasks")
@@ -75,7 +76,7 @@ def _scope(request: HttpRequest, period: Period) -> dict[str, Any]:
         rows = (
             evaluation.frozen_rows(closed, "units")
             if closed
-            else evaluation.unit_rows(period, today, units)
+            else evaluation.unit_rows(period, today, units, every=True)
         )
         heading_rows: list[Row] = []
     else:
@@ -213,19 +214,11 @@ def _cells(row: Row) -> list[Any]:
 @require_safe
 def evaluation_export(request: HttpRequest) -> FileResponse:
     """The page as it is (the units, or a unit's people) as an XLSX."""
-    import xlsxwriter
-
     period = _period(request)
     scope = _scope(request, period)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    book = xlsxwriter.Workbook(handle, {"constant_memory": True})
-    font = {"font_name": "Times New Roman", "font_size": 11}
-    cell = book.add_format({**font, "border": 1, "text_wrap": True, "valign": "top"})
-    number = book.add_format({**font, "border": 1, "valign": "top", "num_format": "0.0"})
-    head = book.add_format(
-        {**font, "bold": True, "border": 1, "text_wrap": True, "bg_color": "#DDEBF7"}
-    )
-    bold = book.add_format({**font, "bold": True, "font_size": 12})
+    book, formats = open_book(handle)
+    cell, number, head, bold = (formats[k] for k in ("body", "decimal", "header", "bold"))
     sheet = book.add_worksheet("Đánh giá")
     for index, (_, width) in enumerate(COLUMNS):
         sheet.set_column(index, index, width)

@@ -686,9 +686,10 @@ def narrative_late_lines(report: Report) -> list[str]:
     return lines
 
 
-def file_name(scope: Scope, fmt: str) -> str:
+def file_name(scope: Scope, fmt: str, version: int | None = None) -> str:
     """What the downloaded file is: "bao-cao-194-TB-UBND-20261201.docx", a unit's
-    "bao-cao-phong-noi-vu-20261201.xlsx", a period's "bao-cao-20260101-20261130-…"."""
+    "bao-cao-phong-noi-vu-20261201.xlsx", a period's "bao-cao-20260101-20261130-…"; an
+    issued version adds "-lan2"."""
     from django.utils.text import slugify
 
     from core.text import strip_accents
@@ -703,5 +704,7 @@ def file_name(scope: Scope, fmt: str) -> str:
         end = f"{scope.date_to:%Y%m%d}" if scope.date_to else "nay"
         parts.append(f"giao-{start}-{end}")
     parts.append(f"{scope.as_of:%Y%m%d}")
+    if version is not None:
+        parts.append(f"lan{version}")
     stem = "-".join(parts)
     return f"{strip_accents(stem)}.{fmt}"

@@ -27,8 +27,9 @@ from .data import (
 )
 
 
-def _open_book(target: IO[bytes] | str | Path) -> tuple[Any, dict[str, Any]]:
-    """A workbook in constant memory and the formats both annexes use."""
+def open_book(target: IO[bytes] | str | Path) -> tuple[Any, dict[str, Any]]:
+    """A workbook in constant memory and the formats the annexes (and the evaluation's
+    export) use."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(
@@ -42,6 +43,7 @@ def _open_book(target: IO[bytes] | str | Path) -> tuple[Any, dict[str, Any]]:
         "dated": book.add_format({**cell_base, "valign": "top", "num_format": "dd/mm/yyyy"}),
         "stamp": book.add_format({**cell_base, "valign": "top", "num_format": "dd/mm/yyyy hh:mm"}),
         "percent": book.add_format({**cell_base, "valign": "top", "num_format": "0.0%"}),
+        "decimal": book.add_format({**cell_base, "valign": "top", "num_format": "0.0"}),
         "bold": book.add_format({**font, "bold": True, "font_size": 12}),
         "bold_cell": book.add_format({**cell_base, "bold": True, "valign": "top"}),
         "bold_percent": book.add_format({**cell_base, "bold": True, "num_format": "0.0%"}),
@@ -133,7 +135,7 @@ def write_xlsx(subject: Scope | Report, target: IO[bytes] | str | Path) -> Repor
     """Both annexes in one workbook, streamed row by row; returns the report it wrote."""
     report = as_report(subject)
     scope, at, figures = report.scope, report.extracted, report.summary
-    book, formats = _open_book(target)
+    book, formats = open_book(target)
     first = _sheet(
         book,
         formats,
@@ -179,7 +181,7 @@ def write_task_list(
 ) -> int:
     """A filtered task list as Annex I (its columns, plus the last update), streamed;
     returns how many tasks it wrote."""
-    book, formats = _open_book(target)
+    book, formats = open_book(target)
     ws = _sheet(
         book,
         formats,
