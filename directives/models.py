@@ -483,6 +483,13 @@ class Task(models.Model):
                 name="task_done_on",
                 condition=Q(status="done"),
             ),
+            # The evaluation's recurring duties and whom they count for (every unit's page).
+            models.Index(
+                fields=["id"],
+                include=["lead_unit", "assignee"],
+                name="task_duty_keys",
+                condition=~Q(report_every=""),
+            ),
             models.Index(
                 fields=["returned_at"],
                 name="task_handed_back",

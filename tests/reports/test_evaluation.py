@@ -166,6 +166,26 @@ def test_the_units_figures_count_each_members_part(world: dict[str, Task], unit_
     assert units[unit_b.pk].expected == 1 and units[unit_b.pk].overdue == 1  # B's part, undone
 
 
+def test_every_units_figures_equal_each_units_own(
+    world: dict[str, Task], office: User, unit_a: Unit, unit_b: Unit, staff_a: User
+) -> None:
+    """The whole province's figures are read another way (the report periods counted per
+    task, their units from the duties' index): they equal each unit's and person's own, a
+    duty whose reporting was switched off after its period included."""
+    with on_day(TODAY):
+        services.edit_task(
+            actor=office, task=Task.objects.get(pk=world["duty"].pk), report_every=""
+        )
+    assert Task.objects.get(pk=world["duty"].pk).report_every == ""
+    for by, scope in (("lead_unit_id", "lead_units"), ("assignee_id", "assignees")):
+        every = evaluate(NOVEMBER, TODAY, by=by)
+        keys = [unit_a.pk, unit_b.pk] if by == "lead_unit_id" else [staff_a.pk]
+        for key in keys:
+            own = evaluate(NOVEMBER, TODAY, by=by, **{scope: [key]})[key]
+            assert every[key].as_dict() == own.as_dict(), (by, key)
+    assert evaluate(NOVEMBER, TODAY, by="assignee_id")[staff_a.pk].periods_missed == 1
+
+
 def test_the_figures_equal_a_recount_from_the_timeline(
     world: dict[str, Task], staff_a: User
 ) -> None:
