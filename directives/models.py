@@ -1249,6 +1249,11 @@ class ImportDraft(models.Model):
     source_text = models.TextField("nội dung đã đọc")
     number = models.CharField("số hiệu đọc được", max_length=64, blank=True)
     title = models.CharField("trích yếu đọc được", max_length=500, blank=True)
+    # Read from an edXML package (directives.edxml): the package kept until confirmed, the
+    # header it gave (the preview's starting values) and what could not be read of it.
+    package = models.CharField("gói edXML chờ", max_length=500, blank=True)
+    header = models.JSONField("thông tin từ gói tin", default=dict, blank=True)
+    problems = models.JSONField("điều chưa đọc được", default=list, blank=True)
 
     class Meta:
         verbose_name = "thông báo chờ xác nhận nhập"
@@ -1315,3 +1320,6 @@ class ObjectiveCause(models.Model):
 
     def __str__(self) -> str:
         return self.note[:80]
+
+
+from .models_exchange import ExchangePackage  # noqa: E402, F401 - one app, two files

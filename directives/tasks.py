@@ -20,9 +20,15 @@ def clean_pending_imports() -> int:
     """Remove the files of import previews abandoned for more than a day, unless the preview
     still waits in the office's inbox; previews left there a month go, with their file."""
     stale = ImportDraft.objects.filter(created_at__lt=timezone.now() - DRAFT_LIFETIME)
-    for path in stale.exclude(pending="").values_list("pending", flat=True):
-        if default_storage.exists(path):
-            default_storage.delete(path)
+    for pending, package in stale.values_list("pending", "package"):
+        for path in (pending, package):
+            if path and default_storage.exists(path):
+                default_storage.delete(path)
     stale.delete()
-    waiting = frozenset(ImportDraft.objects.exclude(pending="").values_list("pending", flat=True))
+    waiting = frozenset(
+        path
+        for pair in ImportDraft.objects.values_list("pending", "package")
+        for path in pair
+        if path
+    )
     return clean_pending(keep=waiting)

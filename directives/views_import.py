@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import edxml, exchange, services
 from .forms_notice import NoticeForm, TaskRowFormSet, fan_out_hint, kept_rows
 from .importer import (
     MAX_IMPORT_BYTES,
@@ -41,8 +42,11 @@ class SourceForm(forms.Form):
     file = forms.FileField(
         label="Tệp thông báo",
         required=False,
-        help_text="Tệp .docx, .pdf (có lớp chữ), .txt hoặc .md; tối đa 10 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf,.txt,.md"}),
+        help_text=(
+            "Tệp .docx, .pdf (có lớp chữ), .txt hoặc .md, tối đa 10 MB; hoặc gói tin edXML "
+            "(.edxml, .xml) nhận từ hệ thống quản lý văn bản."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf,.txt,.md,.edxml,.xml"}),
     )
     text = forms.CharField(
         label="Hoặc dán nội dung văn bản",
@@ -97,10 +101,16 @@ def _preview(
     )
 
 
+def _package_fields(draft: ImportDraft) -> dict[str, Any]:
+    return {k: v for k, v in draft.header.items() if k in NoticeForm.base_fields}
+
+
 def _fresh_preview(request: HttpRequest, draft: ImportDraft) -> HttpResponse:
     """The preview of what was read from a draft, as the importer first proposes it."""
     parsed = parse_notice(draft.source_text)
-    form = NoticeForm(initial=parsed.header())
+    # A package's header says what the document is; the text read says the rest.
+    form = NoticeForm(initial={**parsed.header(), **_package_fields(draft)})
+    parsed.problems = [*draft.problems, *parsed.problems]
     formset = TaskRowFormSet(
         initial=[task.as_form_row() for task in parsed.tasks],
         prefix="tasks",
@@ -135,6 +145,16 @@ def notice_import(request: HttpRequest) -> HttpResponse:
     source = SourceForm(request.POST if bound else None, request.FILES if bound else None)
     if request.method == "POST" and source.is_valid():
         upload = source.cleaned_data.get("file")
+        if upload is not None and exchange.is_package(upload.name or ""):
+            try:
+                draft = exchange.intake(
+                    actor=user, content=upload.read(edxml.max_bytes() + 1), file_name=upload.name
+                )
+            except edxml.EdxmlError as error:
+                source.add_error("file", str(error))
+            else:
+                return redirect(f"{reverse('notice_import')}?ban-nhap={draft.pk}")
+            return render(request, "directives/notice_import.html", {"source": source}, status=400)
         try:
             if upload is not None:
                 if upload.size > MAX_IMPORT_BYTES:
@@ -177,6 +197,8 @@ def import_draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
     draft = get_object_or_404(ImportDraft, pk=pk)
     if draft.pending and default_storage.exists(draft.pending):
         default_storage.delete(draft.pending)
+    if draft.package and default_storage.exists(draft.package):
+        default_storage.delete(draft.package)
     draft.delete()
     messages.success(request, f"Đã bỏ bản đọc “{draft}”.")
     return redirect("inbox")
@@ -197,19 +219,24 @@ def _confirm(request: HttpRequest) -> HttpResponse:
             with default_storage.open(pending, "rb") as handle:
                 content = handle.read()
         try:
-            notice = services.enter_notice(
-                actor=user,
-                header={**form.cleaned_data, "source_text": source_text},
-                tasks=[_task_row(row) for row in kept_rows(formset)],
-                source_name=file_name,
-                source_content=content,
-            )
+            with transaction.atomic():
+                notice = services.enter_notice(
+                    actor=user,
+                    header={**form.cleaned_data, "source_text": source_text},
+                    tasks=[_task_row(row) for row in kept_rows(formset)],
+                    source_name=file_name,
+                    source_content=content,
+                )
+                draft = ImportDraft.objects.filter(pk=draft_id).first()
+                if draft is not None:
+                    # The package it came in is kept with it (the sender's status goes back).
+                    exchange.keep_incoming(notice, draft)
+                    draft.delete()
         except ValidationError as error:
             form.add_error(None, error)
         else:
             if pending:
                 default_storage.delete(pending)
-            ImportDraft.objects.filter(pk=draft_id).delete()
             messages.success(
                 request, f"Đã nhập Thông báo {notice.number} với {notice.tasks.count()} nhiệm vụ."
             )

@@ -23,7 +23,7 @@ from core.text import fold, printable
 from units.access import is_office
 from units.models import Unit, User
 
-from .. import permissions
+from .. import exchange, permissions
 from ..models import TRANSITIONS, Attachment, Notification, Task, TaskEvent
 
 Status = Task.Status
@@ -271,6 +271,8 @@ def record(
     )
     _attach(event, files)
     _notify(event)
+    if kind in exchange.STATUS_FOR_KIND:
+        exchange.emit_status(task, kind, actor)
     return event
 
 
