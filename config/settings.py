@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "directives",
     "reports",
     "reminders",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -379,3 +383,45 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+
+# --- REST API (api/) ----------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("DONDOC_API_ANON_RATE", "60/min"),
+        "user": env_str("DONDOC_API_USER_RATE", "1200/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Đôn đốc API",
+    "DESCRIPTION": (
+        "Thông báo kết luận, nhiệm vụ, đơn vị, số liệu; các thao tác trên nhiệm vụ theo đúng "
+        "quyền của tài khoản; nhận gói edXML và trả gói trạng thái. Mã truy cập do Văn phòng "
+        "cấp ở trang “Mã truy cập API”, gửi trong tiêu đề Authorization: Bearer <mã>."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# The edXML package an exchange gateway may post (base64 attachments: ~1.4x the files).
+DONDOC_EDXML_MAX_BYTES = env_int("DONDOC_EDXML_MAX_BYTES", 30 * 1024 * 1024)
+# This office's electronic identifier (Quyết định 20/2020/QĐ-TTg) and name, as the sender of
+# the status packages; when empty, the incoming package's first addressee is used.
+DONDOC_ORGAN_ID = env_str("DONDOC_ORGAN_ID", "")
+DONDOC_ORGAN_NAME = env_str("DONDOC_ORGAN_NAME", "")

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("reminders.urls")),
     path("", include("units.urls")),
+    path("", include("api.urls")),
     path(
         "doi-mat-khau/",
         auth_views.PasswordChangeView.as_view(success_url="/"),

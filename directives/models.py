@@ -27,6 +27,13 @@ if TYPE_CHECKING:
 
 
 class NoticeQuerySet(models.QuerySet["Notice"]):
+    def visible_to(self, user: User) -> NoticeQuerySet:
+        """Every notice for the office and the leadership (one without tasks yet included:
+        the office adds them there); for a unit, the notices that give it a task."""
+        if user.is_active and user.sees_all_units:
+            return self
+        return self.filter(pk__in=Task.objects.visible_to(user).values("notice_id"))
+
     def duplicates_of(
         self, *, number: str, issuer: str, issued_on: date, exclude: int | None = None
     ) -> NoticeQuerySet:

@@ -17,8 +17,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api.models import ApiToken
 from directives import services
-from directives.models import ImportDraft, Notice, SavedFilter, Task
+from directives.models import ExchangePackage, ImportDraft, Notice, SavedFilter, Task
 from reminders.models import ReminderDigest
 from reports.models import IssuedReport
 from tests.conftest import MakeTask, on_day
@@ -29,7 +30,7 @@ ROLES = ("anonymous", "staff_a", "staff_b", "head_a", "office", "leader")
 
 def row(get: str, post: str) -> dict[str, tuple[str, str]]:
     """One letter per role, in ROLES' order: o ok (2xx, or a redirect elsewhere than the
-    login page), l to the login page, f 403, n 404, m 405."""
+    login page), l to the login page, u 401 (the API), b 400, f 403, n 404, m 405."""
     assert len(get) == len(post) == len(ROLES)
     return {role: (get[i], post[i]) for i, role in enumerate(ROLES)}
 
@@ -46,6 +47,9 @@ OFFICE_PAGE = page("lfffof")
 READERS_PAGE = page("lfffoo")  # the office and the leadership
 SIGNED_IN_PAGE = page("looooo")
 TASK_SCOPE_PAGE = page("lonooo")  # staff B does not see unit A's task
+# The API (u: 401): what any signed-in role reads, and what only unit A's task's readers do.
+API_READ = row("uooooo", "ummmmm")
+API_SCOPED = row("uonooo", "ummmmm")
 EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "login": row("oooooo", "oooooo"),
     "logout": row("mmmmmm", "llllll"),  # signing out lands on the login page
@@ -113,6 +117,30 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "account_create": OFFICE_ONLY,
     "account_edit": OFFICE_ONLY,
     "audit_log": OFFICE_PAGE,
+    # The office issues and revokes the API's tokens.
+    "api_tokens": row("lfffof", "lfffbf"),
+    "api_token_revoke": row("lmmmmm", "lfffof"),
+    # The REST API: no login page, 401 without a token or session. The schema and its
+    # documentation are public (they hold no data). Reads follow the pages' scope; an action
+    # checks the task's scope (404), then who may act (403), then the fields (400: empty).
+    "api-schema": row("oooooo", "mmmmmm"),
+    "api-docs": row("oooooo", "mmmmmm"),
+    "api-root": API_READ,
+    "api-dashboard": API_READ,
+    "api-unit-list": API_READ,
+    "api-unit-detail": API_READ,
+    "api-notice-list": API_READ,
+    "api-notice-detail": API_SCOPED,
+    "api-task-list": API_READ,
+    "api-task-detail": API_SCOPED,
+    "api-task-start": row("ummmmm", "ubnbff"),  # the task is already in progress
+    "api-task-progress": row("ummmmm", "ubnbff"),
+    "api-task-completion": row("ummmmm", "ubnbff"),
+    "api-task-extension": row("ummmmm", "ubnbff"),
+    "api-task-accept": row("ummmmm", "ufnfbf"),  # nothing reported to accept
+    "api-edxml": row("ufffmf", "ufffbf"),
+    "api-edxml-status-list": row("ufffof", "ufffmf"),
+    "api-edxml-status-collect": row("ufffmf", "ufffof"),
 }
 
 
@@ -140,7 +168,7 @@ def test_every_url_has_an_entry() -> None:
 def outcome(response: Any) -> str:
     if response.status_code in (301, 302):
         return "l" if reverse("login") in response["Location"] else "o"
-    return {403: "f", 404: "n", 405: "m", 400: "b"}.get(
+    return {401: "u", 403: "f", 404: "n", 405: "m", 400: "b"}.get(
         response.status_code, "o" if response.status_code < 300 else str(response.status_code)
     )
 
@@ -184,10 +212,18 @@ def world(
         actor=office, notice=other, text="Việc chung", lead_units=[unit_a, unit_b]
     )
     draft = ImportDraft.objects.create(created_by=office, source_text="Thông báo")
+    status_package = ExchangePackage(
+        direction=ExchangePackage.Direction.STATUS, notice=task.notice, status_code="03"
+    )
+    status_package.file.save("s.xml", ContentFile(b"<Status/>"), save=False)
+    status_package.save()
+    token, _ = ApiToken.issue(name="Trục", user=staff_a, created_by=office)
     saved_filter = SavedFilter.objects.create(owner=office, name="Quá hạn", query="x=1")
     return {
         "task": task,
         "draft": draft,
+        "status_package": status_package,
+        "token": token,
         "saved_filter": saved_filter,
         "group_task": group_task,
         "unit_group": UnitGroup.objects.create(name="Các phòng, ban chuyên môn"),
@@ -228,6 +264,16 @@ def url_for(name: str, world: dict[str, Any]) -> str:
         "saved_filter_delete": [world["saved_filter"].pk],
         "remind_task": [world["task"].pk],
         "objective_cause": [world["task"].pk, world["task"].events.earliest("pk").pk],
+        "api_token_revoke": [world["token"].pk],
+        "api-unit-detail": [world["unit"].pk],
+        "api-notice-detail": [world["notice"].pk],
+        "api-task-detail": [world["task"].pk],
+        "api-task-start": [world["task"].pk],
+        "api-task-progress": [world["task"].pk],
+        "api-task-completion": [world["task"].pk],
+        "api-task-extension": [world["task"].pk],
+        "api-task-accept": [world["task"].pk],
+        "api-edxml-status-collect": [world["status_package"].pk],
     }
     return reverse(name, args=pattern_args.get(name, []))
 
