@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import PurePath
 from typing import Any
 
@@ -102,7 +103,18 @@ def _preview(
 
 
 def _package_fields(draft: ImportDraft) -> dict[str, Any]:
-    return {k: v for k, v in draft.header.items() if k in NoticeForm.base_fields}
+    """The notice's fields a package's header gave (dates back from their ISO text)."""
+    fields: dict[str, Any] = {}
+    for name, value in draft.header.items():
+        if name not in NoticeForm.base_fields:
+            continue
+        if name.endswith("_on") and isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                continue
+        fields[name] = value
+    return fields
 
 
 def _fresh_preview(request: HttpRequest, draft: ImportDraft) -> HttpResponse:
