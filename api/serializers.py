@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from directives.models import ExchangePackage, Notice, Task, TaskEvent
+from reports.models import IssuedReport
 from units.models import Unit
 
 
@@ -150,3 +152,38 @@ class PackageSerializer(serializers.ModelSerializer[ExchangePackage]):
             "created_at",
             "collected_at",
         ]
+
+
+class IssuedReportSerializer(serializers.ModelSerializer[IssuedReport]):
+    issued_by = serializers.SerializerMethodField()
+    files = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IssuedReport
+        fields = [
+            "id",
+            "title",
+            "version",
+            "notice",
+            "unit",
+            "date_from",
+            "date_to",
+            "as_of",
+            "issued_at",
+            "issued_by",
+            "figures",
+            "files",
+        ]
+
+    def get_issued_by(self, report: IssuedReport) -> str:
+        return report.issued_by.full_name or report.issued_by.username
+
+    @extend_schema_field(serializers.DictField(child=serializers.URLField()))
+    def get_files(self, report: IssuedReport) -> dict[str, str]:
+        """The files as issued (xlsx, docx, pdf), fetched through the API with the token."""
+        request = self.context.get("request")
+        links = {}
+        for fmt in ("xlsx", "docx", "pdf"):
+            path = reverse("api-report-file", args=[report.pk, fmt])
+            links[fmt] = request.build_absolute_uri(path) if request else path
+        return links

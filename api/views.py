@@ -9,6 +9,7 @@ import base64
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +26,9 @@ from directives import edxml, exchange, services
 from directives import permissions as permissions_of_tasks
 from directives.filters import TaskFilter
 from directives.models import TRANSITIONS, ExchangePackage, Notice, Task
-from reports import figures, queries
-from units.access import is_office
+from reports import exports, figures, queries
+from reports.models import IssuedReport
+from units.access import is_office, is_office_or_leader
 from units.models import Unit, User
 
 from . import serializers as s
@@ -37,6 +39,13 @@ class OfficeOnly(permissions.BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return is_office(request.user)
+
+
+class ReadersOnly(permissions.BasePermission):
+    message = "Chỉ Văn phòng và lãnh đạo UBND xem được báo cáo tổng hợp."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_office_or_leader(request.user)
 
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet[Unit]):
@@ -342,3 +351,36 @@ class StatusPackageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Exchan
                 collected_at=timezone.now()
             )
         return Response({"id": package.pk, "xml_base64": base64.b64encode(content).decode()})
+
+
+REPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+class IssuedReportViewSet(viewsets.ReadOnlyModelViewSet[IssuedReport]):
+    """Báo cáo đã ban hành (Văn phòng, lãnh đạo UBND): số liệu và các tệp như lúc ban hành."""
+
+    lookup_value_regex = r"[0-9]{1,18}"  # anything else is not an id: 404
+
+    serializer_class = s.IssuedReportSerializer
+    permission_classes = [permissions.IsAuthenticated, ReadersOnly]
+
+    def get_queryset(self) -> QuerySet[IssuedReport]:
+        return IssuedReport.objects.select_related("issued_by").order_by("-issued_at", "-pk")
+
+    @extend_schema(
+        summary="Tệp của báo cáo đã ban hành (xlsx, docx, pdf), đúng như lúc ban hành",
+        responses={(200, "application/octet-stream"): OpenApiResponse(description="Tệp")},
+    )
+    @action(detail=True, methods=["get"], url_path="tep/(?P<fmt>xlsx|docx|pdf)", url_name="file")
+    def file(self, request: Request, pk: str | None = None, fmt: str = "pdf") -> FileResponse:
+        report = self.get_object()
+        return FileResponse(
+            getattr(report, fmt).open("rb"),
+            as_attachment=True,
+            filename=exports.file_name(report.scope(), fmt, report.version),
+            content_type=REPORT_TYPES[fmt],
+        )

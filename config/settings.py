@@ -201,7 +201,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour="2", minute="30"),
         "options": {"expires": 3600},
     },
+    # Webhook deliveries due again (api/webhooks.py).
+    "sweep-webhooks": {
+        "task": "api.sweep_webhooks",
+        "schedule": float(env_int("DONDOC_WEBHOOK_SWEEP_SECONDS", 60)),
+        "options": {"expires": 50},
+    },
 }
+# Outgoing webhooks: seconds to wait for the receiver; seconds before the first retry
+# (doubling, at most 6 hours apart).
+DONDOC_WEBHOOK_TIMEOUT = env_int("DONDOC_WEBHOOK_TIMEOUT", 10)
+DONDOC_WEBHOOK_RETRY_BACKOFF = env_int("DONDOC_WEBHOOK_RETRY_BACKOFF", 60)
+# A delivery written this long ago and not taken: its message was lost; the sweeper sends it.
+DONDOC_WEBHOOK_REQUEUE_SECONDS = env_int("DONDOC_WEBHOOK_REQUEUE_SECONDS", 60)
 # Seconds before the first retry of a failed delivery; doubles each time, up to an hour
 # (reminders.delivery.MAX_ATTEMPTS attempts in all).
 DONDOC_REMINDER_RETRY_BACKOFF = env_int("DONDOC_REMINDER_RETRY_BACKOFF", 60)

@@ -16,6 +16,10 @@ it in its `AppConfig.ready()`. Nothing else crosses the layers upwards, and ever
 - `task_page_prefetches`: functions returning `Prefetch` objects for the task page, so a higher
   app's rows about the task come in the page's own queries. `reminders` registers the reminders
   sent about the task (`task.sent_reminders`).
+- `task_event`: functions called with every new timeline row (`TaskEvent`) of a task, inside
+  the change's transaction, after the row is written. Called by `directives.services`
+  (`record`); `api.webhooks` registers, to queue the row for the connected systems' webhooks
+  in the same transaction (an outbox: a change rolled back sends nothing).
 - `unit_closing`: functions called in the transaction that closes a unit,
   `(actor, unit, successor) -> int` (how many tasks were handed over); raising ValidationError
   stops the closing. Called by `units.services.close_unit`; `directives` registers, to hand the
@@ -72,4 +76,5 @@ class ContextSeam(Seam):
 task_write = ContextSeam("task_write")
 task_counts = Seam("task_counts")
 task_page_prefetches = Seam("task_page_prefetches")
+task_event = Seam("task_event")
 unit_closing = Seam("unit_closing")

@@ -273,6 +273,7 @@ def record(
     _notify(event)
     if kind in exchange.STATUS_FOR_KIND:
         exchange.emit_status(task, kind, actor)
+    seams.task_event.call(event)
     return event
 
 

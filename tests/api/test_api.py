@@ -252,3 +252,39 @@ def test_the_schema_and_its_documentation_page_are_served(client: Client) -> Non
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "swagger-ui" in html and "cdn" not in html.lower()  # vendored assets
+
+
+def test_issued_reports_are_read_by_the_office_and_the_leadership_with_their_files(
+    world: dict[str, Any],
+) -> None:
+    from reports.exports import Scope
+    from reports.services import issue_report
+
+    office = world["office"]
+    with on_day(date(2023, 10, 20)):
+        report = issue_report(actor=office, scope=Scope(as_of=date(2023, 10, 20)))
+    paths = [
+        "/api/reports/",
+        f"/api/reports/{report.pk}/",
+        f"/api/reports/{report.pk}/tep/pdf/",
+    ]
+    for path in paths:
+        got = "".join(
+            str(bearer(world["people"][role], office).get(path).status_code)[0] for role in ROLES
+        )
+        assert got == "44422", path
+    leader = bearer(world["people"]["leader"], office)
+    listed = leader.get("/api/reports/").json()["results"]
+    assert [row["id"] for row in listed] == [report.pk]
+    assert listed[0]["figures"] == report.figures
+    detail = leader.get(f"/api/reports/{report.pk}/").json()
+    for fmt in ("xlsx", "docx", "pdf"):
+        assert detail["files"][fmt].endswith(f"/api/reports/{report.pk}/tep/{fmt}/")
+        response = leader.get(detail["files"][fmt])
+        assert response.status_code == 200
+        report.refresh_from_db()
+        body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        with getattr(report, fmt).open("rb") as stored:
+            stored.seek(0)  # the test storage hands out one shared in-memory file
+            assert body == stored.read() and len(body) > 1000
+    assert leader.get(f"/api/reports/{report.pk}/tep/csv/").status_code == 404

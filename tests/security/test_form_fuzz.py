@@ -18,6 +18,7 @@ it sends:
 from __future__ import annotations
 
 import html.parser
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -32,6 +33,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.models import Webhook, WebhookDelivery
 from directives import services
 from directives.models import ImportDraft, Notice, SavedFilter, Task
 from directives.views import ACTIONS
@@ -249,6 +251,8 @@ PAGES: list[tuple[str, str]] = [
     ("office", "notice_edit"),
     ("office", "notice_import"),
     ("office", "api_tokens"),
+    ("office", "webhooks"),
+    ("office", "webhook_detail"),
     ("office", "unit_create"),
     ("office", "unit_edit"),
     ("office", "unit_close"),
@@ -316,7 +320,15 @@ def tasks(
     ReminderDigest.objects.create(
         recipient=staff_a, day=date(2023, 10, 2), channel="email", status="failed", attempts=12
     )
+    # A connected system whose last delivery failed: its page offers "Gửi lại".
+    webhook = Webhook.objects.create(
+        name="Trục", url="http://127.0.0.1:9/hook", user=staff_a, created_by=office
+    )
+    WebhookDelivery.objects.create(
+        webhook=webhook, key=uuid.uuid4(), kind="ping", body="{}", status="failed", attempts=3
+    )
     return {
+        "webhook": webhook,
         "new": new,
         "running": running,
         "awaiting": awaiting,
@@ -351,6 +363,7 @@ def page_url(page: str, tasks: dict[str, Task], unit_a: Unit, staff_a: User) -> 
         "account_edit": [staff_a.pk],
         "group_task_detail": [tasks["group"].pk],
         "group_edit": [tasks["unit_group"].pk],
+        "webhook_detail": [tasks["webhook"].pk],
     }
     return reverse(page, args=args.get(page, []))
 

@@ -7,6 +7,7 @@ anonymous visitors go to the login page. Each case runs on its own fresh data.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from api.models import ApiToken
+from api.models import ApiToken, Webhook, WebhookDelivery
 from directives import services
 from directives.models import ExchangePackage, ImportDraft, Notice, SavedFilter, Task
 from reminders.models import ReminderDigest
@@ -138,6 +139,17 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "api-task-completion": row("ummmmm", "ubnbff"),
     "api-task-extension": row("ummmmm", "ubnbff"),
     "api-task-accept": row("ummmmm", "ufnfbf"),  # nothing reported to accept
+    # Issued reports over the API: the office and the leadership.
+    "api-report-list": row("ufffoo", "ufffmm"),
+    "api-report-detail": row("ufffoo", "ufffmm"),
+    "api-report-file": row("ufffoo", "ufffmm"),
+    # The office connects systems by webhook.
+    "webhooks": row("lfffof", "lfffbf"),
+    "webhook_detail": row("lfffof", "lfffbf"),
+    "webhook_toggle": row("lmmmmm", "lfffof"),
+    "webhook_secret": row("lmmmmm", "lfffof"),
+    "webhook_ping": row("lmmmmm", "lfffof"),
+    "webhook_resend": row("lmmmmm", "lfffof"),
     "api-edxml": row("ufffmf", "ufffbf"),
     "api-edxml-status-list": row("ufffof", "ufffmf"),
     "api-edxml-status-collect": row("ufffmf", "ufffof"),
@@ -218,12 +230,20 @@ def world(
     status_package.file.save("s.xml", ContentFile(b"<Status/>"), save=False)
     status_package.save()
     token, _ = ApiToken.issue(name="Trục", user=staff_a, created_by=office)
+    webhook = Webhook.objects.create(
+        name="Trục", url="http://127.0.0.1:9/hook", user=staff_a, created_by=office
+    )
+    delivery = WebhookDelivery.objects.create(
+        webhook=webhook, key=uuid.uuid4(), kind="ping", body="{}", status="failed", attempts=3
+    )
     saved_filter = SavedFilter.objects.create(owner=office, name="Quá hạn", query="x=1")
     return {
         "task": task,
         "draft": draft,
         "status_package": status_package,
         "token": token,
+        "webhook": webhook,
+        "delivery": delivery,
         "saved_filter": saved_filter,
         "group_task": group_task,
         "unit_group": UnitGroup.objects.create(name="Các phòng, ban chuyên môn"),
@@ -274,6 +294,13 @@ def url_for(name: str, world: dict[str, Any]) -> str:
         "api-task-extension": [world["task"].pk],
         "api-task-accept": [world["task"].pk],
         "api-edxml-status-collect": [world["status_package"].pk],
+        "api-report-detail": [world["issued"].pk],
+        "api-report-file": [world["issued"].pk, "pdf"],
+        "webhook_detail": [world["webhook"].pk],
+        "webhook_toggle": [world["webhook"].pk],
+        "webhook_secret": [world["webhook"].pk],
+        "webhook_ping": [world["webhook"].pk],
+        "webhook_resend": [world["delivery"].pk],
     }
     return reverse(name, args=pattern_args.get(name, []))
 
