@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_bench")
 
@@ -34,6 +35,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench import over_http  # noqa: E402
 from bench.generate import generate  # noqa: E402
 from core.workdays import is_working_day  # noqa: E402
 from directives.models import GroupTask, Notice, Task  # noqa: E402
@@ -151,8 +153,12 @@ def main() -> None:
         "--skip",
         action="append",
         default=[],
-        choices=["exports", "delivery"],
-        help="leave out the exports or the delivery sample (both slow at 1M)",
+        choices=["exports", "delivery", "http", "inprocess"],
+        help="leave out the exports, the delivery sample (both slow at 1M), the HTTP "
+        "measurements or the in-process ones",
+    )
+    parser.add_argument(
+        "--load-seconds", type=float, default=10, help="how long the throughput test runs"
     )
     args = parser.parse_args()
 
@@ -179,6 +185,15 @@ def main() -> None:
     assert staff is not None
     unit_client = login(staff.username)
     results = Results()
+    http_results: list[over_http.HttpResult] = []
+    load_results: list[over_http.LoadResult] = []
+    if "http" not in args.skip:
+        http_results, load_results = measure_http(
+            args, leader=leader, office=office, unit_client=unit_client, busiest_unit=busiest_unit
+        )
+    if "inprocess" in args.skip:
+        report(args, results, http_results, load_results)
+        return
     # The nightly job (beat, 00:01): count every task once into today's tally.
     times, queries = measure(lambda: tally.build(timezone.localdate()), 3, warmup=1)
     results.append(
@@ -372,6 +387,15 @@ def main() -> None:
             )
         )
 
+    report(args, results, http_results, load_results)
+
+
+def report(
+    args: argparse.Namespace,
+    results: list[Result],
+    http_results: list[over_http.HttpResult],
+    load_results: list[over_http.LoadResult],
+) -> None:
     columns = ("median", "p95", "queries", "bare SQL", "ratio", "peak MB")
     widths = (9, 9, 8, 9, 6, 8)
     header = " ".join([" " * 58, *(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True))])
@@ -389,10 +413,87 @@ def main() -> None:
             f"{r.name[:58]:58} {r.median_ms:7.1f}ms {r.p95_ms:7.1f}ms {r.queries:8d} "
             f"{sql} {ratio} {memory}"
         )
+    if http_results:
+        print("\nOver HTTP: gunicorn, 2 workers x 4 threads, one client over loopback\n")
+        print(f"{'':58} {'median':>9} {'p95':>9} {'KB':>8}")
+        for h in http_results:
+            print(f"{h.name[:58]:58} {h.median_ms:7.1f}ms {h.p95_ms:7.1f}ms {h.bytes / 1024:8.0f}")
+    for load in load_results:
+        print(
+            f"\nUnder load: {load.name}, {load.connections} connections, {load.seconds} s: "
+            f"{load.requests} requests, {load.per_second:.1f}/s, p50 {load.p50_ms:.1f} ms, "
+            f"p95 {load.p95_ms:.1f} ms, {load.errors} errors"
+        )
     if args.json:
         args.json.write_text(
-            json.dumps({"size": args.size, "results": [asdict(r) for r in results]}, indent=2)
+            json.dumps(
+                {
+                    "size": args.size,
+                    "results": [asdict(r) for r in results],
+                    "http": [asdict(h) for h in http_results],
+                    "load": [asdict(load) for load in load_results],
+                },
+                indent=2,
+            )
         )
+
+
+def measure_http(
+    args: argparse.Namespace,
+    *,
+    leader: Client,
+    office: Client,
+    unit_client: Client,
+    busiest_unit: int,
+) -> tuple[list[over_http.HttpResult], list[over_http.LoadResult]]:
+    """The pages as a user gets them: gunicorn on the bench database, over loopback."""
+    typical = (
+        Task.objects.filter(lead_unit_id=busiest_unit, status="in_progress").order_by("pk").first()
+    )
+    assert typical is not None
+    word = "giai phong mat bang"  # one subject: about one task in twenty
+    server = over_http.Server()
+    try:
+
+        def browser(client: Client) -> over_http.Browser:
+            return over_http.Browser(server.port, client.cookies["sessionid"].value)
+
+        as_leader, as_office, as_unit = browser(leader), browser(office), browser(unit_client)
+        list_url = reverse("task_list")
+        pages = [
+            ("all units' overdue tasks (office)", as_office, f"{list_url}?timeliness=overdue"),
+            ("one unit's tasks (the staff's list)", as_unit, list_url),
+            ("one unit's in-progress tasks", as_unit, f"{list_url}?status=in_progress"),
+            ("Việc của tôi (a person's own tasks)", as_unit, f"{list_url}?person=mine"),
+            ("leadership dashboard", as_leader, reverse("dashboard")),
+            ("task page (typical)", as_office, reverse("task_detail", args=[typical.pk])),
+            ("task page, the long timeline", as_office, reverse("task_detail", args=[1])),
+            (f"search all tasks: “{word}”", as_office, f"{list_url}?q={quote(word)}"),
+            ("search all tasks: a task number", as_office, f"{list_url}?q={quote('so 4711')}"),
+            ("search all tasks: a notice number", as_office, f"{list_url}?q=412%2FTB"),
+        ]
+        measured = over_http.latencies(pages, args.runs)
+        for h in measured:
+            print(f"  over HTTP: {h.name}: median {h.median_ms:.1f} ms", flush=True)
+        if "exports" not in args.skip:
+            for name, path in (
+                ("export of every task, XLSX (office)", reverse("task_list_export")),
+                ("export of every task, CSV (office)", reverse("task_list_csv")),
+            ):
+                measured += over_http.latencies([(name, as_office, path)], 2, warmup=1)
+                print(f"  over HTTP: {name}: median {measured[-1].median_ms:.0f} ms", flush=True)
+        loads = [
+            over_http.load(
+                "one unit's tasks (the staff's list)",
+                server.port,
+                unit_client.cookies["sessionid"].value,
+                list_url,
+                seconds=args.load_seconds,
+            )
+        ]
+    finally:
+        server.stop()
+    return measured, loads
 
 
 if __name__ == "__main__":

@@ -17,11 +17,47 @@ from datetime import UTC, date, datetime, timedelta
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
+from core.text import fold
+
 START = date(2021, 1, 4)
 END = date(2026, 11, 20)
 LONG_TIMELINE = 300  # one task gets this many progress reports (the "long timeline" page)
 FAN_OUT_SHARE = 0.001  # task slots given to 50–150 units at once: about 10 % of all tasks
 RECURRING_SHARE = 0.25  # ongoing tasks that are monthly recurring duties
+# Task texts: an action on a subject, so that a word search finds some tasks, not all of them
+# (a subject is in about 1 task of 20, an action and a subject together in 1 of 160).
+ACTIONS = (
+    "Tham mưu",
+    "Triển khai",
+    "Rà soát",
+    "Đôn đốc",
+    "Kiểm tra",
+    "Hoàn thiện hồ sơ",
+    "Tổ chức thực hiện",
+    "Báo cáo kết quả",
+)
+SUBJECTS = (
+    "cải cách hành chính",
+    "chuyển đổi số",
+    "giải phóng mặt bằng",
+    "xây dựng nông thôn mới",
+    "phòng, chống thiên tai",
+    "an toàn thực phẩm",
+    "thu ngân sách",
+    "giải ngân vốn đầu tư công",
+    "quản lý đất đai",
+    "bảo vệ môi trường",
+    "phòng cháy, chữa cháy",
+    "tiếp công dân",
+    "giải quyết khiếu nại, tố cáo",
+    "sắp xếp đơn vị hành chính",
+    "cấp giấy chứng nhận quyền sử dụng đất",
+    "văn hóa cơ sở",
+    "y tế học đường",
+    "an ninh trật tự",
+    "đề án vị trí việc làm",
+    "kiểm soát thủ tục hành chính",
+)
 
 
 @dataclass(frozen=True)
@@ -299,6 +335,7 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
             )
             periods.extend(own_periods)
             unreported = [p[3] for p in own_periods if p[4] is None]
+            text = f"{rng.choice(ACTIONS)} {rng.choice(SUBJECTS)} (nhiệm vụ số {task_id})"
             tasks.append(
                 (
                     task_id,
@@ -306,7 +343,7 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
                     None,
                     "3.1",
                     order,
-                    f"Nhiệm vụ số {task_id}: tham mưu, triển khai, báo cáo kết quả",
+                    text,
                     lead,
                     issued,
                     kind,
@@ -319,7 +356,7 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
                     "Không còn phù hợp" if status == "cancelled" else "",
                     1,
                     last_activity,
-                    f"nhiem vu so {task_id} tham muu trien khai bao cao ket qua",
+                    fold(f"3.1 {text}"),
                     now,
                     rng.choice(people_of[lead]),  # a person responsible on every task
                     False,

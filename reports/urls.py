@@ -6,6 +6,7 @@ urlpatterns = [
     path("bang-dieu-khien/", views.dashboard, name="dashboard"),
     path("nhat-ky-thay-doi/", views.audit_log, name="audit_log"),
     path("nhiem-vu/xuat-excel/", views.task_list_export, name="task_list_export"),
+    path("nhiem-vu/xuat-csv/", views.task_list_csv, name="task_list_csv"),
     path("danh-gia/", views_evaluation.evaluation_page, name="evaluation"),
     path("danh-gia/diem-chung/", views_evaluation.evaluation_score, name="evaluation_score"),
     path("danh-gia/chot/", views_evaluation.evaluation_close, name="evaluation_close"),

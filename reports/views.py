@@ -11,7 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -340,6 +346,27 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "reports/audit_log.html",
         {"form": form, "page": page, "entries": audit.describe(list(page.object_list))},
     )
+
+
+@login_required
+@require_safe
+def task_list_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The task list as the person filtered it, as CSV (Annex I's columns and the last
+    update), streamed as it is read."""
+    scope = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
+    task_filter = TaskFilter(request.GET or None, queryset=scope, request=request)
+    if task_filter.is_bound and not task_filter.form.is_valid():
+        messages.error(request, "Bộ lọc của danh sách không hợp lệ; hãy kiểm tra lại rồi xuất.")
+        return redirect(f"{reverse('task_list')}?{request.GET.urlencode()}")
+    today = task_filter.reference_day
+    response = StreamingHttpResponse(
+        exports.task_list_csv(task_filter.listed(), as_of=today),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="danh-sach-nhiem-vu-{today:%Y%m%d}.csv"'
+    )
+    return response
 
 
 @login_required

@@ -1,6 +1,7 @@
 """The office's progress reports (docs/domain.md): computed once (`data.compute`), written as
 Annex I and II in XLSX and as the narrative report in DOCX and PDF."""
 
+from .csv_writer import task_list_csv
 from .data import (
     AUTHORITIES,
     NARRATIVE_ANNEX_LIMIT,
@@ -34,6 +35,7 @@ __all__ = [
     "file_name",
     "footer_text",
     "summary",
+    "task_list_csv",
     "write_docx",
     "write_pdf",
     "write_task_list",

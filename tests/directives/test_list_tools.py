@@ -3,6 +3,7 @@ last update), saved filters, and the "cập nhật lần cuối" column."""
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 
@@ -62,6 +63,30 @@ def test_the_filtered_list_exports_exactly_its_rows(
     first = next(row for row in rows if row[2] == "Việc trễ 0")
     assert "Đang làm" in first[8] and first[10] is not None  # the latest report, the update
     bad = signed_in(staff_a).get(f"{reverse('task_list_export')}?deadline_from=31/02/2023")
+    assert bad.status_code == 302
+
+
+def test_the_filtered_list_exports_as_csv_streamed_with_formulas_kept_as_text(
+    make_task: MakeTask, staff_a: User, unit_b: Unit
+) -> None:
+    make_task(text='=HYPERLINK("http://x") trễ', deadline=date(2023, 10, 21))
+    make_task(text="Việc trễ, có dấu phẩy", deadline=date(2023, 10, 22))
+    make_task(text="Việc còn hạn", deadline=date(2023, 12, 30))
+    make_task(text="Việc của đơn vị B trễ", deadline=date(2023, 10, 21), lead_unit=unit_b)
+    with on_day(DAY):
+        response = signed_in(staff_a).get(f"{reverse('task_list_csv')}?timeliness=overdue")
+        assert response.status_code == 200 and response.streaming
+        content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="danh-sach-nhiem-vu-20231103.csv"'
+    )
+    assert content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0][2] == "Nội dung nhiệm vụ" and rows[0][-1] == "Cập nhật lần cuối"
+    texts = sorted(row[2] for row in rows[1:])
+    assert texts == ['\'=HYPERLINK("http://x") trễ', "Việc trễ, có dấu phẩy"]
+    assert all(len(row) == len(rows[0]) for row in rows)
+    bad = signed_in(staff_a).get(f"{reverse('task_list_csv')}?deadline_from=31/02/2023")
     assert bad.status_code == 302
 
 

@@ -1,0 +1,46 @@
+"""A filtered task list as CSV: Annex I's columns and the last update, one line per task,
+produced as the rows come from the database (the response streams; memory stays flat).
+
+UTF-8 with a byte-order mark and CRLF line ends, so that Excel opens the Vietnamese text as it
+is; a cell that a spreadsheet would read as a formula (=, +, -, @ …) is quoted as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+
+from django.utils import timezone
+
+from core.text import printable
+from directives.models import TaskQuerySet
+
+from .data import ANNEX_ONE_COLUMNS, Scope, annex_rows
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LINES_PER_CHUNK = 500
+
+
+def _cell(text: str) -> str:
+    text = printable(text)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def task_list_csv(tasks: TaskQuerySet, *, as_of: date) -> Iterator[bytes]:
+    """The CSV's bytes, a few hundred lines at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([name for name, _ in ANNEX_ONE_COLUMNS] + ["Cập nhật lần cuối"])
+    yield "\ufeff".encode() + buffer.getvalue().encode()
+    buffer.seek(0)
+    buffer.truncate()
+    for written, row in enumerate(annex_rows(Scope(as_of=as_of), tasks=tasks), start=1):
+        updated = f"{timezone.localtime(row.updated_at):%d/%m/%Y %H:%M}" if row.updated_at else ""
+        writer.writerow([_cell(text) for text in row.as_text()] + [updated])
+        if written % LINES_PER_CHUNK == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
