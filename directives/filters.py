@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import django_filters
+import django_filters.fields
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -20,6 +22,8 @@ from .models import GroupTask, Notice, Task, TaskQuerySet
 from .timeliness import AGEING, Timeliness, ageing_q, buckets_q, stale_q
 
 NOTICE_CHOICES = 200
+# Notices matched by number beyond this many are looked up by the database, not listed.
+MAX_MATCHED_NOTICES = 500
 
 
 def _followed(request: HttpRequest) -> QuerySet[Notice]:
@@ -67,6 +71,24 @@ def _chairs(request: HttpRequest | None) -> list[tuple[str, str]]:
     return [(c, c) for c in sorted({chair for _, chair in _recent(request) if chair})]
 
 
+class NoticeChoiceIterator(django_filters.fields.ModelChoiceIterator):
+    """(id, "number ngày dd/mm/yyyy") read as plain values: no model instance per option."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, number, issued_on in self.queryset.values_list("pk", "number", "issued_on"):
+            yield (pk, f"{number} ngày {issued_on:%d/%m/%Y}")
+
+
+class NoticeChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = NoticeChoiceIterator
+
+
+class NoticeChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = NoticeChoiceField
+
+
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Tìm kiếm",
@@ -86,7 +108,7 @@ class TaskFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
-    notice = django_filters.ModelChoiceFilter(
+    notice = NoticeChoiceFilter(
         label="Thông báo kết luận",
         queryset=_notices,
         empty_label="Tất cả thông báo kết luận",
@@ -200,17 +222,35 @@ class TaskFilter(django_filters.FilterSet):
         in_text = Q()
         for word in phrase.split():
             in_text &= Q(search_text__contains=word)
+        # Each way of matching is its own indexed lookup (the text through its trigram index
+        # on PostgreSQL, the notices' numbers through theirs, the units' tasks through theirs),
+        # and the list takes their union: written as one OR across the tables, the database
+        # would read every task. Most searches match no notice number and no unit name: the
+        # text alone then filters the list.
+        numbered = Notice.objects.filter(number__icontains=value.strip()).order_by().values("pk")
+        notice_ids: list[int] | QuerySet[Any, Any] = list(
+            numbered.values_list("pk", flat=True)[: MAX_MATCHED_NOTICES + 1]
+        )
+        if len(notice_ids) > MAX_MATCHED_NOTICES:  # a part of every number ("TB-UBND")
+            notice_ids = numbered
         unit_ids = [
             u.pk for u in Unit.objects.all() if any(phrase in fold(n) for n in u.all_names())
         ]
-        by_unit = Q(lead_unit_id__in=unit_ids) | Q(
-            Exists(
-                Task.support_units.through.objects.filter(
-                    task_id=OuterRef("pk"), unit_id__in=unit_ids
-                )
+        if not notice_ids and not unit_ids:
+            return queryset.filter(in_text)
+        matched = Task.objects.filter(in_text).order_by().values("pk")
+        if notice_ids:
+            matched = matched.union(
+                Task.objects.filter(notice_id__in=notice_ids).order_by().values("pk")
             )
-        )
-        return queryset.filter(in_text | Q(notice__number__icontains=value.strip()) | by_unit)
+        if unit_ids:
+            matched = matched.union(
+                Task.objects.filter(lead_unit_id__in=unit_ids).order_by().values("pk"),
+                Task.support_units.through.objects.filter(unit_id__in=unit_ids)
+                .order_by()
+                .values("task_id"),
+            )
+        return queryset.filter(pk__in=matched)
 
     @property
     def reference_day(self) -> date:

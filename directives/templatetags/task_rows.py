@@ -1,0 +1,77 @@
+"""`{% task_rows tasks today %}`: the rows of the task list, written in one pass.
+
+The list shows 25 rows of five cells; through the template language each row cost a dozen
+lookups, filters and tags (half a millisecond a row). The markup is the one the template had;
+every text is escaped here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from html import escape
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+
+from ..models import Task
+from .dondoc import timeliness_badge
+
+register = template.Library()
+
+
+def _row(task: Task, today: date) -> str:
+    unit = escape(task.lead_unit.display_name)
+    status = escape(str(task.get_status_display()))
+    ref = f" · mục {escape(task.ref)}" if task.ref else ""
+    person = (
+        f'<i class="bi bi-person" aria-hidden="true"></i> {escape(str(task.assignee))}'
+        if task.assignee_id
+        else '<span class="text-secondary">Chưa phân công</span>'
+    )
+    supports = [u.display_name for u in task.support_units.all()]
+    support_line = (
+        f'<div class="small text-secondary">Phối hợp: {escape(", ".join(supports))}</div>'
+        if supports
+        else ""
+    )
+    deadline = (
+        f"{task.deadline:%d/%m/%Y}"
+        if task.deadline
+        else '<span class="text-secondary">Thường xuyên</span>'
+    )
+    badge = timeliness_badge(task.timeliness, task.days_overdue(today))  # type: ignore[attr-defined]
+    head = (
+        '<div class="small text-secondary">chờ lãnh đạo đơn vị duyệt</div>'
+        if task.awaiting_head
+        else ""
+    )
+    progress = f'<div class="small text-secondary">{task.progress}%</div>' if task.progress else ""
+    updated = (
+        f"{timezone.localtime(task.last_activity_at):%d/%m/%Y %H:%M}"
+        if task.last_activity_at
+        else ""
+    )
+    text = escape(Truncator(task.text).words(30))
+    return (
+        "<tr>"
+        f'<td><a href="{reverse("task_detail", args=[task.pk])}" class="text-decoration-none">'
+        f"{text}</a>"
+        f'<div class="small text-secondary">{escape(task.notice.number)}{ref}'
+        f'<span class="d-md-none"> · {unit}</span>'
+        f'<span class="d-sm-none"> · {status}</span></div></td>'
+        f'<td class="d-none d-md-table-cell">{unit}<div class="small">{person}</div>'
+        f"{support_line}</td>"
+        f"<td>{deadline}<div>{badge}</div></td>"
+        f'<td class="d-none d-sm-table-cell">{status}{head}{progress}</td>'
+        f'<td class="d-none d-lg-table-cell small text-nowrap">{updated}</td>'
+        "</tr>"
+    )
+
+
+@register.simple_tag
+def task_rows(tasks: Iterable[Task], today: date) -> SafeString:
+    return mark_safe("".join(_row(task, today) for task in tasks))  # noqa: S308 - escaped above
