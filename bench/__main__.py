@@ -452,6 +452,7 @@ def measure_http(
     )
     assert typical is not None
     word = "giai phong mat bang"  # one subject: about one task in twenty
+    tally.current(timezone.localdate())  # today's tally, as the nightly job leaves it
     server = over_http.Server()
     try:
 

@@ -502,6 +502,14 @@ class Task(models.Model):
                 name="task_handed_back",
                 condition=Q(returned_at__isnull=False),
             ),
+            # The inbox's counts on every page of the office and of the heads: reports waiting
+            # for the office, and for each unit's head (index-only counts).
+            models.Index(
+                fields=["lead_unit"],
+                name="task_awaiting_review",
+                condition=Q(status="awaiting"),
+                include=["awaiting_head"],
+            ),
             # Lists of one bucket of open tasks (all overdue tasks, …), in deadline order.
             models.Index(
                 fields=["deadline", "notice", "order", "id"],

@@ -112,6 +112,16 @@ def _choice_list(bound: BoundField, widget: forms.Widget, kind: str) -> str:
     )
 
 
+def _checkbox(bound: BoundField) -> str:
+    invalid = " is-invalid" if bound.errors else ""
+    control = bound.as_widget(attrs={"class": f"form-check-input{invalid}"})
+    return (
+        f'<div class="mb-3"><div id="div_{escape(bound.auto_id)}" class="form-check">{control}'
+        f'<label for="{escape(bound.id_for_label)}" class="form-check-label">'
+        f"{conditional_escape(bound.label)}</label>{_errors(bound)}{_help(bound)}</div></div>"
+    )
+
+
 def render(bound: BoundField) -> str:
     widget = bound.field.widget
     if isinstance(widget, forms.HiddenInput):
@@ -120,6 +130,8 @@ def render(bound: BoundField) -> str:
         return _choice_list(bound, widget, "checkbox")
     if isinstance(widget, forms.RadioSelect):
         return _choice_list(bound, widget, "radio")
+    if isinstance(widget, forms.CheckboxInput):
+        return _checkbox(bound)
     attrs = dict(widget.attrs)
     attrs = bound.build_widget_attrs(attrs)
     if bound.auto_id:
@@ -161,3 +173,21 @@ def render(bound: BoundField) -> str:
 def field(bound: BoundField) -> SafeString:
     """A form field with its label, errors and help, as crispy-forms' bootstrap5 writes it."""
     return mark_safe(render(bound))  # noqa: S308 - every value is escaped in render()
+
+
+@register.filter(name="form_fields")
+def form_fields(form: forms.BaseForm) -> SafeString:
+    """A whole form's fields as `|crispy` writes them (without the <form> tag): its errors
+    not tied to a field, its hidden fields, then each field."""
+    parts = []
+    errors = form.non_field_errors()
+    if errors:
+        items = "".join(f"<li>{conditional_escape(e)}</li>" for e in errors)
+        parts.append(
+            f'<div class="alert alert-block alert-danger"><ul class="m-0">{items}</ul></div>'
+        )
+    for bound in form.hidden_fields():
+        parts.append(str(bound))
+    for bound in form.visible_fields():
+        parts.append(render(bound))
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped in render()
