@@ -114,6 +114,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiles any query it expects to be costly: the exports and the counts
+    # over many tasks paid ~0.6 s of compiling for queries that run in less (docs/benchmarks.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
+        "DATABASE_OPTIONS", "-c jit=off"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "units.User"

@@ -31,14 +31,15 @@ def name_key(text: str) -> str:
 
 # Characters XML 1.0 cannot hold (C0 controls other than tab and line breaks, U+FFFE/U+FFFF,
 # lone surrogates); Word pastes U+000B for a manual line break and U+000C for a page break.
-_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
 _NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
     """`text` as a document can hold it: Word's line and page breaks as line breaks, every
     other character XML refuses removed."""
-    return _NOT_XML.sub("", text.translate(_BREAKS))
+    if text.isprintable():  # the common case, checked in C: nothing to replace or remove
+        return text
+    return _NOT_XML.sub("", text.replace("\x0b", "\n").replace("\x0c", "\n"))
 
 
 def vn_number(value: float, decimals: int = 0) -> str:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from core.text import vn_number, vn_percent
@@ -191,8 +191,8 @@ def annex_rows(
     reported = TaskEvent.objects.filter(
         task=OuterRef("pk"), kind=TaskEvent.Kind.COMPLETION_REPORTED
     ).order_by("-created_at", "-pk")
-    output_number = reported.annotate(v=KeyTextTransform("document_number", "data")).values("v")[:1]
-    output_date = reported.annotate(v=KeyTextTransform("document_date", "data")).values("v")[:1]
+    # The completion report's data (its document's number and date), read once per task.
+    output = reported.values("data")[:1]
     lapsed = (
         PeriodReport.objects.filter(task=OuterRef("pk"))
         .filter(period_lapsed(scope.as_of))
@@ -206,8 +206,7 @@ def annex_rows(
         .with_timeliness(scope.as_of)
         .annotate(
             latest_note=Subquery(latest_note),
-            output_number=Subquery(output_number),
-            output_date=Subquery(output_date),
+            output_data=Subquery(output, output_field=JSONField()),
             lapsed=Subquery(lapsed),
             has_support=Exists(support_names),
         )
@@ -233,8 +232,7 @@ def annex_rows(
             "lapsed",
             "last_activity_at",
             "ref",
-            "output_number",
-            "output_date",
+            "output_data",
             "has_support",
         )
     )
@@ -267,8 +265,7 @@ def annex_rows(
             lapsed_periods,
             updated_at,
             ref,
-            output_number,
-            output_date,
+            output_data,
             _,
         ) in chunk:
             number += 1
@@ -309,12 +306,15 @@ def annex_rows(
                 latest_note=latest or "",
                 updated_at=updated_at,
                 ref=ref,
-                output=_output(output_number, output_date),
+                output=_output(output_data),
             )
 
 
-def _output(number: str | None, day: str | None) -> str:
+def _output(data: Any) -> str:
     """ "số 215/BC-NV ngày 29/09/2023" from a completion's recorded document."""
+    if not isinstance(data, dict):
+        return ""
+    number, day = data.get("document_number"), data.get("document_date")
     parts = []
     if number:
         parts.append(f"số {number}")

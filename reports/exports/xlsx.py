@@ -10,7 +10,6 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils import timezone
 
-from core.text import printable
 from directives.models import TaskQuerySet
 
 from .. import queries
@@ -25,17 +24,13 @@ from .data import (
     as_report,
     footer_text,
 )
+from .xlsx_book import Book
 
 
-def open_book(target: IO[bytes] | str | Path) -> tuple[Any, dict[str, Any]]:
+def open_book(target: IO[bytes] | str | Path) -> tuple[Book, dict[str, Any]]:
     """A workbook in constant memory and the formats the annexes (and the evaluation's
-    export) use."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(
-        str(target) if isinstance(target, Path) else target,
-        {"constant_memory": True, "tmpdir": settings.FILE_UPLOAD_TEMP_DIR or None},
-    )
+    export) use; its long tables are written through `Book.rows` (xlsx_book.py)."""
+    book = Book(target, {"constant_memory": True, "tmpdir": settings.FILE_UPLOAD_TEMP_DIR or None})
     font = {"font_name": "Times New Roman"}
     cell_base = {**font, "font_size": 11, "border": 1, "border_color": "#999999"}
     formats = {
@@ -93,14 +88,18 @@ LINE_POINTS = 15
 CHARS_PER_UNIT = 1.1
 
 
-def _lines(text: str, width: float) -> int:
-    """How many lines `text` wraps to in a column `width` wide (a generous estimate: a row
-    too tall prints, a row too short hides text in LibreOffice)."""
-    per_line = max(1, int(width * CHARS_PER_UNIT))
-    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+def _row_lines(texts: list[str], per_line: list[int]) -> int:
+    """The lines of a row's tallest cell (`_lines` for every cell; most fit on one line)."""
+    tallest = 1
+    for text, room in zip(texts, per_line, strict=True):
+        if len(text) <= room and "\n" not in text:
+            continue
+        tallest = max(tallest, sum(max(1, -(-len(part) // room)) for part in text.split("\n")))
+    return tallest
 
 
 def _annex_one(
+    book: Book,
     ws: Any,
     formats: dict[str, Any],
     rows: Iterable[AnnexRow],
@@ -110,25 +109,20 @@ def _annex_one(
     """Annex I's rows from line 4 (with the last update's time when `updated`), each row as
     tall as its longest cell wraps to (LibreOffice does not grow a row by itself); returns the
     line after the last."""
-    body, dated = formats["body"], formats["dated"]
-    widths = [width for _, width in ANNEX_ONE_COLUMNS]
-    line = 4
-    write_string, write_number = ws.write_string, ws.write_number
+    body, dated, stamped = formats["body"], formats["dated"], formats["stamp"]
+    per_line = [max(1, int(width * CHARS_PER_UNIT)) for _, width in ANNEX_ONE_COLUMNS]
+    table = book.rows(ws, 4)
     for row in rows:
-        cells = row.as_text()
-        height = max(_lines(text, width) for text, width in zip(cells, widths, strict=True))
-        ws.set_row(line, LINE_POINTS * height)
-        write_number(line, 0, row.number, body)
-        for column, text in enumerate(cells[1:], start=1):
-            if column == 7 and row.deadline:
-                ws.write_datetime(line, 7, row.deadline, dated)
-            else:
-                write_string(line, column, printable(text), body)
+        texts = row.as_text()
+        height = _row_lines(texts, per_line)
+        cells: list[tuple[Any, Any]] = [(row.number, body)]
+        cells += [(text, body) for text in texts[1:]]
+        if row.deadline:
+            cells[7] = (row.deadline, dated)
         if updated and row.updated_at is not None:
-            stamp = timezone.localtime(row.updated_at).replace(tzinfo=None)
-            ws.write_datetime(line, len(cells), stamp, formats["stamp"])
-        line += 1
-    return line
+            cells.append((timezone.localtime(row.updated_at).replace(tzinfo=None), stamped))
+        table.write(cells, height=LINE_POINTS * height)
+    return table.next
 
 
 def write_xlsx(subject: Scope | Report, target: IO[bytes] | str | Path) -> Report:
@@ -144,7 +138,7 @@ def write_xlsx(subject: Scope | Report, target: IO[bytes] | str | Path) -> Repor
         scope.description,
         ANNEX_ONE_COLUMNS,
     )
-    line = _annex_one(first, formats, report.annex_one())
+    line = _annex_one(book, first, formats, report.annex_one())
     first.write_string(line + 1, 0, footer_text(scope, at))
 
     second = _sheet(
@@ -190,7 +184,7 @@ def write_task_list(
         description,
         (*ANNEX_ONE_COLUMNS, ("Cập nhật lần cuối", 16)),
     )
-    line = _annex_one(ws, formats, annex_rows(Scope(as_of=as_of), tasks=tasks), updated=True)
+    line = _annex_one(book, ws, formats, annex_rows(Scope(as_of=as_of), tasks=tasks), updated=True)
     ws.write_string(
         line + 1,
         0,
