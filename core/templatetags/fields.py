@@ -182,7 +182,7 @@ def form_fields(form: forms.BaseForm) -> SafeString:
     parts = []
     errors = form.non_field_errors()
     if errors:
-        items = "".join(f"<li>{conditional_escape(e)}</li>" for e in errors)
+        items = "".join(f"<li>{conditional_escape(str(e))}</li>" for e in errors)
         parts.append(
             f'<div class="alert alert-block alert-danger"><ul class="m-0">{items}</ul></div>'
         )
