@@ -30,3 +30,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Readable log lines in test output (production prints JSON; tests/config/test_logging.py
 # checks the JSON formatter itself).
 LOGGING["handlers"]["console"]["formatter"] = "plain"  # type: ignore[index]  # noqa: F405
+
+# The cache is shared by the suite's processes on Redis: each keeps its own keys (user ids and
+# other keys repeat across the processes' databases).
+CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405

@@ -9,6 +9,7 @@ from typing import Any
 import django_filters
 import django_filters.fields
 from django import forms
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,6 +19,7 @@ from core.text import fold
 from core.widgets import FastSelect, NamedModelChoiceFilter
 from units.models import Unit, User
 
+from . import caching
 from .models import GroupTask, Notice, Task, TaskQuerySet
 from .timeliness import AGEING, Timeliness, ageing_q, buckets_q, stale_q
 
@@ -40,11 +42,16 @@ def _recent(request: HttpRequest) -> list[tuple[int, str]]:
     """(id, chair) of the most recent notices this person follows; read once per request."""
     cached: list[tuple[int, str]] | None = getattr(request, "_dondoc_recent_notices", None)
     if cached is None:
-        cached = list(
-            _followed(request)
-            .order_by("-issued_on", "-pk")
-            .values_list("pk", "chair")[:NOTICE_CHOICES]
-        )
+        # Kept across requests until a task is given or a notice saved (directives.caching).
+        kept = caching.key(request.user.pk or 0)
+        cached = cache.get(kept)
+        if cached is None:
+            cached = list(
+                _followed(request)
+                .order_by("-issued_on", "-pk")
+                .values_list("pk", "chair")[:NOTICE_CHOICES]
+            )
+            cache.set(kept, cached, caching.TIMEOUT)
         request._dondoc_recent_notices = cached  # type: ignore[attr-defined]
     return cached
 

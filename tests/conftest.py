@@ -71,6 +71,14 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Every test starts with an empty cache (its database starts empty too)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def unit_a(db: Any) -> Unit:
     unit, _ = Unit.objects.get_or_create(

@@ -23,7 +23,7 @@ from core.text import fold, printable
 from units.access import is_office
 from units.models import Unit, User
 
-from .. import exchange, permissions
+from .. import caching, exchange, permissions
 from ..models import TRANSITIONS, Attachment, Notification, Task, TaskEvent
 
 Status = Task.Status
@@ -256,6 +256,8 @@ def record(
             task.save(update_fields=sorted(update_fields))
         if support_units is not None:
             task.support_units.set(support_units)
+    if creating or "lead_unit" in update_fields or support_units is not None:
+        caching.followed_changed()  # a unit may follow another notice now
     moved = status_to is not None and status_to != status_from
     event = TaskEvent.objects.create(
         task=task,

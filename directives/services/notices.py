@@ -13,6 +13,7 @@ from django.db import transaction
 from core.changes import diff_values
 from units.models import Unit, UnitGroup, User
 
+from .. import caching
 from ..deadlines import Deadline
 from ..models import GroupTask, Notice, NoticeRevision, NoticeSection, Task
 from .base import require_office
@@ -64,9 +65,11 @@ def create_notice(
         raise ValidationError("Số, ký hiệu không được để trống.", code="required")
     fields["issuer"] = (fields.get("issuer") or "").strip()
     check_not_duplicate(number=number, issuer=fields["issuer"], issued_on=issued_on)
-    return Notice.objects.create(
+    notice = Notice.objects.create(
         number=number, issued_on=issued_on, title=title.strip(), created_by=actor, **fields
     )
+    caching.followed_changed()  # the office and the leadership follow every notice
+    return notice
 
 
 def task_row(
@@ -171,6 +174,7 @@ def update_notice(*, actor: User, notice: Notice, **changes: Any) -> Notice:
             setattr(notice, name, changes[name])
         notice.save(update_fields=[*diff, "updated_at"])
         NoticeRevision.objects.create(notice=notice, actor=actor, changes=diff)
+        caching.followed_changed()  # its date or chair, as the pickers show them
     return notice
 
 
