@@ -116,7 +116,7 @@ def _event_content(event: TaskEvent) -> dict[str, Any]:
 
 def queue_event(event: TaskEvent) -> list[WebhookDelivery]:
     """The deliveries of one timeline row, written in its transaction and handed to the queue
-    once it commits."""
+    once it commits. A fault here is logged, never the person's action refused for it."""
     hooks = [
         hook
         for hook in Webhook.objects.filter(is_active=True, user__is_active=True).select_related(
@@ -126,6 +126,15 @@ def queue_event(event: TaskEvent) -> list[WebhookDelivery]:
     ]
     if not hooks:
         return []
+    try:
+        with transaction.atomic():  # a savepoint: a fault leaves the person's change whole
+            return _queue(event, hooks)
+    except Exception:
+        logger.exception("Webhook deliveries of timeline row %s not queued", event.pk)
+        return []
+
+
+def _queue(event: TaskEvent, hooks: list[Webhook]) -> list[WebhookDelivery]:
     content: dict[str, Any] | None = None
     deliveries = []
     for hook in hooks:

@@ -269,3 +269,18 @@ def test_the_office_adds_a_webhook_sees_the_secret_once_and_sends_a_test(
     assert edited.status_code == 400
     hook.refresh_from_db()
     assert hook.name == "Trục"
+
+
+def test_a_fault_while_queueing_never_refuses_the_persons_change(
+    task_a: Task, staff_a: User, office: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook_for(staff_a, office, "http://127.0.0.1:9/hook")
+
+    def broken(event: object) -> dict[str, Any]:
+        raise RuntimeError("serializer fault")
+
+    monkeypatch.setattr(webhooks, "_event_content", broken)
+    progress(task_a, staff_a, 70)
+    task_a.refresh_from_db()
+    assert task_a.progress == 70 and task_a.events.filter(kind="progress").exists()
+    assert not WebhookDelivery.objects.exists()
