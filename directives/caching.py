@@ -1,45 +1,84 @@
-"""What a person's pages read on every request and what changes it: the notices they follow.
+"""What the pages read on every request that rarely changes, kept between requests.
 
-The task list and the dashboard offer the most recent notices a person follows (and their
-chairs) on every request; for a unit that is a query through the unit's tasks. The answer is
-kept in the cache under a version that every change able to alter it moves: a task given
-(created, moved to another unit, its support units changed) and a notice saved.
+- **The notices a person follows** (the pickers of the task list and the dashboard; for a unit,
+  a query through its tasks) are kept in the cache under a version that every change able to
+  alter them moves: a task given (created, moved to another unit, its support units changed)
+  and a notice saved.
+- **The units' names, folded** (the search matches a phrase against every unit's names, with or
+  without accents: 2,500 units in a province) are kept in each process under the version that
+  every save of a unit moves.
+
+A version is a random token in the cache, not a counter, so a cache emptied (a restart of
+Redis, the test suite's fresh cache) can never bring an old version back. It is moved at once
+and again when the change commits: a page read between the two may have kept what it saw
+before the commit under the first new version.
 """
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django.core.cache import cache
 from django.db import transaction
 
-VERSION_KEY = "dondoc:followed-notices:version"
-# A kept answer lives at most this long even when nothing moves the version.
+from core.text import fold
+
+FOLLOWED = "dondoc:followed-notices:version"
+UNITS = "dondoc:units:version"
+# A kept answer lives at most this long even when nothing moves its version.
 TIMEOUT = 3600
 
 
-def version() -> int:
-    found = cache.get(VERSION_KEY)
+def _version(key: str) -> str:
+    found = cache.get(key)
     if found is None:
-        cache.add(VERSION_KEY, 1, None)
-        found = cache.get(VERSION_KEY, 1)
-    return int(found)
+        cache.add(key, uuid.uuid4().hex, None)
+        found = cache.get(key) or ""
+    return str(found)
 
 
-def _move() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value differs from the old keys'
-        cache.add(VERSION_KEY, 2, None)
+def _move(key: str) -> None:
+    cache.set(key, uuid.uuid4().hex, None)
+
+
+def _changed(key: str) -> None:
+    _move(key)
+    transaction.on_commit(lambda: _move(key))
 
 
 def followed_changed() -> None:
-    """Some person may follow other notices now: every kept answer is out of date.
-
-    Moved now and again once the change commits: a page read between the two may have kept
-    what it saw before the commit under the first new version.
-    """
-    _move()
-    transaction.on_commit(_move)
+    """Some person may follow other notices now: every kept answer is out of date."""
+    _changed(FOLLOWED)
 
 
 def key(user_id: int) -> str:
-    return f"dondoc:followed-notices:{version()}:{user_id}"
+    return f"dondoc:followed-notices:{_version(FOLLOWED)}:{user_id}"
+
+
+# --- the units' names -----------------------------------------------------------------------
+
+_unit_names: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+
+
+def units_changed(**kwargs: Any) -> None:
+    """A unit was saved (a signal receiver: directives.apps)."""
+    _changed(UNITS)
+
+
+def unit_names() -> list[tuple[int, tuple[str, ...]]]:
+    """(id, its names folded) of every unit: name, short name, aliases."""
+    from units.models import Unit
+
+    version = _version(UNITS)
+    rows = _unit_names.get(version)
+    if rows is None:
+        rows = [
+            (pk, tuple(fold(n) for n in (name, short_name, *(aliases or [])) if n))
+            for pk, name, short_name, aliases in Unit.objects.values_list(
+                "pk", "name", "short_name", "aliases"
+            )
+        ]
+        _unit_names.clear()
+        _unit_names[version] = rows
+    return rows

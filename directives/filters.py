@@ -241,7 +241,7 @@ class TaskFilter(django_filters.FilterSet):
         if len(notice_ids) > MAX_MATCHED_NOTICES:  # a part of every number ("TB-UBND")
             notice_ids = numbered
         unit_ids = [
-            u.pk for u in Unit.objects.all() if any(phrase in fold(n) for n in u.all_names())
+            pk for pk, names in caching.unit_names() if any(phrase in name for name in names)
         ]
         if not notice_ids and not unit_ids:
             return queryset.filter(in_text)

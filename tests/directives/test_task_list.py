@@ -72,6 +72,22 @@ def test_search_ignores_accents_and_finds_units_and_notice_numbers(
     assert listed(office_client, q=query) == expected
 
 
+def test_the_search_follows_a_unit_renamed_or_given_an_alias(
+    office_client: Client, make_task: MakeTask, office: User, son_tay: Unit
+) -> None:
+    """The units' folded names are kept between requests; a unit saved is searched anew."""
+    from units.services import save_unit
+
+    make_task(text="Hoàn thiện sáng kiến SMS.", lead_unit=son_tay)
+    assert listed(office_client, q="son tay") == ["Hoàn thiện sáng kiến SMS."]
+    assert listed(office_client, q="kim hoa") == []
+    save_unit(actor=office, unit=son_tay, name="Ủy ban nhân dân xã Kim Hoa", short_name="")
+    assert listed(office_client, q="kim hoa") == ["Hoàn thiện sáng kiến SMS."]
+    assert listed(office_client, q="son tay") == []
+    save_unit(actor=office, unit=son_tay, aliases=["Sơn Kim 1"])
+    assert listed(office_client, q="son kim") == ["Hoàn thiện sáng kiến SMS."]
+
+
 def test_filters_by_status_notice_and_deadline_range(
     office_client: Client, make_task: MakeTask, office: User, staff_a: User
 ) -> None:
