@@ -31,6 +31,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # checks the JSON formatter itself).
 LOGGING["handlers"]["console"]["formatter"] = "plain"  # type: ignore[index]  # noqa: F405
 
-# The cache is shared by the suite's processes on Redis: each keeps its own keys (user ids and
-# other keys repeat across the processes' databases).
-CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+# Each of the suite's processes keeps its own cache (user ids and other keys repeat across the
+# processes' databases). On Redis, each in its own numbered database: every test starts by
+# emptying its cache (tests/conftest.py), which on Redis empties the whole database, and must
+# touch neither the other process's cache nor the Celery broker's queues (database 0).
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+CACHES["default"]["KEY_PREFIX"] = f"test-{_worker}"  # noqa: F405
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    from urllib.parse import urlsplit, urlunsplit
+
+    _index = 2 + int(_worker[2:]) if _worker[2:].isdigit() else 1
+    _parts = urlsplit(CACHES["default"]["LOCATION"])  # noqa: F405
+    CACHES["default"]["LOCATION"] = urlunsplit(_parts._replace(path=f"/{_index}"))  # noqa: F405

@@ -11,11 +11,13 @@
 A version is a random token in the cache, not a counter, so a cache emptied (a restart of
 Redis, the test suite's fresh cache) can never bring an old version back. It is moved at once
 and again when the change commits: a page read between the two may have kept what it saw
-before the commit under the first new version.
+before the commit under the first new version. With a cache of its own in each process (no
+Redis: local memory), a change made in another process shows within `TIMEOUT`.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -26,8 +28,8 @@ from core.text import fold
 
 FOLLOWED = "dondoc:followed-notices:version"
 UNITS = "dondoc:units:version"
-# A kept answer lives at most this long even when nothing moves its version.
-TIMEOUT = 3600
+# A kept answer lives at most this long (seconds) even when nothing moves its version.
+TIMEOUT = 300
 
 
 def _version(key: str) -> str:
@@ -58,7 +60,7 @@ def key(user_id: int) -> str:
 
 # --- the units' names -----------------------------------------------------------------------
 
-_unit_names: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+_unit_names: dict[str, tuple[float, list[tuple[int, tuple[str, ...]]]]] = {}
 
 
 def units_changed(**kwargs: Any) -> None:
@@ -71,14 +73,15 @@ def unit_names() -> list[tuple[int, tuple[str, ...]]]:
     from units.models import Unit
 
     version = _version(UNITS)
-    rows = _unit_names.get(version)
-    if rows is None:
-        rows = [
-            (pk, tuple(fold(n) for n in (name, short_name, *(aliases or [])) if n))
-            for pk, name, short_name, aliases in Unit.objects.values_list(
-                "pk", "name", "short_name", "aliases"
-            )
-        ]
-        _unit_names.clear()
-        _unit_names[version] = rows
+    kept = _unit_names.get(version)
+    if kept is not None and time.monotonic() - kept[0] < TIMEOUT:
+        return kept[1]
+    rows = [
+        (pk, tuple(fold(n) for n in (name, short_name, *(aliases or [])) if n))
+        for pk, name, short_name, aliases in Unit.objects.values_list(
+            "pk", "name", "short_name", "aliases"
+        )
+    ]
+    _unit_names.clear()
+    _unit_names[version] = (time.monotonic(), rows)
     return rows
