@@ -54,8 +54,11 @@ def followed_changed() -> None:
     _changed(FOLLOWED)
 
 
-def key(user_id: int) -> str:
-    return f"dondoc:followed-notices:{_version(FOLLOWED)}:{user_id}"
+def key(user: Any) -> str:
+    """The key of a person's followed notices: their account, role and unit (an account moved
+    to another unit or role follows other notices at once)."""
+    who = f"{user.pk or 0}:{getattr(user, 'role', '')}:{getattr(user, 'unit_id', '') or ''}"
+    return f"dondoc:followed-notices:{_version(FOLLOWED)}:{who}"
 
 
 # --- the units' names -----------------------------------------------------------------------

@@ -43,7 +43,7 @@ def _recent(request: HttpRequest) -> list[tuple[int, str]]:
     cached: list[tuple[int, str]] | None = getattr(request, "_dondoc_recent_notices", None)
     if cached is None:
         # Kept across requests until a task is given or a notice saved (directives.caching).
-        kept = caching.key(request.user.pk or 0)
+        kept = caching.key(request.user)
         cached = cache.get(kept)
         if cached is None:
             cached = list(

@@ -261,3 +261,5 @@ def test_the_notices_offered_follow_every_change_despite_the_cache(
     assert offered()[1] == {"Phó Chủ tịch Nguyễn Văn An"}
     services.edit_task(actor=office, task=task, lead_unit=unit_b, note="Chuyển đơn vị")
     assert offered()[0] == {"194/TB-UBND ngày 13/09/2023"}  # moved away: no longer followed
+    User.objects.filter(pk=staff_a.pk).update(unit=unit_b)  # the person moves to unit B
+    assert offered()[0] == {"195/TB-UBND ngày 20/09/2023"}
