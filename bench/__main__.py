@@ -4,6 +4,10 @@ Each figure is the server-side time of the request in this process (Django's tes
 network), after a warm-up: median and 95th percentile over the runs, the SQL queries it made,
 and for database-bound pages the time of the same SQL replayed directly through psycopg, so
 that the ratio page / bare SQL shows what Django, Python and the templates add.
+
+Then the same pages over HTTP, as a browser gets them (bench/over_http.py): gunicorn with the
+production settings on the same database, a client over loopback, the full exports of the task
+list, and a unit's list under 8 connections. `--skip http` / `--skip inprocess` leave either out.
 """
 
 from __future__ import annotations
