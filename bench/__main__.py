@@ -41,6 +41,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench import over_http  # noqa: E402
 from bench.generate import generate  # noqa: E402
+from bench.over_http import percentile  # noqa: E402
 from core.workdays import is_working_day  # noqa: E402
 from directives.models import GroupTask, Notice, Task  # noqa: E402
 from reminders import services as reminders  # noqa: E402
@@ -64,11 +65,6 @@ class Result:
     ratio: float | None = None
     peak_mb: float | None = None
     note: str = ""
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def measure(fn: Callable[[], object], runs: int, warmup: int = 3) -> tuple[list[float], list[dict]]:

@@ -348,15 +348,24 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _list_filter(request: HttpRequest) -> TaskFilter | None:
+    """The task list's filter as the person set it, for an export of that list; None (and a
+    message) when it is not valid, to send them back to the list."""
+    scope = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
+    task_filter = TaskFilter(request.GET or None, queryset=scope, request=request)
+    if task_filter.is_bound and not task_filter.form.is_valid():
+        messages.error(request, "Bộ lọc của danh sách không hợp lệ; hãy kiểm tra lại rồi xuất.")
+        return None
+    return task_filter
+
+
 @login_required
 @require_safe
 def task_list_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The task list as the person filtered it, as CSV (Annex I's columns and the last
     update), streamed as it is read."""
-    scope = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
-    task_filter = TaskFilter(request.GET or None, queryset=scope, request=request)
-    if task_filter.is_bound and not task_filter.form.is_valid():
-        messages.error(request, "Bộ lọc của danh sách không hợp lệ; hãy kiểm tra lại rồi xuất.")
+    task_filter = _list_filter(request)
+    if task_filter is None:
         return redirect(f"{reverse('task_list')}?{request.GET.urlencode()}")
     today = task_filter.reference_day
     response = StreamingHttpResponse(
@@ -374,10 +383,8 @@ def task_list_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 def task_list_export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The task list as the person filtered it, as an XLSX with Annex I's columns and the
     last update; streamed from a temporary file (memory stays flat at any size)."""
-    scope = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
-    task_filter = TaskFilter(request.GET or None, queryset=scope, request=request)
-    if task_filter.is_bound and not task_filter.form.is_valid():
-        messages.error(request, "Bộ lọc của danh sách không hợp lệ; hãy kiểm tra lại rồi xuất.")
+    task_filter = _list_filter(request)
+    if task_filter is None:
         return redirect(f"{reverse('task_list')}?{request.GET.urlencode()}")
     today = task_filter.reference_day
     user: User = request.user  # type: ignore[assignment]

@@ -19,6 +19,8 @@ from django.forms.boundfield import BoundField
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.widgets import options_html
+
 register = template.Library()
 
 REQUIRED_MARK = '<span class="asteriskField">*</span>'
@@ -48,20 +50,6 @@ def _flat_choices(choices: Iterable[Any]) -> Iterable[tuple[Any, Any]]:
             yield from label
         else:
             yield value, label
-
-
-def _options(choices: Iterable[Any], selected: set[str]) -> str:
-    out = []
-    for value, label in choices:
-        if isinstance(label, list | tuple):
-            out.append(f'<optgroup label="{escape(str(value))}">')
-            out.append(_options(label, selected))
-            out.append("</optgroup>")
-            continue
-        text = "" if value is None else str(value)
-        mark = " selected" if text in selected else ""
-        out.append(f'<option value="{escape(text)}"{mark}>{escape(str(label))}</option>')
-    return "".join(out)
 
 
 def _selected(widget: forms.Widget, value: Any) -> set[str]:
@@ -146,7 +134,7 @@ def render(bound: BoundField) -> str:
     if isinstance(widget, forms.Select) and not isinstance(widget, forms.CheckboxSelectMultiple):
         attrs = _with_class(attrs, "form-select", invalid)
         multiple = " multiple" if widget.allow_multiple_selected else ""
-        options = _options(widget.choices, _selected(widget, bound.value()))
+        options = options_html(widget.choices, _selected(widget, bound.value()))
         control = f'<select name="{name}" {_attributes(attrs)}{multiple}>{options}</select>'
     elif isinstance(widget, _INPUTS):
         attrs = _with_class(attrs, "form-control", invalid)
