@@ -58,7 +58,8 @@ def key(user: Any) -> str:
     """The key of a person's followed notices: their account, role and unit (an account moved
     to another unit or role follows other notices at once)."""
     who = f"{user.pk or 0}:{getattr(user, 'role', '')}:{getattr(user, 'unit_id', '') or ''}"
-    return f"dondoc:followed-notices:{_version(FOLLOWED)}:{who}"
+    # "2": the entries' shape (id, chair, label); entries of another shape are never read.
+    return f"dondoc:followed-notices:2:{_version(FOLLOWED)}:{who}"
 
 
 # --- the units' names -----------------------------------------------------------------------

@@ -38,22 +38,35 @@ def _followed(request: HttpRequest) -> QuerySet[Notice]:
     )
 
 
-def _recent(request: HttpRequest) -> list[tuple[int, str]]:
-    """(id, chair) of the most recent notices this person follows; read once per request."""
-    cached: list[tuple[int, str]] | None = getattr(request, "_dondoc_recent_notices", None)
+def _label(number: str, issued_on: date) -> str:
+    return f"{number} ngày {issued_on:%d/%m/%Y}"
+
+
+def _recent(request: HttpRequest) -> list[tuple[int, str, str]]:
+    """(id, chair, label) of the most recent notices this person follows; read once per
+    request, kept across requests until a task is given or a notice saved (directives.caching)."""
+    cached: list[tuple[int, str, str]] | None = getattr(request, "_dondoc_recent_notices", None)
     if cached is None:
-        # Kept across requests until a task is given or a notice saved (directives.caching).
         kept = caching.key(request.user)
         cached = cache.get(kept)
         if cached is None:
-            cached = list(
-                _followed(request)
+            cached = [
+                (pk, chair, _label(number, issued_on))
+                for pk, chair, number, issued_on in _followed(request)
                 .order_by("-issued_on", "-pk")
-                .values_list("pk", "chair")[:NOTICE_CHOICES]
-            )
+                .values_list("pk", "chair", "number", "issued_on")[:NOTICE_CHOICES]
+            ]
             cache.set(kept, cached, caching.TIMEOUT)
         request._dondoc_recent_notices = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _older_chosen(request: HttpRequest) -> int | None:
+    """The notice chosen in the address when it is not among the recent ones."""
+    chosen = request.GET.get("notice", "")
+    if chosen.isdigit() and int(chosen) not in {pk for pk, _, _ in _recent(request)}:
+        return int(chosen)
+    return None
 
 
 def _notices(request: HttpRequest | None) -> QuerySet[Notice]:
@@ -63,29 +76,34 @@ def _notices(request: HttpRequest | None) -> QuerySet[Notice]:
     """
     if request is None:
         return Notice.objects.none()
-    ids = [pk for pk, _ in _recent(request)]
-    chosen = request.GET.get("notice", "")
-    if chosen.isdigit() and int(chosen) not in ids:
+    ids = [pk for pk, _, _ in _recent(request)]
+    older = _older_chosen(request)
+    if older is not None:
         # An older notice picked from a link: offered only if this person follows it, since
         # the filter's queryset is also what it accepts.
-        ids.extend(_followed(request).filter(pk=int(chosen)).values_list("pk", flat=True))
+        ids.extend(_followed(request).filter(pk=older).values_list("pk", flat=True))
     return Notice.objects.filter(pk__in=ids).order_by("-issued_on", "-pk")
 
 
 def _chairs(request: HttpRequest | None) -> list[tuple[str, str]]:
     if request is None:
         return []
-    return [(c, c) for c in sorted({chair for _, chair in _recent(request) if chair})]
+    return [(c, c) for c in sorted({chair for _, chair, _ in _recent(request) if chair})]
 
 
 class NoticeChoiceIterator(django_filters.fields.ModelChoiceIterator):
-    """(id, "number ngày dd/mm/yyyy") read as plain values: no model instance per option."""
+    """(id, "number ngày dd/mm/yyyy"): the recent notices' labels as kept with them (no query),
+    else read as plain values (no model instance per option)."""
 
     def __iter__(self) -> Iterator[tuple[Any, str]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
+        offered: list[tuple[int, str]] | None = getattr(self.field, "offered", None)
+        if offered is not None:
+            yield from offered
+            return
         for pk, number, issued_on in self.queryset.values_list("pk", "number", "issued_on"):
-            yield (pk, f"{number} ngày {issued_on:%d/%m/%Y}")
+            yield (pk, _label(number, issued_on))
 
 
 class NoticeChoiceField(django_filters.fields.ModelChoiceField):
@@ -94,6 +112,19 @@ class NoticeChoiceField(django_filters.fields.ModelChoiceField):
 
 class NoticeChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = NoticeChoiceField
+
+    @property
+    def field(self) -> forms.Field:
+        field = super().field
+        request = self.get_request()
+        # The options are the kept recent notices unless an older one was chosen (then the
+        # queryset, which holds it too, is read).
+        field.offered = (
+            [(pk, label) for pk, _, label in _recent(request)]
+            if request is not None and _older_chosen(request) is None
+            else None
+        )
+        return field
 
 
 class TaskFilter(django_filters.FilterSet):

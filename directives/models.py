@@ -18,8 +18,9 @@ from .timeliness import (
     DeadlineField,
     Timeliness,
     bucket_q,
-    due_soon_days,
+    days_late,
     timeliness_case,
+    timeliness_of,
 )
 
 if TYPE_CHECKING:
@@ -650,33 +651,11 @@ class Task(models.Model):
 
     def timeliness_on(self, today: date, *, against: DeadlineField = "deadline") -> Timeliness:
         """The same rule as `bucket_q`, for one task already in memory."""
-        deadline: date | None = getattr(self, against)
-        if self.status == self.Status.CANCELLED:
-            return Timeliness.CANCELLED
-        if self.status == self.Status.DONE:
-            if deadline is None:
-                return Timeliness.DONE_NO_DEADLINE
-            assert self.completed_on is not None
-            return (
-                Timeliness.DONE_ON_TIME if self.completed_on <= deadline else Timeliness.DONE_LATE
-            )
-        if deadline is None:
-            return Timeliness.NO_DEADLINE
-        if self.status == self.Status.AWAITING_ACCEPTANCE:
-            assert self.completed_on is not None
-            return Timeliness.OVERDUE if self.completed_on > deadline else Timeliness.IN_TIME
-        if deadline < today:
-            return Timeliness.OVERDUE
-        if (deadline - today).days <= due_soon_days():
-            return Timeliness.DUE_SOON
-        return Timeliness.IN_TIME
+        return timeliness_of(self.status, getattr(self, against), self.completed_on, today)
 
     def days_overdue(self, today: date) -> int:
         """Days past the current deadline (0 when not late), frozen once completion is reported."""
-        if self.deadline is None:
-            return 0
-        end = self.completed_on if self.completed_on else today
-        return max(0, (end - self.deadline).days)
+        return days_late(self.deadline, self.completed_on, today)
 
 
 class PeriodReport(models.Model):

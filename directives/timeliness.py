@@ -96,6 +96,40 @@ def bucket_q(
     raise ValueError(f"Unknown timeliness bucket: {bucket!r}")
 
 
+def timeliness_of(
+    status: str, deadline: date | None, completed_on: date | None, today: date
+) -> Timeliness:
+    """The bucket of one task from its status and dates: the same rule as `bucket_q`, in
+    Python, for rows already read (tests/directives/test_timeliness.py holds the two equal)."""
+    from .models import Task
+
+    if status == Task.Status.CANCELLED:
+        return Timeliness.CANCELLED
+    if status == Task.Status.DONE:
+        if deadline is None:
+            return Timeliness.DONE_NO_DEADLINE
+        assert completed_on is not None
+        return Timeliness.DONE_ON_TIME if completed_on <= deadline else Timeliness.DONE_LATE
+    if deadline is None:
+        return Timeliness.NO_DEADLINE
+    if status == Task.Status.AWAITING_ACCEPTANCE:
+        assert completed_on is not None
+        return Timeliness.OVERDUE if completed_on > deadline else Timeliness.IN_TIME
+    if deadline < today:
+        return Timeliness.OVERDUE
+    if (deadline - today).days <= due_soon_days():
+        return Timeliness.DUE_SOON
+    return Timeliness.IN_TIME
+
+
+def days_late(deadline: date | None, completed_on: date | None, today: date) -> int:
+    """Days past `deadline` (0 when not late), frozen at the reported completion date."""
+    if deadline is None:
+        return 0
+    end = completed_on if completed_on else today
+    return max(0, (end - deadline).days)
+
+
 def timeliness_case(
     today: date, *, soon_days: int | None = None, against: DeadlineField = "deadline"
 ) -> models.Case:

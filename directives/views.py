@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -56,6 +55,7 @@ from .models import (
     TaskEvent,
 )
 from .permissions import available_actions, reasons_not_offered
+from .rows import list_rows
 from .timeliness import Timeliness, buckets_from, buckets_q, timeliness_counts
 
 PAGE_SIZE = 25
@@ -108,7 +108,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         sum(counts[Timeliness(b)] for b in buckets) if buckets else sum(counts.values())
     )
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = _rows_in_order(list(page.object_list), today)
+    page.object_list = list_rows(list(page.object_list), today)
     return render(
         request,
         "directives/task_list.html",
@@ -133,20 +133,6 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "saved_filters": list(SavedFilter.objects.filter(owner_id=request.user.pk)),
         },
     )
-
-
-def _rows_in_order(ids: list[int], today: date) -> list[Task]:
-    """The tasks of `ids`, in that order, with what a row of the list shows."""
-    if not ids:
-        return []
-    rows = (
-        Task.objects.filter(pk__in=ids)
-        .with_timeliness(today)
-        .select_related("notice", "lead_unit", "assignee")
-        .prefetch_related("support_units")
-    )
-    by_id = {task.pk: task for task in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _without(request: HttpRequest, name: str) -> str:

@@ -275,13 +275,13 @@ def test_the_trend_counts_completions_and_overdue_tasks_per_month(
 
 
 # session, user, unread notifications, the inbox's count (the leadership decides extensions),
-# header unit, notice choices, unit choices (the notices offered and their chairs are kept in
-# the cache between requests: each measured request follows one that filled it),
+# header unit, unit choices (the notices offered, their labels and chairs are kept in the
+# cache between requests: each measured request follows one that filled it),
 # then today's tally, its total and its unit table (or, counted live: headline, per unit, trend),
 # per notice, the four work-model figures (each from its partial index), the latest tasks given
 # to several units
-DASHBOARD_QUERIES = 16
-LIVE_DASHBOARD_QUERIES = 16
+DASHBOARD_QUERIES = 15
+LIVE_DASHBOARD_QUERIES = 15
 
 
 def test_the_dashboard_query_count_does_not_grow_with_tasks_or_units(
