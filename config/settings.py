@@ -316,6 +316,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Domain ---------------------------------------------------------------------------------
 # "Sắp đến hạn": a task is due soon when its deadline is within this many days (docs/domain.md §3).
 DONDOC_DUE_SOON_DAYS = env_int("DONDOC_DUE_SOON_DAYS", 3)
+# What a task list found (its counts, the ids of its pages) is kept this many seconds, until a
+# change to the tasks moves its version (directives/caching.py). Only with a cache every
+# process shares (Redis): with local memory a change made by another process would not show.
+DONDOC_LIST_CACHE_SECONDS = env_int("DONDOC_LIST_CACHE_SECONDS", 300 if REDIS_URL else 0)
 DONDOC_ISSUER_NAME = env_str("DONDOC_ISSUER_NAME", "UBND huyện Hương Sơn")
 # Who signs the reports unless the office names someone (default: the leader who chaired).
 DONDOC_REPORT_SIGNER = env_str("DONDOC_REPORT_SIGNER", "")

@@ -22,3 +22,23 @@ class DirectivesConfig(AppConfig):
 
         post_save.connect(caching.units_changed, sender=Unit, dispatch_uid="dondoc-units-saved")
         post_delete.connect(caching.units_changed, sender=Unit, dispatch_uid="dondoc-units-deleted")
+
+        # What the task lists found is kept until a model they read changes (caching.py).
+        from django.apps import apps
+        from django.db.models.signals import m2m_changed
+
+        from .models import Task
+
+        for app in ("units", "directives"):
+            for model in apps.get_app_config(app).get_models():
+                uid = f"dondoc-lists-{model._meta.label_lower}"
+                post_save.connect(caching.model_changed, sender=model, dispatch_uid=f"{uid}-saved")
+                post_delete.connect(
+                    caching.model_changed, sender=model, dispatch_uid=f"{uid}-deleted"
+                )
+        for through in (Task.support_units.through, Task.helpers.through):
+            m2m_changed.connect(
+                caching.model_changed,
+                sender=through,
+                dispatch_uid=f"dondoc-lists-{through._meta.label_lower}",
+            )

@@ -4,6 +4,13 @@
   a query through its tasks) are kept in the cache under a version that every change able to
   alter them moves: a task given (created, moved to another unit, its support units changed)
   and a notice saved.
+- **What a task list found**: its bucket counts and the ids of the page shown, for a person's
+  scope, the filters in the address and the day, under one version that every write to the
+  tasks and what their filters read moves (a model saved or deleted in `units` or
+  `directives`, a task's support units or helpers changed, and the few bulk updates of the
+  services, which call `lists_changed()`). The rows themselves are read afresh. Only where
+  the cache is shared by every process (Redis): with a cache of its own in each process a
+  change made in another would not show (`DONDOC_LIST_CACHE_SECONDS`, 0 = off).
 - **The units' names, folded** (the search matches a phrase against every unit's names, with or
   without accents: 2,500 units in a province) are kept in each process under the version that
   every save of a unit moves.
@@ -17,16 +24,23 @@ Redis: local memory), a change made in another process shows within `TIMEOUT`.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
-from typing import Any
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
 from core.text import fold
 
+T = TypeVar("T")
+
 FOLLOWED = "dondoc:followed-notices:version"
+LISTS = "dondoc:task-lists:version"
 UNITS = "dondoc:units:version"
 # A kept answer lives at most this long (seconds) even when nothing moves its version.
 TIMEOUT = 300
@@ -60,6 +74,64 @@ def key(user: Any) -> str:
     who = f"{user.pk or 0}:{getattr(user, 'role', '')}:{getattr(user, 'unit_id', '') or ''}"
     # "2": the entries' shape (id, chair, label); entries of another shape are never read.
     return f"dondoc:followed-notices:2:{_version(FOLLOWED)}:{who}"
+
+
+# --- what the task lists found --------------------------------------------------------------
+
+# Saved often, and read by no list filter: their saves leave the kept lists alone.
+_NOT_READ_BY_LISTS = {"notification", "savedfilter", "importdraft", "auditentry", "user"}
+
+
+def _move_lists() -> None:
+    _move(LISTS)
+
+
+def lists_changed() -> None:
+    """Some task list may find other tasks now: every kept answer is out of date.
+
+    The version moves at once (a list read later in the same transaction sees the change) and
+    when the transaction commits, once however many rows it saved."""
+    _move_lists()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        function is _move_lists for _, function, _ in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_move_lists)
+
+
+def model_changed(sender: Any, **kwargs: Any) -> None:
+    """A model of `units` or `directives` was saved or deleted, or a task's support units or
+    helpers changed (signal receivers: directives.apps)."""
+    if sender._meta.model_name not in _NOT_READ_BY_LISTS:
+        lists_changed()
+
+
+def list_seconds() -> int:
+    return int(getattr(settings, "DONDOC_LIST_CACHE_SECONDS", 0))
+
+
+def list_key(user: Any, day: date, query: list[tuple[str, list[str]]], part: str) -> str:
+    """The key of what a list found: the person's scope (account, role, unit, active), the
+    day, the filters in the address (in a fixed order) and the part kept."""
+    who = (
+        f"{user.pk}:{getattr(user, 'role', '')}:{getattr(user, 'unit_id', '') or ''}:"
+        f"{int(bool(getattr(user, 'is_active', False)))}:{int(user.is_superuser)}"
+    )
+    filters = hashlib.blake2b(repr(sorted(query)).encode(), digest_size=16).hexdigest()
+    return f"dondoc:task-list:{_version(LISTS)}:{who}:{day.isoformat()}:{filters}:{part}"
+
+
+def kept_list(key: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept under `key` for `DONDOC_LIST_CACHE_SECONDS` (computed each time when 0)."""
+    seconds = list_seconds()
+    if not seconds:
+        return compute()
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
+    return cast(T, found)
 
 
 # --- the units' names -----------------------------------------------------------------------

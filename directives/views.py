@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from core import seams
 from units.models import User
 
-from . import services
+from . import caching, services
 from .deadlines import DeadlineError, parse_deadline
 from .filters import TaskFilter, applied_filters
 from .forms import (
@@ -85,9 +85,20 @@ def task_list(request: HttpRequest) -> HttpResponse:
     filtered = task_filter.qs
     # The tabs count the buckets under the other filters, so the timeliness filter is
     # applied after counting.
-    # Today's dashboard tally may answer (reports.tally, through the seam); else count live.
-    tallied = seams.task_counts.first(request.user, task_filter, today)
-    counts = buckets_from(tallied) if tallied is not None else timeliness_counts(filtered, today)
+    # What the list finds is kept until a task or what its filters read changes
+    # (directives.caching): the counts under every filter but the timeliness, and each page.
+    query = sorted((name, request.GET.getlist(name)) for name in request.GET if name != "page")
+
+    def kept(part: str, compute: Callable[[], Any], *, without: str = "") -> Any:
+        filters = [(name, values) for name, values in query if name != without]
+        return caching.kept_list(caching.list_key(request.user, today, filters, part), compute)
+
+    def count() -> dict[Timeliness, int]:
+        # Today's dashboard tally may answer (reports.tally, through the seam); else count live.
+        tallied = seams.task_counts.first(request.user, task_filter, today)
+        return buckets_from(tallied) if tallied is not None else timeliness_counts(filtered, today)
+
+    counts: dict[Timeliness, int] = kept("counts", count, without="timeliness")
     buckets = task_filter.buckets
     tasks = filtered.filter(buckets_q(buckets, today)) if buckets else filtered
     # Within one bucket the urgency rank is the same for every row: ordering by the deadline
@@ -108,7 +119,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
         sum(counts[Timeliness(b)] for b in buckets) if buckets else sum(counts.values())
     )
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = list_rows(list(page.object_list), today)
+    ids = kept(f"page-{page.number}", lambda: list(page.object_list))
+    page.object_list = list_rows(ids, today)
     return render(
         request,
         "directives/task_list.html",

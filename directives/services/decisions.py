@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from units.models import User
 
+from .. import caching
 from ..models import ExtensionRequest, ObjectiveCause, Task, TaskEvent
 from .base import (
     TransitionError,
@@ -254,6 +255,7 @@ def note_reminded(*, actor: User, people: Mapping[int, Sequence[str]]) -> int:
         )
         for task_id, names in people.items()
     )
+    caching.lists_changed()  # a bulk insert: no signal tells the kept lists
     return len(people)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from units.models import User
 
-from .. import periods
+from .. import caching, periods
 from ..models import PeriodReport, Task, TaskEvent
 from .base import TransitionError, begin, clean_note, record
 
@@ -57,6 +57,7 @@ def ensure_periods(today: date, tasks: Sequence[Task] | None = None) -> int:
         Task.objects.filter(report_due__isnull=False).filter(
             ~Q(status__in=Task.OPEN_STATUSES) | Q(report_every="")
         ).update(report_due=None)
+    caching.lists_changed()  # bulk writes: no signal tells the kept lists
     return len(rows)
 
 
@@ -69,6 +70,7 @@ def keep_report_due(tasks: Any) -> None:
         .values("due_on")[:1]
     )
     tasks.update(report_due=Subquery(earliest))
+    caching.lists_changed()  # a bulk update: no signal tells the kept lists
 
 
 @transaction.atomic

@@ -1,0 +1,169 @@
+"""What a task list found (its counts, its pages' ids) is kept between requests until a change
+could alter it (directives.caching): every way tasks change shows on the next request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any, cast
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from directives import caching, services
+from directives.models import Task
+from directives.services.periods import ensure_periods
+from tests.conftest import MakeTask, on_day
+from units.models import Unit, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today() -> Iterator[None]:
+    with on_day(date(2023, 10, 20)):
+        yield
+
+
+def listed(client: Client, **params: str) -> tuple[list[str], int]:
+    response = client.get(reverse("task_list"), params)
+    assert response.status_code == 200
+    context = response.context
+    return [t.text for t in context["page"].object_list], context["selected_count"]
+
+
+def _supported_behind_its_back(task: Task, unit: Unit) -> None:
+    """`unit` made a support unit of `task` by raw SQL: no signal, no service sees it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO directives_task_support_units (task_id, unit_id) VALUES (%s, %s)",
+            [task.pk, unit.pk],
+        )
+
+
+def test_a_list_is_kept_until_something_changes(
+    client: Client, make_task: MakeTask, staff_support: User, unit_support: Unit
+) -> None:
+    task = make_task(text="Việc một", deadline=date(2023, 10, 25))
+    client.force_login(staff_support)
+    assert listed(client) == ([], 0)
+    _supported_behind_its_back(task, unit_support)
+    assert listed(client) == ([], 0)  # kept: nothing told the lists
+    caching.lists_changed()
+    assert listed(client) == (["Việc một"], 1)
+    # The page's ids are kept, its rows read afresh: a text changed shows at once.
+    Task.objects.filter(pk=task.pk).update(text="Việc một (sửa)")
+    assert listed(client) == (["Việc một (sửa)"], 1)
+
+
+def test_without_the_setting_nothing_is_kept(
+    client: Client, make_task: MakeTask, staff_support: User, unit_support: Unit
+) -> None:
+    task = make_task(text="Việc một")
+    client.force_login(staff_support)
+    with override_settings(DONDOC_LIST_CACHE_SECONDS=0):
+        assert listed(client) == ([], 0)
+        _supported_behind_its_back(task, unit_support)
+        assert listed(client) == (["Việc một"], 1)
+
+
+def test_each_kind_of_change_shows_on_the_next_request(
+    client: Client,
+    make_task: MakeTask,
+    office: User,
+    staff_a: User,
+    staff_support: User,
+    unit_support: Unit,
+) -> None:
+    task = make_task(text="Việc chung", deadline=date(2023, 10, 22))
+    client.force_login(staff_support)
+    assert listed(client) == ([], 0)
+    # A support unit added through the relation itself (no service): m2m_changed.
+    task.support_units.add(unit_support)
+    assert listed(client) == (["Việc chung"], 1)
+    task.support_units.remove(unit_support)
+    assert listed(client) == ([], 0)
+
+    client.force_login(staff_a)
+    assert listed(client, timeliness="due_soon") == (["Việc chung"], 1)
+    # A task saved outside the services (the admin): post_save.
+    moved = Task.objects.get(pk=task.pk)
+    moved.deadline = moved.original_deadline = date(2023, 10, 10)
+    moved.save(update_fields=["deadline", "original_deadline"])
+    assert listed(client, timeliness="due_soon") == ([], 0)
+    assert listed(client, timeliness="overdue") == (["Việc chung"], 1)
+
+    # A notice's number corrected: the search by number follows.
+    client.force_login(office)
+    assert listed(client, q="194/TB")[1] == 1
+    services.update_notice(actor=office, notice=task.notice, number="200/TB-UBND")
+    assert listed(client, q="194/TB")[1] == 0
+    assert listed(client, q="200/TB")[1] == 1
+
+    # A unit renamed: the search by its name follows.
+    unit = task.lead_unit
+    unit.name = "Phòng Tư pháp mới"
+    unit.save()
+    assert listed(client, q="tu phap moi")[1] == 1
+
+    # A task deleted (the admin): post_delete.
+    Task.objects.filter(pk=task.pk).get().delete()
+    assert listed(client, q="tu phap moi")[1] == 0
+
+
+def test_the_bulk_updates_of_the_services_move_the_version(
+    client: Client, make_task: MakeTask, staff_a: User
+) -> None:
+    """The recurring duties' job sets `report_due` in one UPDATE (no signal): the list of
+    duties with a missed period follows it."""
+    duty = make_task(text="Báo cáo hằng tháng", report_every="month", report_day=5)
+    client.force_login(staff_a)
+    assert listed(client, period="missed")[1] == 0  # no period opened yet
+    ensure_periods(date(2023, 10, 20))
+    duty.refresh_from_db()
+    assert duty.report_due is not None
+    assert listed(client, period="missed") == (["Báo cáo hằng tháng"], 1)
+
+
+def test_what_is_kept_belongs_to_a_person_a_day_and_the_filters(
+    client: Client, make_task: MakeTask, staff_a: User, staff_b: User, unit_b: Unit
+) -> None:
+    make_task(text="Của A", deadline=date(2023, 10, 25))
+    make_task(text="Của B", lead_unit=unit_b, deadline=date(2023, 10, 21))
+    client.force_login(staff_a)
+    assert listed(client)[0] == ["Của A"]
+    client.force_login(staff_b)
+    assert listed(client)[0] == ["Của B"]
+    assert listed(client, timeliness="due_soon")[0] == ["Của B"]
+    with on_day(date(2023, 10, 22)):  # another day: B's task is overdue now
+        client.force_login(staff_b)
+        assert listed(client, timeliness="due_soon")[0] == []
+        assert listed(client, timeliness="overdue")[0] == ["Của B"]
+    # The person moved to unit A (no signal reads users): their key names the unit.
+    User.objects.filter(pk=staff_b.pk).update(unit=staff_a.unit)
+    client.force_login(User.objects.get(pk=staff_b.pk))
+    assert listed(client)[0] == ["Của A"]
+
+
+def test_a_change_moves_the_version_again_when_it_commits(make_task: MakeTask) -> None:
+    def pending() -> list[Any]:
+        return cast(list[Any], cast(Any, connection).run_on_commit)
+
+    def waiting() -> int:
+        return sum(1 for _, f, _ in pending() if f is caching._move_lists)
+
+    before = caching._version(caching.LISTS)
+    make_task(text="Việc")  # several rows saved (task, timeline, …) in the test's transaction
+    during = caching._version(caching.LISTS)
+    assert during != before  # at once: a list read later in the transaction sees the change
+    # One move waits for the commit, not one per row saved.
+    assert waiting() == 1
+    make_task(text="Việc khác")
+    assert waiting() == 1
+    assert caching._version(caching.LISTS) != during
+    for _, function, _ in list(pending()):
+        if function is caching._move_lists:
+            function()
+    assert caching._version(caching.LISTS) != during
