@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,14 +128,18 @@ class Browser:
         return (time.perf_counter() - start) * 1000, response.status, len(body)
 
 
-def latencies(
-    pages: list[tuple[str, Browser, str]], runs: int, warmup: int = 3
-) -> list[HttpResult]:
-    """Every page `runs` times, in turn, after `warmup` rounds."""
-    times: dict[str, list[float]] = {name: [] for name, _, _ in pages}
+Page = tuple[str, Browser, str] | tuple[str, Browser, str, Callable[[], object]]
+
+
+def latencies(pages: list[Page], runs: int, warmup: int = 3) -> list[HttpResult]:
+    """Every page `runs` times, in turn, after `warmup` rounds. A page may name what to do
+    before each of its requests (untimed): a change, so that nothing kept answers it."""
+    times: dict[str, list[float]] = {page[0]: [] for page in pages}
     sizes: dict[str, int] = {}
     for round_ in range(warmup + runs):
-        for name, browser, path in pages:
+        for name, browser, path, *before in pages:
+            for step in before:
+                step()
             elapsed, status, size = browser.get(path)
             if status != 200:
                 raise RuntimeError(f"{path}: HTTP {status}")
@@ -148,9 +153,17 @@ def latencies(
 
 
 def load(
-    name: str, port: int, session_key: str, path: str, connections: int = 8, seconds: float = 10
+    name: str,
+    port: int,
+    session_key: str,
+    path: str,
+    connections: int = 8,
+    seconds: float = 10,
+    change: Callable[[], object] | None = None,
+    change_every: float = 1.0,
 ) -> LoadResult:
-    """`connections` clients at once on `path` for `seconds`."""
+    """`connections` clients at once on `path` for `seconds`; with `change`, a writer calls
+    it every `change_every` seconds meanwhile (what is kept between requests is dropped)."""
     stop_at = time.monotonic() + seconds
     samples: list[float] = []
     errors = [0]
@@ -183,6 +196,14 @@ def load(
     started = time.monotonic()
     stop_at = started + seconds
     threads = [threading.Thread(target=client) for _ in range(connections)]
+    if change is not None:
+
+        def writer() -> None:
+            while time.monotonic() < stop_at:
+                change()
+                time.sleep(change_every)
+
+        threads.append(threading.Thread(target=writer))
     for thread in threads:
         thread.start()
     for thread in threads:
