@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from directives import caching
 from directives.filters import TaskFilter, applied_filters
 from directives.models import GroupTask, Task
 from directives.timeliness import Timeliness
@@ -118,17 +119,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         sort = "lag"
 
     all_units = request.GET.get("units") == "all"
-    found = figures.dashboard(
-        user,
-        task_filter,
-        today,
-        stale_days=stale_days,
-        granularity=granularity,
-        sort=sort,
-        unit_rows=None if all_units else UNIT_ROWS,
+
+    def count() -> tuple[figures.Figures, list[Any], dict[str, int], list[GroupTask]]:
+        found = figures.dashboard(
+            user,
+            task_filter,
+            today,
+            stale_days=stale_days,
+            granularity=granularity,
+            sort=sort,
+            unit_rows=None if all_units else UNIT_ROWS,
+        )
+        return (
+            found,
+            queries.per_notice(tasks, today),
+            queries.work_counts(tasks, today),
+            latest_group_tasks(tasks) if user.sees_all_units else [],
+        )
+
+    # Kept until a task or what the figures read changes, as the task lists are
+    # (directives.caching): the figures of a person's scope, day and filters.
+    query = sorted((name, request.GET.getlist(name)) for name in request.GET if name != "print")
+    found, notices, work, group_rows = caching.kept_list(
+        caching.list_key(user, today, query, "dashboard"), count
     )
     head, units, unit_count, trend = found.head, found.units, found.unit_count, found.trend
-    notices = queries.per_notice(tasks, today)
     link = Links(request, extra)
 
     categories = [
@@ -163,14 +178,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for row in notices
     ]
-    work = queries.work_counts(tasks, today)
     work_rows = [
         ("Chưa phân công người thực hiện", work["unassigned"], link(person="none")),
         ("Chưa tiếp nhận, quá thời hạn tiếp nhận", work["not_received"], link(receipt="late")),
         ("Đơn vị trả lại, chờ Văn phòng xử lý", work["handed_back"], link(receipt="returned")),
         ("Báo cáo định kỳ quá hạn chưa nộp", work["missed_period"], link(period="missed")),
     ]
-    group_rows = latest_group_tasks(tasks) if user.sees_all_units else []
     chart: dict[str, Any] = {
         "trend": {
             "labels": [p.label for p in trend.points],

@@ -167,3 +167,36 @@ def test_a_change_moves_the_version_again_when_it_commits(make_task: MakeTask) -
         if function is caching._move_lists:
             function()
     assert caching._version(caching.LISTS) != during
+
+
+def test_the_dashboard_keeps_its_figures_until_a_change(
+    client: Client, make_task: MakeTask, leader: User, staff_a: User
+) -> None:
+    """The dashboard's figures are kept like the lists' counts: a task given or reported done
+    shows on the next request, and agrees with its list."""
+
+    def figures(**params: str) -> tuple[int, int]:
+        head = client.get(reverse("dashboard"), params).context["head"]
+        return head.counts.total, head.due_soon
+
+    task = make_task(text="Việc một", deadline=date(2023, 10, 22))
+    client.force_login(leader)
+    assert figures() == (1, 1)
+    make_task(text="Việc hai", deadline=date(2023, 10, 21))
+    assert figures() == (2, 2)
+    services.start_task(actor=staff_a, task=task)
+    services.report_completion(actor=staff_a, task=task, note="Xong")  # Chờ xác nhận
+    assert figures() == (2, 1)
+    assert listed(client, timeliness="due_soon") == (["Việc hai"], 1)
+    # Counted live (a filter today's tally does not answer), then changed behind everything's
+    # back: kept until told.
+    live = {"deadline_from": "01/01/2000"}
+    assert figures(**live) == (2, 1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE directives_task SET deadline = %s, original_deadline = %s",
+            [date(2023, 12, 31), date(2023, 12, 31)],
+        )
+    assert figures(**live) == (2, 1)
+    caching.lists_changed()
+    assert figures(**live) == (2, 0)
