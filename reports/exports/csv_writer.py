@@ -24,6 +24,9 @@ LINES_PER_CHUNK = 500
 
 
 def _cell(text: str) -> str:
+    # The common case checked in C first: nothing to remove, not formula-like.
+    if text.isprintable() and not text.startswith(FORMULA_START):
+        return text
     text = printable(text)
     return "'" + text if text.startswith(FORMULA_START) else text
 
@@ -36,9 +39,12 @@ def task_list_csv(tasks: TaskQuerySet, *, as_of: date) -> Iterator[bytes]:
     yield "\ufeff".encode() + buffer.getvalue().encode()
     buffer.seek(0)
     buffer.truncate()
+    zone = timezone.get_current_timezone()  # once: localtime() looks it up on every call
     for written, row in enumerate(annex_rows(Scope(as_of=as_of), tasks=tasks), start=1):
-        updated = f"{timezone.localtime(row.updated_at):%d/%m/%Y %H:%M}" if row.updated_at else ""
-        writer.writerow([_cell(text) for text in row.as_text()] + [updated])
+        updated = f"{row.updated_at.astimezone(zone):%d/%m/%Y %H:%M}" if row.updated_at else ""
+        cells = row.as_text()
+        cells.append(updated)
+        writer.writerow([_cell(text) for text in cells])
         if written % LINES_PER_CHUNK == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
