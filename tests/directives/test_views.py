@@ -162,10 +162,11 @@ def test_the_list_query_count_does_not_grow_with_the_number_of_tasks(
     _list_queries(client, django_assert_num_queries, user, LIST_QUERIES[persona])
 
 
-# session, user, task, support units, helpers, events with actors, attachments, support
-# requests, periods, extension requests, reminders sent, marking its notifications read, the
-# user's unit, unread notifications
-DETAIL_QUERIES = 14
+# session, user, task (with whether it has helpers, support requests, periods, extension
+# requests: those it has none of are not asked for), support units, events with actors,
+# attachments, reminders sent, marking its notifications read, the user's unit, unread
+# notifications; a task with helpers, support requests, periods and extension requests: 4 more
+DETAIL_QUERIES = 10
 
 
 def test_the_task_page_query_count_does_not_grow_with_the_timeline(
