@@ -166,7 +166,9 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
     whole = request.GET.get("dien-bien") == "tat-ca"
     task: Task = get_object_or_404(
         Task.objects.visible_to(request.user)  # type: ignore[arg-type]
-        .select_related("notice", "section", "lead_unit", "assignee", "group_task", "proposed_unit")
+        # The section, the task given to several units and the proposed unit are often empty
+        # and read only when set: three joins more cost PostgreSQL ~1 ms of planning.
+        .select_related("notice", "lead_unit", "assignee")
         .annotate(
             event_count=Subquery(
                 TaskEvent.objects.filter(task=OuterRef("pk"))

@@ -110,20 +110,36 @@ def _checkbox(bound: BoundField) -> str:
     )
 
 
+def _widget_attrs(bound: BoundField) -> dict[str, Any]:
+    """The attributes Django gives the widget: its own, `required`/`disabled`, the id."""
+    attrs = bound.build_widget_attrs(dict(bound.field.widget.attrs))
+    if bound.auto_id:
+        attrs.setdefault("id", bound.auto_id)
+    return attrs
+
+
+def _hidden(bound: BoundField) -> str:
+    """A hidden input as Django writes it (one value; several go through Django)."""
+    widget = bound.field.widget
+    if isinstance(widget, forms.MultipleHiddenInput):
+        return str(bound)
+    value = widget.format_value(bound.value())
+    shown = "" if value in (None, "") else f' value="{escape(str(value))}"'
+    attrs = _attributes(_widget_attrs(bound))
+    return f'<input type="hidden" name="{escape(bound.html_name)}"{shown} {attrs}>'
+
+
 def render(bound: BoundField) -> str:
     widget = bound.field.widget
     if isinstance(widget, forms.HiddenInput):
-        return str(bound)
+        return _hidden(bound)
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return _choice_list(bound, widget, "checkbox")
     if isinstance(widget, forms.RadioSelect):
         return _choice_list(bound, widget, "radio")
     if isinstance(widget, forms.CheckboxInput):
         return _checkbox(bound)
-    attrs = dict(widget.attrs)
-    attrs = bound.build_widget_attrs(attrs)
-    if bound.auto_id:
-        attrs.setdefault("id", bound.auto_id)
+    attrs = _widget_attrs(bound)
     if bound.errors:
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{bound.auto_id}_error"
@@ -141,6 +157,12 @@ def render(bound: BoundField) -> str:
         value = widget.format_value(bound.value())
         shown = "" if value in (None, "") else f' value="{escape(str(value))}"'
         control = f'<input type="{widget.input_type}" name="{name}"{shown} {_attributes(attrs)}>'
+    elif type(widget) is forms.Textarea:
+        attrs = _with_class(attrs, "form-control", invalid)
+        value = widget.format_value(bound.value())
+        # The line break after the tag is Django's too (HTML drops it).
+        text = escape(str(value)) if value else ""
+        control = f'<textarea name="{name}" {_attributes(attrs)}>\n{text}</textarea>'
     else:
         css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
         control = bound.as_widget(attrs=_with_class({}, css, invalid))
@@ -175,7 +197,7 @@ def form_fields(form: forms.BaseForm) -> SafeString:
             f'<div class="alert alert-block alert-danger"><ul class="m-0">{items}</ul></div>'
         )
     for bound in form.hidden_fields():
-        parts.append(str(bound))
+        parts.append(_hidden(bound))
     for bound in form.visible_fields():
         parts.append(render(bound))
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped in render()
