@@ -260,6 +260,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+# With Redis, sessions are read from the shared cache (written to both): a query less on every
+# page. Without it each process would keep its own copy, and a sign-out in one process would
+# not reach another: the database alone.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -78,8 +78,8 @@ def key(user: Any) -> str:
 
 # --- what the task lists found --------------------------------------------------------------
 
-# Saved often, and read by no list filter: their saves leave the kept lists alone.
-_NOT_READ_BY_LISTS = {"notification", "savedfilter", "importdraft", "auditentry", "user"}
+# Saved often, and read by no list filter nor the inbox: their saves leave what is kept alone.
+_NOT_READ_BY_LISTS = {"notification", "savedfilter", "auditentry", "user"}
 
 
 def _move_lists() -> None:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils import timezone
 
-from . import inbox
+from . import caching, inbox
 from .models import Notification
 
 
@@ -15,6 +16,9 @@ def notifications(request: HttpRequest) -> dict[str, object]:
         "unread_notifications": lambda: (
             Notification.objects.unread().filter(recipient=user).count()
         ),
-        # What waits for this person's decision (office, leadership, unit heads).
-        "inbox_counts": lambda: inbox.counts(user),
+        # What waits for this person's decision (office, leadership, unit heads), kept like
+        # the task lists' counts until a change (directives.caching).
+        "inbox_counts": lambda: caching.kept_list(
+            caching.list_key(user, timezone.localdate(), [], "inbox"), lambda: inbox.counts(user)
+        ),
     }

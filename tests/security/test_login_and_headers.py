@@ -55,3 +55,23 @@ def test_an_over_long_username_is_refused_with_a_message_not_a_500(client: Clien
     assert response.status_code == 200
     assert "Tên đăng nhập không dài quá 150 ký tự." in response.content.decode()
     assert not AccessAttempt.objects.exists()  # nothing reached the lockout records
+
+
+def test_a_session_signed_out_is_gone_for_every_copy_of_its_cookie(
+    client: Client, staff_a: User
+) -> None:
+    """With Redis the session is read from the shared cache (cached_db): signing out must
+    remove it there too, so that a copied cookie no longer signs anyone in."""
+    assert (
+        client.post(
+            reverse("login"), {"username": "staff_a", "password": "pw-for-tests"}
+        ).status_code
+        == 302
+    )
+    other = Client()
+    other.cookies["sessionid"] = client.cookies["sessionid"].value
+    assert other.get(reverse("task_list")).status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+    response = other.get(reverse("task_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
