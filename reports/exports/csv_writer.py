@@ -40,7 +40,8 @@ def task_list_csv(tasks: TaskQuerySet, *, as_of: date) -> Iterator[bytes]:
     buffer.seek(0)
     buffer.truncate()
     zone = timezone.get_current_timezone()  # once: localtime() looks it up on every call
-    for written, row in enumerate(annex_rows(Scope(as_of=as_of), tasks=tasks), start=1):
+    rows = annex_rows(Scope(as_of=as_of), tasks=tasks, stream=True)  # this loop only writes
+    for written, row in enumerate(rows, start=1):
         updated = f"{row.updated_at.astimezone(zone):%d/%m/%Y %H:%M}" if row.updated_at else ""
         cells = row.as_text()
         cells.append(updated)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connections
 from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from core.db import stream_values_list
 from core.text import vn_number, vn_percent
 from directives.models import GroupTask, Notice, PeriodReport, Task, TaskEvent, TaskQuerySet
 from directives.timeliness import Timeliness
@@ -170,14 +173,47 @@ class AnnexRow:
 STATUS_LABELS = dict(Task.Status.choices)
 
 
+_ANNEX_FIELDS = (
+    "pk",
+    "text",
+    "notice__number",
+    "notice__issued_on",
+    "notice__chair",
+    "lead_unit__name",
+    "deadline",
+    "original_deadline",
+    "status",
+    "progress",
+    "completed_on",
+    "cancel_reason",
+    "timeliness",
+    "latest_note",
+    "assignee__full_name",
+    "assignee__username",
+    "group_task__leads_text",
+    "lapsed",
+    "last_activity_at",
+    "ref",
+    "output_data",
+)
+
+
 def annex_rows(
-    scope: Scope, *, chunk_size: int = 2000, tasks: TaskQuerySet | None = None
+    scope: Scope,
+    *,
+    chunk_size: int = 2000,
+    tasks: TaskQuerySet | None = None,
+    stream: bool = False,
 ) -> Iterator[AnnexRow]:
     """Annex I, one task at a time, read from the database in chunks: the scope's tasks, or
     `tasks` (a filtered list) as of the scope's day.
 
     Plain rows, not model instances: at a hundred thousand tasks, building the instances and
     their related objects cost more than writing the workbook.
+
+    `stream`: on PostgreSQL, read as the database produces them (core.db), the support units
+    in the same query; nothing else may query the connection until the last row (the task
+    list's exports, which only write).
     """
     latest_note = (
         TaskEvent.objects.filter(task=OuterRef("pk"), kind__in=NOTE_KINDS)
@@ -185,9 +221,7 @@ def annex_rows(
         .order_by("-created_at", "-pk")
         .values("note")[:1]
     )
-    support_names = Task.support_units.through.objects.filter(task_id=OuterRef("pk")).values(
-        "task_id"
-    )
+    links = Task.support_units.through.objects.filter(task_id=OuterRef("pk"))
     reported = TaskEvent.objects.filter(
         task=OuterRef("pk"), kind=TaskEvent.Kind.COMPLETION_REPORTED
     ).order_by("-created_at", "-pk")
@@ -208,44 +242,30 @@ def annex_rows(
             latest_note=Subquery(latest_note),
             output_data=Subquery(output, output_field=JSONField()),
             lapsed=Subquery(lapsed),
-            has_support=Exists(support_names),
         )
         .order_by("notice__issued_on", "notice_id", "order", "pk")
-        .values_list(
-            "pk",
-            "text",
-            "notice__number",
-            "notice__issued_on",
-            "notice__chair",
-            "lead_unit__name",
-            "deadline",
-            "original_deadline",
-            "status",
-            "progress",
-            "completed_on",
-            "cancel_reason",
-            "timeliness",
-            "latest_note",
-            "assignee__full_name",
-            "assignee__username",
-            "group_task__leads_text",
-            "lapsed",
-            "last_activity_at",
-            "ref",
-            "output_data",
-            "has_support",
-        )
     )
-    number = 0
-    chunk: list[tuple] = []
-    iterator = rows.iterator(chunk_size=chunk_size)
-    while True:
-        chunk = list(islice(iterator, chunk_size))
-        if not chunk:
-            return
-        supports = _support_names([row[0] for row in chunk if row[-1]])
-        for (
-            pk,
+    with_supports: Iterator[tuple[tuple[Any, ...], Sequence[str]]]
+    if stream and connections[rows.db].vendor == "postgresql":
+        # Each task's support units as an array, in the order they were given.
+        names = ArraySubquery(links.order_by("pk").values("unit__name"))
+        with_supports = (
+            (row[:-1], row[-1])
+            for row in stream_values_list(
+                rows.annotate(support_list=names).values_list(*_ANNEX_FIELDS, "support_list"),
+                chunk_size,
+            )
+        )
+    else:
+        with_supports = _chunked_with_supports(
+            rows.annotate(has_support=Exists(links.values("task_id"))).values_list(
+                *_ANNEX_FIELDS, "has_support"
+            ),
+            chunk_size,
+        )
+    for number, (
+        (
+            _,
             text,
             notice_number,
             issued_on,
@@ -266,48 +286,56 @@ def annex_rows(
             updated_at,
             ref,
             output_data,
-            _,
-        ) in chunk:
-            number += 1
-            bucket = Timeliness(timeliness)
-            situation = f"{STATUS_LABELS[status]} ({progress}%)"
-            if bucket == Timeliness.OVERDUE:
-                end = completed_on or scope.as_of
-                situation += f", quá hạn {vn_number(max(0, (end - deadline).days))} ngày"
-            if completed_on:
-                situation += f", hoàn thành ngày {completed_on:%d/%m/%Y}"
-            remarks = []
-            # (an ongoing task says "Thường xuyên" once, in its deadline cell)
-            if (
-                deadline is not None
-                and deadline != original_deadline
-                and original_deadline is not None
-            ):
-                remarks.append(f"Gia hạn từ {original_deadline:%d/%m/%Y}")
-            if cancel_reason:
-                remarks.append(f"Hủy: {cancel_reason}")
-            if holder_name or holder_username:
-                remarks.append(f"Người thực hiện: {holder_name or holder_username}")
-            if shared_with:
-                remarks.append(f"Giao chung cho {shared_with}")
-            if lapsed_periods:
-                remarks.append(f"{lapsed_periods} kỳ báo cáo định kỳ trễ hạn")
-            yield AnnexRow(
-                number=number,
-                text=text,
-                source=f"{notice_number} ngày {issued_on:%d/%m/%Y}",
-                leader=chair,
-                lead_unit=lead_unit,
-                support_units="; ".join(supports.get(pk, ())),
-                deadline=deadline,
-                situation=situation,
-                timeliness=BUCKET_LABELS[bucket],
-                remarks="; ".join(remarks),
-                latest_note=latest or "",
-                updated_at=updated_at,
-                ref=ref,
-                output=_output(output_data),
-            )
+        ),
+        supports,
+    ) in enumerate(with_supports, start=1):
+        bucket = Timeliness(timeliness)
+        situation = f"{STATUS_LABELS[status]} ({progress}%)"
+        if bucket == Timeliness.OVERDUE:
+            end = completed_on or scope.as_of
+            situation += f", quá hạn {vn_number(max(0, (end - deadline).days))} ngày"
+        if completed_on:
+            situation += f", hoàn thành ngày {completed_on:%d/%m/%Y}"
+        remarks = []
+        # (an ongoing task says "Thường xuyên" once, in its deadline cell)
+        if deadline is not None and deadline != original_deadline and original_deadline is not None:
+            remarks.append(f"Gia hạn từ {original_deadline:%d/%m/%Y}")
+        if cancel_reason:
+            remarks.append(f"Hủy: {cancel_reason}")
+        if holder_name or holder_username:
+            remarks.append(f"Người thực hiện: {holder_name or holder_username}")
+        if shared_with:
+            remarks.append(f"Giao chung cho {shared_with}")
+        if lapsed_periods:
+            remarks.append(f"{lapsed_periods} kỳ báo cáo định kỳ trễ hạn")
+        yield AnnexRow(
+            number=number,
+            text=text,
+            source=f"{notice_number} ngày {issued_on:%d/%m/%Y}",
+            leader=chair,
+            lead_unit=lead_unit,
+            support_units="; ".join(supports or ()),
+            deadline=deadline,
+            situation=situation,
+            timeliness=BUCKET_LABELS[bucket],
+            remarks="; ".join(remarks),
+            latest_note=latest or "",
+            updated_at=updated_at,
+            ref=ref,
+            output=_output(output_data),
+        )
+
+
+def _chunked_with_supports(
+    rows: Any, chunk_size: int
+) -> Iterator[tuple[tuple[Any, ...], Sequence[str]]]:
+    """Each row (its last column says whether it has support units, and is left off) with
+    its support units' names, read per chunk of rows."""
+    iterator = rows.iterator(chunk_size=chunk_size)
+    while chunk := list(islice(iterator, chunk_size)):
+        supports = _support_names([row[0] for row in chunk if row[-1]])
+        for row in chunk:
+            yield row[:-1], supports.get(row[0], ())
 
 
 def _output(data: Any) -> str:

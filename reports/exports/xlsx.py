@@ -184,7 +184,8 @@ def write_task_list(
         description,
         (*ANNEX_ONE_COLUMNS, ("Cập nhật lần cuối", 16)),
     )
-    line = _annex_one(book, ws, formats, annex_rows(Scope(as_of=as_of), tasks=tasks), updated=True)
+    rows = annex_rows(Scope(as_of=as_of), tasks=tasks, stream=True)  # written, nothing queried
+    line = _annex_one(book, ws, formats, rows, updated=True)
     ws.write_string(
         line + 1,
         0,
