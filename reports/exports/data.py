@@ -289,7 +289,7 @@ def annex_rows(
         ),
         supports,
     ) in enumerate(with_supports, start=1):
-        bucket = Timeliness(timeliness)
+        bucket = BUCKETS[timeliness]
         situation = f"{STATUS_LABELS[status]} ({progress}%)"
         if bucket == Timeliness.OVERDUE:
             end = completed_on or scope.as_of
@@ -366,6 +366,7 @@ def _support_names(task_ids: list[int]) -> dict[int, list[str]]:
 
 
 BUCKET_LABELS = {bucket: str(bucket.label) for bucket in Timeliness}
+BUCKETS = {bucket.value: bucket for bucket in Timeliness}
 
 
 # Annex I's columns: the heading and the width in the workbook (characters); ANNEX_ONE_MM the
