@@ -4,7 +4,8 @@
   a query through its tasks) are kept in the cache under a version that every change able to
   alter them moves: a task given (created, moved to another unit, its support units changed)
   and a notice saved.
-- **What a task list found**: its bucket counts and the ids of the page shown, for a person's
+- **What a task list found**: its bucket counts and the ids of the page shown (and, the same
+  way, the dashboard's figures and the header's inbox counts), for a person's
   scope, the filters in the address and the day, under one version that every write to the
   tasks and what their filters read moves (a model saved or deleted in `units` or
   `directives`, a task's support units or helpers changed, and the few bulk updates of the

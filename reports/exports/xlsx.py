@@ -112,6 +112,7 @@ def _annex_one(
     body, dated, stamped = formats["body"], formats["dated"], formats["stamp"]
     per_line = [max(1, int(width * CHARS_PER_UNIT)) for _, width in ANNEX_ONE_COLUMNS]
     table = book.rows(ws, 4)
+    zone = timezone.get_current_timezone()  # once: localtime() looks it up on every call
     for row in rows:
         texts = row.as_text()
         height = _row_lines(texts, per_line)
@@ -120,7 +121,7 @@ def _annex_one(
         if row.deadline:
             cells[7] = (row.deadline, dated)
         if updated and row.updated_at is not None:
-            cells.append((timezone.localtime(row.updated_at).replace(tzinfo=None), stamped))
+            cells.append((row.updated_at.astimezone(zone).replace(tzinfo=None), stamped))
         table.write(cells, height=LINE_POINTS * height)
     return table.next
 
