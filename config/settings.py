@@ -8,6 +8,7 @@ and the allowed hosts are required.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -128,8 +129,14 @@ AUTH_USER_MODEL = "units.User"
 REDIS_URL = env_str("REDIS_URL", "")
 
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES: dict[str, dict[str, Any]] = {
+        "default": {
+            # Django's Redis cache that skips Redis while it cannot be reached (core/cache.py):
+            # everything kept there can be computed again.
+            "BACKEND": "core.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
     # A task a worker took but never acknowledged (acks_late: the worker died) goes back to the
@@ -260,14 +267,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
-# With Redis, sessions are read from the shared cache (written to both): a query less on every
-# page. Without it each process would keep its own copy, and a sign-out in one process would
-# not reach another: the database alone.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+# Sessions stay in the database alone (Django's default), not in the cache too: a sign-out
+# while Redis could not be reached would leave the session in Redis, alive again once Redis
+# answers (docs/benchmarks.md, session 8).
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -71,14 +71,6 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             )
 
 
-def pinned_queries(counted: int) -> int:
-    """A pinned query count, `counted` with the session read from the database: with Redis
-    the session is read from the shared cache (config.settings: cached_db), one query less."""
-    from django.conf import settings
-
-    return counted - 1 if settings.SESSION_ENGINE.endswith("cached_db") else counted
-
-
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Every test starts with an empty cache (its database starts empty too)."""

@@ -11,7 +11,7 @@ from django.urls import reverse
 from directives import services
 from directives.forms_notice import TaskRowForm
 from directives.models import GroupTask, Notice, Task
-from tests.conftest import NOTICE_DAY, on_day, pinned_queries
+from tests.conftest import NOTICE_DAY, on_day
 from units.models import Unit, UnitGroup, User
 
 pytestmark = pytest.mark.django_db
@@ -247,7 +247,7 @@ def test_the_rollup_query_count_does_not_grow_with_the_members(
     client.force_login(leader)
     for count in (3, 40):
         parent = rollup_of(count)  # a change: the header's inbox count is counted again
-        with django_assert_num_queries(pinned_queries(ROLLUP_QUERIES)):  # type: ignore[operator]
+        with django_assert_num_queries(ROLLUP_QUERIES):  # type: ignore[operator]
             page = client.get(reverse("group_task_detail", args=[parent.pk]))
         assert page.status_code == 200
         assert page.context["total"] == parent.children.count()

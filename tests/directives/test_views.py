@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from directives import services
 from directives.models import Task
-from tests.conftest import MakeTask, on_day, pinned_queries
+from tests.conftest import MakeTask, on_day
 from units.models import Unit, User
 
 pytestmark = pytest.mark.django_db
@@ -124,10 +124,10 @@ def _list_queries(
 
     client.get(reverse("task_list"))  # the day's first request may build the tally
     caching.lists_changed()  # what the list found is counted again
-    with django_assert_num_queries(pinned_queries(expected[0])):  # type: ignore[operator]
+    with django_assert_num_queries(expected[0]):  # type: ignore[operator]
         assert client.get(reverse("task_list")).status_code == 200
     # Asked again with nothing changed, its counts and the page's ids are kept.
-    with django_assert_num_queries(pinned_queries(expected[1])):  # type: ignore[operator]
+    with django_assert_num_queries(expected[1]):  # type: ignore[operator]
         assert client.get(reverse("task_list")).status_code == 200
 
 
@@ -174,11 +174,11 @@ def test_the_task_page_query_count_does_not_grow_with_the_timeline(
 ) -> None:
     client = logged_in(client, staff_a)
     url = reverse("task_detail", args=[task.pk])
-    with django_assert_num_queries(pinned_queries(DETAIL_QUERIES)):  # type: ignore[operator]
+    with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[operator]
         client.get(url)
     for percent in range(10, 60, 10):
         services.report_progress(actor=staff_a, task=task, note=f"{percent}%", progress=percent)
-    with django_assert_num_queries(pinned_queries(DETAIL_QUERIES)):  # type: ignore[operator]
+    with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[operator]
         assert client.get(url).status_code == 200
 
 
@@ -191,7 +191,7 @@ def test_a_long_timeline_shows_its_latest_rows_and_the_whole_on_request(
         services.report_progress(actor=staff_a, task=task, note=f"Lần {percent}", progress=1)
     client = logged_in(client, staff_a)
     url = reverse("task_detail", args=[task.pk])
-    with django_assert_num_queries(pinned_queries(DETAIL_QUERIES)):  # type: ignore[operator]
+    with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[operator]
         response = client.get(url)
     shown = response.context["task"].latest_events
     total = task.events.count()
@@ -206,7 +206,7 @@ def test_a_long_timeline_shows_its_latest_rows_and_the_whole_on_request(
     html = response.content.decode()
     assert f"Đang hiện {TIMELINE_LATEST} mục gần nhất trong tổng số {total} mục" in html
     assert "Lần 0<" not in html
-    with django_assert_num_queries(pinned_queries(DETAIL_QUERIES)):  # type: ignore[operator]
+    with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[operator]
         whole = client.get(url, {"dien-bien": "tat-ca"})
     assert len(whole.context["task"].latest_events) == total
     assert "Đang hiện" not in whole.content.decode()

@@ -60,8 +60,8 @@ def test_an_over_long_username_is_refused_with_a_message_not_a_500(client: Clien
 def test_a_session_signed_out_is_gone_for_every_copy_of_its_cookie(
     client: Client, staff_a: User
 ) -> None:
-    """With Redis the session is read from the shared cache (cached_db): signing out must
-    remove it there too, so that a copied cookie no longer signs anyone in."""
+    """Signing out ends the session itself, not only the browser's cookie: a copied cookie no
+    longer signs anyone in."""
     assert (
         client.post(
             reverse("login"), {"username": "staff_a", "password": "pw-for-tests"}

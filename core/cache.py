@@ -1,0 +1,86 @@
+"""Django's Redis cache, forgiving: while Redis cannot be reached the site keeps working.
+
+Everything the pages keep in the cache (directives.caching) can be computed again, so an
+unreachable Redis should cost speed, not the pages: a read finds nothing, a write is skipped.
+After a failure Redis is left alone for `PAUSE` seconds (each page would otherwise wait for
+the connection's timeout several times), and the failure is logged once per pause.
+
+What was kept before the failure may be found again when Redis answers: every kept answer
+lives at most `directives.caching.TIMEOUT` seconds, and nothing that grants access (sessions
+stay in the database) is kept there.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+PAUSE = 10.0  # seconds without trying Redis after it failed
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class ForgivingRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._paused_until = 0.0
+
+    def _try(self, operation: Callable[[], T], fallback: T) -> T:
+        if time.monotonic() < self._paused_until:
+            return fallback
+        try:
+            return operation()
+        except UNREACHABLE as error:
+            self._paused_until = time.monotonic() + PAUSE
+            logger.warning("Redis unreachable, the cache is skipped for %s s: %s", PAUSE, error)
+            return fallback
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        return self._try(
+            lambda: super(ForgivingRedisCache, self).get(key, default, version), default
+        )
+
+    def get_many(self, keys: Any, version: int | None = None) -> dict[Any, Any]:
+        return self._try(lambda: super(ForgivingRedisCache, self).get_many(keys, version), {})
+
+    def has_key(self, key: Any, version: int | None = None) -> bool:
+        return self._try(lambda: super(ForgivingRedisCache, self).has_key(key, version), False)
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> None:
+        self._try(lambda: super(ForgivingRedisCache, self).set(key, value, timeout, version), None)
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
+        return self._try(
+            lambda: super(ForgivingRedisCache, self).add(key, value, timeout, version), False
+        )
+
+    def set_many(
+        self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list[Any]:
+        return self._try(
+            lambda: super(ForgivingRedisCache, self).set_many(data, timeout, version), list(data)
+        )
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        return self._try(
+            lambda: super(ForgivingRedisCache, self).touch(key, timeout, version), False
+        )
+
+    def delete(self, key: Any, version: int | None = None) -> bool:
+        return self._try(lambda: super(ForgivingRedisCache, self).delete(key, version), False)
+
+    def delete_many(self, keys: Any, version: int | None = None) -> None:
+        self._try(lambda: super(ForgivingRedisCache, self).delete_many(keys, version), None)

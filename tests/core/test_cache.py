@@ -1,0 +1,63 @@
+"""core.cache.ForgivingRedisCache: while Redis cannot be reached the pages still answer (the
+cache finds nothing, writes are skipped, Redis is left alone for a pause); when it answers it
+is Django's Redis cache."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from django.core.cache import caches
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from core import cache as forgiving
+from core.cache import ForgivingRedisCache
+from tests.conftest import MakeTask
+from units.models import User
+
+CLOSED = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+
+
+def test_an_unreachable_redis_finds_nothing_and_is_left_alone_for_a_pause() -> None:
+    down = ForgivingRedisCache(CLOSED, {"OPTIONS": OPTIONS})
+    assert down.get("x", "default") == "default"
+    paused = down._paused_until
+    assert paused > time.monotonic() + forgiving.PAUSE - 1
+    down.set("x", 1)
+    assert down.add("x", 1) is False
+    assert down.get_many(["x", "y"]) == {}
+    assert down.delete("x") is False
+    assert down._paused_until == paused  # not tried again during the pause
+
+
+def test_a_reachable_redis_is_djangos_redis_cache() -> None:
+    """The machine's Redis (database 12, a key of this test's own)."""
+    up = ForgivingRedisCache("redis://127.0.0.1:6379/12", {"OPTIONS": OPTIONS})
+    key = f"test-forgiving-{uuid.uuid4().hex}"
+    assert up.get(key) is None
+    up.set(key, {"a": 1}, 30)
+    assert up.get(key) == {"a": 1}
+    assert up.add(key, 2) is False
+    assert up.delete(key) is True
+    assert up._paused_until == 0.0
+
+
+@pytest.mark.django_db
+def test_the_pages_answer_while_redis_cannot_be_reached(
+    client: Client, make_task: MakeTask, office: User, staff_a: User
+) -> None:
+    task = make_task(text="Việc vẫn hiện")
+    down = {"default": {"BACKEND": "core.cache.ForgivingRedisCache", "LOCATION": CLOSED}}
+    with override_settings(CACHES=down):
+        for person in (office, staff_a):
+            client.force_login(person)
+            listed = client.get(reverse("task_list"))
+            assert listed.status_code == 200
+            assert "Việc vẫn hiện" in listed.content.decode()
+            assert client.get(reverse("dashboard")).status_code == 200
+            assert client.get(reverse("task_detail", args=[task.pk])).status_code == 200
+        used = caches["default"]
+        assert isinstance(used, ForgivingRedisCache) and used._paused_until > 0
