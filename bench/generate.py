@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
+from core import seams
 from core.text import fold
 
 START = date(2021, 1, 4)
@@ -575,4 +576,6 @@ def generate(size: int, seed: int = 20231013) -> Loaded:
         # VACUUM as autovacuum would soon: without the visibility map the index-only counts
         # (the inbox, the tally's build) read the table (2–4× slower right after a load).
         cursor.execute("VACUUM (ANALYZE)")
+    # Loaded without the models' signals: what the cache kept about the data before is stale.
+    seams.data_replaced.call()
     return Loaded(tasks=len(tasks), events=len(events), units=unit_count, notices=len(notices))

@@ -30,6 +30,8 @@ from django.core.files.storage import Storage, default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import seams
+
 MANIFEST = "manifest.json"
 PG_DUMP = "database.dump"
 SQLITE_COPY = "database.sqlite3"
@@ -191,6 +193,8 @@ def restore(source: Path, *, storage: Storage = default_storage) -> RestoreRepor
             copy.backup(connection.connection)
         copy.close()
 
+    # Whatever the cache keeps about the data before is out of date (core/seams.py).
+    seams.data_replaced.call()
     report = RestoreReport()
     for name, digest in manifest["files"].items():
         if storage.exists(name):

@@ -20,6 +20,10 @@ it in its `AppConfig.ready()`. Nothing else crosses the layers upwards, and ever
   the change's transaction, after the row is written. Called by `directives.services`
   (`record`); `api.webhooks` registers, to queue the row for the connected systems' webhooks
   in the same transaction (an outbox: a change rolled back sends nothing).
+- `data_replaced`: functions called after the database's contents were replaced wholesale,
+  without the models' signals (a restore: `core.backup.restore`; the benchmark's load).
+  `directives` registers, to move the versions of everything kept in the cache
+  (`directives.caching.everything_changed`).
 - `unit_closing`: functions called in the transaction that closes a unit,
   `(actor, unit, successor) -> int` (how many tasks were handed over); raising ValidationError
   stops the closing. Called by `units.services.close_unit`; `directives` registers, to hand the
@@ -78,3 +82,4 @@ task_counts = Seam("task_counts")
 task_page_prefetches = Seam("task_page_prefetches")
 task_event = Seam("task_event")
 unit_closing = Seam("unit_closing")
+data_replaced = Seam("data_replaced")

@@ -13,12 +13,15 @@ class DirectivesConfig(AppConfig):
         # Closing a unit hands its open tasks to the successor (core/seams.py).
         seams.unit_closing.register(close_unit_tasks)
 
+        # A restore replaces the data: what the cache keeps about it is out of date.
+        from . import caching
+
+        seams.data_replaced.register(caching.everything_changed)
+
         # The search's folded unit names are kept until a unit is saved (caching.py).
         from django.db.models.signals import post_delete, post_save
 
         from units.models import Unit
-
-        from . import caching
 
         post_save.connect(caching.units_changed, sender=Unit, dispatch_uid="dondoc-units-saved")
         post_delete.connect(caching.units_changed, sender=Unit, dispatch_uid="dondoc-units-deleted")

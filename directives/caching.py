@@ -108,6 +108,12 @@ def model_changed(sender: Any, **kwargs: Any) -> None:
         lists_changed()
 
 
+def everything_changed() -> None:
+    """The data was replaced wholesale (a restore, the benchmark's load): nothing kept holds."""
+    for key in (FOLLOWED, LISTS, UNITS):
+        _move(key)
+
+
 def list_seconds() -> int:
     return int(getattr(settings, "DONDOC_LIST_CACHE_SECONDS", 0))
 

@@ -70,7 +70,13 @@ def test_restore_brings_back_every_task_timeline_row_and_file(
     Task.objects.all().delete()
     Notice.objects.create(number="99/TB-UBND", issued_on=notice.issued_on, title="Sau sao lưu")
 
+    from directives import caching
+
+    kept = [caching._version(key) for key in (caching.FOLLOWED, caching.LISTS, caching.UNITS)]
     call_command("restore", str(folder), "--yes")
+    # What the cache kept about the data before is never found again (core.seams.data_replaced).
+    moved = [caching._version(key) for key in (caching.FOLLOWED, caching.LISTS, caching.UNITS)]
+    assert all(old != new for old, new in zip(kept, moved, strict=True))
 
     assert snapshot() == before
     assert not Notice.objects.filter(number="99/TB-UBND").exists()  # back to the backup's state
