@@ -69,12 +69,16 @@ def followed_changed() -> None:
     _changed(FOLLOWED)
 
 
+def _who(user: Any) -> str:
+    """A person's scope in a key: account, role and unit (an account moved to another unit or
+    role sees other tasks at once)."""
+    return f"{user.pk or 0}:{getattr(user, 'role', '')}:{getattr(user, 'unit_id', '') or ''}"
+
+
 def key(user: Any) -> str:
-    """The key of a person's followed notices: their account, role and unit (an account moved
-    to another unit or role follows other notices at once)."""
-    who = f"{user.pk or 0}:{getattr(user, 'role', '')}:{getattr(user, 'unit_id', '') or ''}"
+    """The key of a person's followed notices."""
     # "2": the entries' shape (id, chair, label); entries of another shape are never read.
-    return f"dondoc:followed-notices:2:{_version(FOLLOWED)}:{who}"
+    return f"dondoc:followed-notices:2:{_version(FOLLOWED)}:{_who(user)}"
 
 
 # --- what the task lists found --------------------------------------------------------------
@@ -118,15 +122,16 @@ def list_seconds() -> int:
     return int(getattr(settings, "DONDOC_LIST_CACHE_SECONDS", 0))
 
 
-def list_key(user: Any, day: date, query: list[tuple[str, list[str]]], part: str) -> str:
+def list_key(user: Any, day: date, query: Any, part: str, *, without: str = "") -> str:
     """The key of what a list found: the person's scope (account, role, unit, active), the
-    day, the filters in the address (in a fixed order) and the part kept."""
-    who = (
-        f"{user.pk}:{getattr(user, 'role', '')}:{getattr(user, 'unit_id', '') or ''}:"
-        f"{int(bool(getattr(user, 'is_active', False)))}:{int(user.is_superuser)}"
+    day, the filters in the address `query` (a QueryDict; `without` and the page left out, in a
+    fixed order) and the part kept."""
+    who = f"{_who(user)}:{int(bool(getattr(user, 'is_active', False)))}:{int(user.is_superuser)}"
+    filters = sorted(
+        (name, query.getlist(name)) for name in query if name not in ("page", "print", without)
     )
-    filters = hashlib.blake2b(repr(sorted(query)).encode(), digest_size=16).hexdigest()
-    return f"dondoc:task-list:{_version(LISTS)}:{who}:{day.isoformat()}:{filters}:{part}"
+    digest = hashlib.blake2b(repr(filters).encode(), digest_size=16).hexdigest()
+    return f"dondoc:task-list:{_version(LISTS)}:{who}:{day.isoformat()}:{digest}:{part}"
 
 
 def kept_list(key: str, compute: Callable[[], T]) -> T:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
 from . import caching, inbox
@@ -19,6 +19,7 @@ def notifications(request: HttpRequest) -> dict[str, object]:
         # What waits for this person's decision (office, leadership, unit heads), kept like
         # the task lists' counts until a change (directives.caching).
         "inbox_counts": lambda: caching.kept_list(
-            caching.list_key(user, timezone.localdate(), [], "inbox"), lambda: inbox.counts(user)
+            caching.list_key(user, timezone.localdate(), QueryDict(), "inbox"),
+            lambda: inbox.counts(user),
         ),
     }

@@ -83,15 +83,14 @@ def task_list(request: HttpRequest) -> HttpResponse:
     task_filter = TaskFilter(request.GET or None, queryset=scope, request=request)
     today = task_filter.reference_day
     filtered = task_filter.qs
+
     # The tabs count the buckets under the other filters, so the timeliness filter is
     # applied after counting.
     # What the list finds is kept until a task or what its filters read changes
     # (directives.caching): the counts under every filter but the timeliness, and each page.
-    query = sorted((name, request.GET.getlist(name)) for name in request.GET if name != "page")
-
     def kept(part: str, compute: Callable[[], Any], *, without: str = "") -> Any:
-        filters = [(name, values) for name, values in query if name != without]
-        return caching.kept_list(caching.list_key(request.user, today, filters, part), compute)
+        found = caching.list_key(request.user, today, request.GET, part, without=without)
+        return caching.kept_list(found, compute)
 
     def count() -> dict[Timeliness, int]:
         # Today's dashboard tally may answer (reports.tally, through the seam); else count live.

@@ -139,9 +139,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     # Kept until a task or what the figures read changes, as the task lists are
     # (directives.caching): the figures of a person's scope, day and filters.
-    query = sorted((name, request.GET.getlist(name)) for name in request.GET if name != "print")
     found, notices, work, group_rows = caching.kept_list(
-        caching.list_key(user, today, query, "dashboard"), count
+        caching.list_key(user, today, request.GET, "dashboard"), count
     )
     head, units, unit_count, trend = found.head, found.units, found.unit_count, found.trend
     link = Links(request, extra)
