@@ -9,7 +9,11 @@
   scope, the filters in the address and the day, under one version that every write to the
   tasks and what their filters read moves (a model saved or deleted in `units` or
   `directives`, a task's support units or helpers changed, and the few bulk updates of the
-  services, which call `lists_changed()`). The rows themselves are read afresh. Only where
+  services, which call `lists_changed()`); an account saved too (the rows name people), but
+  not its sign-in stamp. The task list keeps what it shows as HTML too (its
+  filter form and its tabs, rows and pages: `{% kept %}`, directives.templatetags.kept), so
+  a list asked again reads no task at all; what carries the request's CSRF token or the
+  person's saved filters is written each time. Only where
   the cache is shared by every process (Redis): with a cache of its own in each process a
   change made in another would not show (`DONDOC_LIST_CACHE_SECONDS`, 0 = off).
 - **The units' names, folded** (the search matches a phrase against every unit's names, with or
@@ -84,7 +88,10 @@ def key(user: Any) -> str:
 # --- what the task lists found --------------------------------------------------------------
 
 # Saved often, and read by no list filter nor the inbox: their saves leave what is kept alone.
-_NOT_READ_BY_LISTS = {"notification", "savedfilter", "auditentry", "user"}
+_NOT_READ_BY_LISTS = {"notification", "savedfilter", "auditentry"}
+# An account's sign-in stamp: saved at every sign-in, shown by no list (its name is: the rows
+# and the filters name people).
+_NOT_SHOWN_BY_LISTS = {"last_login"}
 
 
 def _move_lists() -> None:
@@ -108,8 +115,12 @@ def lists_changed() -> None:
 def model_changed(sender: Any, **kwargs: Any) -> None:
     """A model of `units` or `directives` was saved or deleted, or a task's support units or
     helpers changed (signal receivers: directives.apps)."""
-    if sender._meta.model_name not in _NOT_READ_BY_LISTS:
-        lists_changed()
+    if sender._meta.model_name in _NOT_READ_BY_LISTS:
+        return
+    fields = kwargs.get("update_fields")
+    if fields and set(fields) <= _NOT_SHOWN_BY_LISTS:
+        return
+    lists_changed()
 
 
 def everything_changed() -> None:

@@ -1,19 +1,23 @@
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST, require_safe
 
 from core import seams
@@ -75,72 +79,139 @@ def home(request: HttpRequest) -> HttpResponse:
     return task_list(request)
 
 
+class _TaskListing:
+    """What the task list shows, each part computed only when the page renders it: the filter
+    form and the list itself are kept as HTML until a change (directives.caching), and a page
+    found kept asks for none of what made it."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+
+    @cached_property
+    def filter(self) -> TaskFilter:
+        scope = Task.objects.visible_to(self.request.user)  # type: ignore[arg-type]
+        return TaskFilter(self.request.GET or None, queryset=scope, request=self.request)
+
+    @cached_property
+    def today(self) -> date:
+        return self.filter.reference_day
+
+    def _kept(self, part: str, compute: Callable[[], Any], *, without: str = "") -> Any:
+        found = caching.list_key(
+            self.request.user, self.today, self.request.GET, part, without=without
+        )
+        return caching.kept_list(found, compute)
+
+    @cached_property
+    def counts_by(self) -> dict[Timeliness, int]:
+        """Each bucket's count under the other filters (the timeliness is applied after)."""
+        task_filter, today = self.filter, self.today
+
+        def count() -> dict[Timeliness, int]:
+            # Today's dashboard tally may answer (reports.tally, through the seam); else live.
+            tallied = seams.task_counts.first(self.request.user, task_filter, today)
+            if tallied is not None:
+                return buckets_from(tallied)
+            return timeliness_counts(task_filter.qs, today)
+
+        counts: dict[Timeliness, int] = self._kept("counts", count, without="timeliness")
+        return counts
+
+    @cached_property
+    def buckets(self) -> list[str]:
+        return self.filter.buckets
+
+    @cached_property
+    def bucket(self) -> str:
+        return self.buckets[0] if len(self.buckets) == 1 else ""
+
+    @cached_property
+    def counts(self) -> list[tuple[Timeliness, int]]:
+        return [(b, self.counts_by[b]) for b in Timeliness]
+
+    @cached_property
+    def total(self) -> int:
+        return sum(self.counts_by.values())
+
+    @cached_property
+    def selected(self) -> str:
+        """Several buckets at once (an official category, from the dashboard): the list's
+        count is theirs, named by their labels."""
+        if len(self.buckets) > 1:
+            return " + ".join(Timeliness(b).label for b in self.buckets)
+        return ""
+
+    @cached_property
+    def selected_count(self) -> int:
+        if self.buckets:
+            return sum(self.counts_by[Timeliness(b)] for b in self.buckets)
+        return self.total
+
+    @cached_property
+    def page(self) -> Page[Any]:
+        today, buckets = self.today, self.buckets
+        filtered = self.filter.qs
+        tasks = filtered.filter(buckets_q(buckets, today)) if buckets else filtered
+        # Within one bucket the urgency rank is the same for every row: ordering by the
+        # deadline alone lets the database walk an index and stop after one page.
+        if self.filter.own_order:
+            # The longest waiting first, through the list's own index.
+            ordered = tasks.order_by(*self.filter.own_order)
+        elif len(buckets) == 1:
+            ordered = tasks.by_deadline()
+        else:
+            ordered = tasks.by_urgency(today)
+        # The page's ids first, sorted on the task table alone (the database stops after one
+        # page), then those rows with what they show: joining the notice, the units and the
+        # people before sorting cost as much as the sort itself.
+        paginator = Paginator(ordered.values_list("pk", flat=True), PAGE_SIZE)
+        # The bucket counts already hold the size of the list: no second COUNT query.
+        paginator.count = self.selected_count
+        page = paginator.get_page(self.request.GET.get("page"))
+        ids = self._kept(f"page-{page.number}", lambda: list(page.object_list))
+        page.object_list = list_rows(ids, today)
+        return page
+
+    @cached_property
+    def chips(self) -> list[tuple[str, str, str]]:
+        return [
+            (label, shown, _without(self.request, name))
+            for name, label, shown in applied_filters(self.filter)
+        ]
+
+    @cached_property
+    def filters_key(self) -> str | None:
+        return self._html_key("filters")
+
+    @cached_property
+    def rows_key(self) -> str | None:
+        return self._html_key("rows")
+
+    def _html_key(self, part: str) -> str | None:
+        """The key under which a part of the page is kept as HTML: the list's key (person,
+        day, filters), the language and whatever else in the address the part shows."""
+        if not caching.list_seconds():
+            return None
+        query = self.request.GET
+        shown = repr(
+            (get_language(), query.getlist("print"), part == "rows" and query.getlist("page"))
+        )
+        digest = hashlib.blake2b(shown.encode(), digest_size=8).hexdigest()
+        return caching.list_key(
+            self.request.user, timezone.localdate(), query, f"html-{part}-{digest}"
+        )
+
+
 @login_required
 @require_safe
 def task_list(request: HttpRequest) -> HttpResponse:
     """The tasks this person follows, filtered, most urgent first, with each bucket's count."""
-    scope = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
-    task_filter = TaskFilter(request.GET or None, queryset=scope, request=request)
-    today = task_filter.reference_day
-    filtered = task_filter.qs
-
-    # The tabs count the buckets under the other filters, so the timeliness filter is
-    # applied after counting.
-    # What the list finds is kept until a task or what its filters read changes
-    # (directives.caching): the counts under every filter but the timeliness, and each page.
-    def kept(part: str, compute: Callable[[], Any], *, without: str = "") -> Any:
-        found = caching.list_key(request.user, today, request.GET, part, without=without)
-        return caching.kept_list(found, compute)
-
-    def count() -> dict[Timeliness, int]:
-        # Today's dashboard tally may answer (reports.tally, through the seam); else count live.
-        tallied = seams.task_counts.first(request.user, task_filter, today)
-        return buckets_from(tallied) if tallied is not None else timeliness_counts(filtered, today)
-
-    counts: dict[Timeliness, int] = kept("counts", count, without="timeliness")
-    buckets = task_filter.buckets
-    tasks = filtered.filter(buckets_q(buckets, today)) if buckets else filtered
-    # Within one bucket the urgency rank is the same for every row: ordering by the deadline
-    # alone lets the database walk an index and stop after one page (task_open_deadline).
-    if task_filter.own_order:
-        # The longest waiting first, through the list's own index.
-        ordered = tasks.order_by(*task_filter.own_order)
-    elif len(buckets) == 1:
-        ordered = tasks.by_deadline()
-    else:
-        ordered = tasks.by_urgency(today)
-    # The page's ids first, sorted on the task table alone (the database stops after one
-    # page), then those rows with what they show: joining the notice, the units and the
-    # people before sorting cost as much as the sort itself.
-    paginator = Paginator(ordered.values_list("pk", flat=True), PAGE_SIZE)
-    # The bucket counts already hold the size of the list: no second COUNT query.
-    paginator.count = (
-        sum(counts[Timeliness(b)] for b in buckets) if buckets else sum(counts.values())
-    )
-    page = paginator.get_page(request.GET.get("page"))
-    ids = kept(f"page-{page.number}", lambda: list(page.object_list))
-    page.object_list = list_rows(ids, today)
+    listing = _TaskListing(request)
     return render(
         request,
         "directives/task_list.html",
         {
-            "filter": task_filter,
-            "page": page,
-            "today": today,
-            "bucket": buckets[0] if len(buckets) == 1 else "",
-            "buckets": buckets,
-            "counts": [(b, counts[b]) for b in Timeliness],
-            "total": sum(counts.values()),
-            # Several buckets at once (an official category, from the dashboard): the list's
-            # count is theirs, named by their labels.
-            "selected": (
-                " + ".join(Timeliness(b).label for b in buckets) if len(buckets) > 1 else ""
-            ),
-            "selected_count": paginator.count,
-            "chips": [
-                (label, shown, _without(request, name))
-                for name, label, shown in applied_filters(task_filter)
-            ],
+            "listing": listing,
             "saved_filters": list(SavedFilter.objects.filter(owner_id=request.user.pk)),
         },
     )

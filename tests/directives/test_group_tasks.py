@@ -123,7 +123,7 @@ def test_each_commune_sees_only_its_own_part_and_the_office_sees_the_rollup(
 
     for unit in communes:
         client.force_login(people[unit.pk])
-        listed = client.get(reverse("task_list")).context["page"].object_list
+        listed = client.get(reverse("task_list")).context["listing"].page.object_list
         assert [t.pk for t in listed] == [children[unit.pk].pk]
         other = next(u for u in communes if u != unit)
         assert client.get(reverse("task_detail", args=[children[other.pk].pk])).status_code == 404
@@ -140,9 +140,9 @@ def test_each_commune_sees_only_its_own_part_and_the_office_sees_the_rollup(
     assert "Đạt 60%" in html and "Chưa báo cáo" in html
     # The figure's list holds exactly those tasks.
     done = client.get(reverse("task_list"), {"group_task": str(parent.pk), "status": "done"})
-    assert [t.pk for t in done.context["page"].object_list] == [children[kim.pk].pk]
+    assert [t.pk for t in done.context["listing"].page.object_list] == [children[kim.pk].pk]
     everything = client.get(reverse("task_list"), {"group_task": str(parent.pk)})
-    assert everything.context["total"] == 3
+    assert everything.context["listing"].total == 3
     # The notice shows the parent as one row with its roll-up.
     notice_page = client.get(reverse("notice_detail", args=[notice.pk])).content.decode()
     assert "1/3 đơn vị đã hoàn thành" in notice_page
@@ -262,4 +262,7 @@ def test_a_unit_cannot_name_a_task_given_to_others_in_its_list(
     client.force_login(staff_a)  # Phòng Nội vụ has no part in it
     response = client.get(reverse("task_list"), {"group_task": str(parent.pk)})
     assert response.status_code == 200
-    assert response.context["chips"] == [] and "Việc của các xã" not in response.content.decode()
+    assert (
+        response.context["listing"].chips == []
+        and "Việc của các xã" not in response.content.decode()
+    )

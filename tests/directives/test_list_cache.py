@@ -3,11 +3,14 @@ could alter it (directives.caching): every way tasks change shows on the next re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
+from html import unescape
 from typing import Any, cast
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -27,11 +30,19 @@ def _today() -> Iterator[None]:
         yield
 
 
+# What the page shows (kept as HTML, so read from the HTML): each row's text, and the count
+# of the tab or selection shown.
+ROW_TEXT = re.compile(r'<a href="/nhiem-vu/\d+/" class="text-decoration-none">([^<]*)</a>')
+SHOWN_COUNT = re.compile(r'aria-current="page">[^<]*<span class="badge[^"]*">(\d+)</span>')
+
+
 def listed(client: Client, **params: str) -> tuple[list[str], int]:
     response = client.get(reverse("task_list"), params)
     assert response.status_code == 200
-    context = response.context
-    return [t.text for t in context["page"].object_list], context["selected_count"]
+    html = response.content.decode()
+    counts = SHOWN_COUNT.findall(html)
+    assert len(counts) == 1, counts
+    return [unescape(text) for text in ROW_TEXT.findall(html)], int(counts[0])
 
 
 def _supported_behind_its_back(task: Task, unit: Unit) -> None:
@@ -53,8 +64,10 @@ def test_a_list_is_kept_until_something_changes(
     assert listed(client) == ([], 0)  # kept: nothing told the lists
     caching.lists_changed()
     assert listed(client) == (["Việc một"], 1)
-    # The page's ids are kept, its rows read afresh: a text changed shows at once.
+    # The rows are kept too: a text changed behind the signals' back shows once told.
     Task.objects.filter(pk=task.pk).update(text="Việc một (sửa)")
+    assert listed(client) == (["Việc một"], 1)
+    caching.lists_changed()
     assert listed(client) == (["Việc một (sửa)"], 1)
 
 
@@ -200,3 +213,44 @@ def test_the_dashboard_keeps_its_figures_until_a_change(
     assert figures(**live) == (2, 1)
     caching.lists_changed()
     assert figures(**live) == (2, 0)
+
+
+def test_the_forms_of_a_kept_page_carry_this_sessions_token(
+    make_task: MakeTask, staff_a: User
+) -> None:
+    """The filters and the list are kept as HTML; the forms that post (save this filter) are
+    written each time: with a new CSRF secret (a new sign-in, another browser) they still
+    post."""
+    make_task(text="Việc một", deadline=date(2023, 10, 25))
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff_a)
+    assert listed(browser) == (["Việc một"], 1)
+    assert browser.cookies.pop(settings.CSRF_COOKIE_NAME)  # the next page sets a new secret
+    html = browser.get(reverse("task_list")).content.decode()
+    assert "Việc một" in html  # kept
+    form = html.index(f'action="{reverse("saved_filter_create")}"')
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html[form:])
+    assert token is not None
+    saved = browser.post(
+        reverse("saved_filter_create"),
+        {"name": "Của tôi", "query": "person=mine", "csrfmiddlewaretoken": token.group(1)},
+    )
+    assert saved.status_code == 302
+    assert "Của tôi" in browser.get(reverse("task_list")).content.decode()
+
+
+def test_a_person_renamed_shows_and_a_sign_in_keeps_the_lists(
+    client: Client, make_task: MakeTask, staff_a: User, head_a: User
+) -> None:
+    """The rows name the person who holds a task: an account saved moves what the lists keep;
+    its sign-in stamp (saved at every sign-in) does not."""
+    make_task(text="Việc một", deadline=date(2023, 10, 25), assignee=staff_a)
+    client.force_login(head_a)
+    assert staff_a.full_name in client.get(reverse("task_list")).content.decode()
+    before = caching._version(caching.LISTS)
+    Client().force_login(staff_a)  # a sign-in: last_login saved
+    assert caching._version(caching.LISTS) == before
+    staff_a.full_name = "Nguyễn Văn Mới"
+    staff_a.save()
+    assert caching._version(caching.LISTS) != before
+    assert "Nguyễn Văn Mới" in client.get(reverse("task_list")).content.decode()

@@ -39,7 +39,7 @@ def test_the_filtered_list_exports_exactly_its_rows(
         query = "timeliness=overdue"
         page = signed_in(staff_a).get(f"{reverse('task_list')}?{query}")
         assert "Cập nhật lần cuối" in page.content.decode()
-        listed = [t.pk for t in page.context["page"].object_list]
+        listed = [t.pk for t in page.context["listing"].page.object_list]
         response = signed_in(staff_a).get(f"{reverse('task_list_export')}?{query}")
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('filename="danh-sach-nhiem-vu-20231103.xlsx"')

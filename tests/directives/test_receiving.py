@@ -89,7 +89,7 @@ def test_after_the_days_to_receive_a_task_cannot_be_returned_and_is_shown_and_re
         assert list(Task.objects.not_received(date(2023, 10, 5))) == [new_task]
         client.force_login(office)
         listed = client.get(reverse("task_list"), {"receipt": "late"})
-        assert [t.pk for t in listed.context["page"].object_list] == [new_task.pk]
+        assert [t.pk for t in listed.context["listing"].page.object_list] == [new_task.pk]
         page = client.get(reverse("task_detail", args=[new_task.pk])).content.decode()
         assert "Chưa tiếp nhận; hạn tiếp nhận 04/10/2023" in page
         client.force_login(staff_a)

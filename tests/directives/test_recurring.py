@@ -78,7 +78,7 @@ def test_a_monthly_duty_missed_is_counted_late_listed_and_reminded_that_day(
         page = client.get(reverse("dashboard"))
         label, count, url = next(r for r in page.context["work_rows"] if "định kỳ" in r[0])
         assert count == 1
-        listed = client.get(url).context["page"].object_list
+        listed = client.get(url).context["listing"].page.object_list
     assert [t.pk for t in listed] == [duty.pk]
 
     # That day's reminders carry it: the holder (every step) and the head (from the day after).
@@ -157,7 +157,7 @@ def test_the_missed_list_puts_the_longest_missed_first(
     assert quarterly.report_due == date(2023, 9, 15) and monthly.report_due == date(2023, 10, 20)
     client.force_login(office)
     with on_day(day):
-        listed = client.get(reverse("task_list"), {"period": "missed"}).context["page"]
+        listed = client.get(reverse("task_list"), {"period": "missed"}).context["listing"].page
     assert [t.pk for t in listed.object_list] == [quarterly.pk, monthly.pk]
     # Ending a duty takes it off the list.
     services.cancel_task(actor=office, task=quarterly, reason="Không còn yêu cầu báo cáo")

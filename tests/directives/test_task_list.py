@@ -33,7 +33,7 @@ def son_tay(db: object) -> Unit:
 def listed(client: Client, **params: str | list[str]) -> list[str]:
     response = client.get(reverse("task_list"), params)
     assert response.status_code == 200
-    return [t.text for t in response.context["page"].object_list]
+    return [t.text for t in response.context["listing"].page.object_list]
 
 
 @pytest.fixture
@@ -143,13 +143,13 @@ def test_tabs_count_each_bucket_under_the_other_filters_and_links_keep_them(
     make_task(text="A quá hạn", deadline=date(2023, 10, 1))
     make_task(text="A còn hạn", deadline=date(2023, 12, 1))
     make_task(text="B quá hạn", deadline=date(2023, 10, 1), lead_unit=unit_b)
-    counts = dict(office_client.get(reverse("task_list")).context["counts"])
+    counts = dict(office_client.get(reverse("task_list")).context["listing"].counts)
     assert (counts["overdue"], counts["in_time"]) == (2, 1)
     response = office_client.get(
         reverse("task_list"), {"unit": str(unit_a.pk), "timeliness": "overdue"}
     )
-    assert [t.text for t in response.context["page"].object_list] == ["A quá hạn"]
-    counts = dict(response.context["counts"])
+    assert [t.text for t in response.context["listing"].page.object_list] == ["A quá hạn"]
+    counts = dict(response.context["listing"].counts)
     assert (counts["overdue"], counts["in_time"]) == (1, 1)
     html = response.content.decode()
     assert f"?unit={unit_a.pk}&amp;timeliness=in_time" in html  # a tab keeps the unit
@@ -159,13 +159,13 @@ def test_pages_keep_the_filters(office_client: Client, make_task: MakeTask) -> N
     for number in range(30):
         make_task(text=f"Việc số {number}", deadline=date(2023, 12, 1))
     response = office_client.get(reverse("task_list"), {"q": "viec", "timeliness": "in_time"})
-    page = response.context["page"]
+    page = response.context["listing"].page
     assert (page.paginator.count, page.paginator.num_pages, len(page.object_list)) == (30, 2, 25)
     assert "?q=viec&amp;timeliness=in_time&amp;page=2" in response.content.decode()
     second = office_client.get(
         reverse("task_list"), {"q": "viec", "timeliness": "in_time", "page": "2"}
     )
-    assert len(second.context["page"].object_list) == 5
+    assert len(second.context["listing"].page.object_list) == 5
     assert Task.objects.count() == 30
 
 
@@ -184,11 +184,11 @@ def test_a_list_opened_from_a_figure_names_its_filters_and_counts_its_rows(
         {"timeliness": ["done_on_time", "done_no_deadline"], "unit": str(unit_a.pk)},
     )
     html = response.content.decode()
-    rows = list(response.context["page"].object_list)
+    rows = list(response.context["listing"].page.object_list)
     assert [t.text for t in rows] == ["Xong đúng hạn"]
-    assert response.context["selected_count"] == len(rows) == 1
+    assert response.context["listing"].selected_count == len(rows) == 1
     active = html.split('aria-current="page"')[1][:200]
     assert "Hoàn thành đúng hạn + Hoàn thành (không hạn)" in active and ">1<" in active
     assert "Đang lọc:" in html and f"Đơn vị: {unit_a}" in html
-    removal = next(r for label, _, r in response.context["chips"] if label == "Đơn vị")
+    removal = next(r for label, _, r in response.context["listing"].chips if label == "Đơn vị")
     assert "unit=" not in removal and "timeliness=done_on_time" in removal

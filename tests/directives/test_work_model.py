@@ -81,13 +81,13 @@ def test_my_tasks_hold_what_i_hold_or_help_with_and_the_head_sees_who_holds_what
 
     client.force_login(staff_a)
     home = client.get(reverse("home"), follow=True)
-    mine = {t.pk for t in home.context["page"].object_list}
+    mine = {t.pk for t in home.context["listing"].page.object_list}
     assert mine == {held.pk, helped.pk}
-    assert home.context["total"] == 2
+    assert home.context["listing"].total == 2
     everything = client.get(reverse("task_list"))
-    assert everything.context["total"] == 4
+    assert everything.context["listing"].total == 4
     nobody = client.get(reverse("task_list"), {"person": "none"})
-    assert [t.pk for t in nobody.context["page"].object_list] == [unheld.pk]
+    assert [t.pk for t in nobody.context["listing"].page.object_list] == [unheld.pk]
 
     client.force_login(head_a)
     page = client.get(reverse("task_list")).content.decode()

@@ -110,7 +110,7 @@ def days_late(task: Task) -> int:
 def listed_ids(client: Client, url: str) -> set[int]:
     response = client.get(url)
     assert response.status_code == 200
-    page = response.context["page"]
+    page = response.context["listing"].page
     assert page.paginator.num_pages == 1
     return {t.pk for t in page.object_list}
 

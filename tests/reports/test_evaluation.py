@@ -244,7 +244,7 @@ def test_every_figure_opens_exactly_its_tasks_for_each_persona(
         assert links
         for url, count in links.items():
             listed = client.get(url)
-            assert listed.context["selected_count"] == count, url
+            assert listed.context["listing"].selected_count == count, url
 
 
 def test_who_sees_what(world: dict[str, Task], staff_a: User, head_a: User, staff_b: User) -> None:

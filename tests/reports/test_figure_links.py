@@ -45,13 +45,15 @@ def check_every_figure(username: str) -> int:
     for url, count in found.items():
         listed = client.get(url)
         assert listed.status_code == 200, url
-        assert listed.context["selected_count"] == count, (
+        assert listed.context["listing"].selected_count == count, (
             f"{username}: {url} shows a different count"
         )
-        assert len(listed.context["page"].object_list) == min(count, PAGE_SIZE), url
+        assert len(listed.context["listing"].page.object_list) == min(count, PAGE_SIZE), url
         if "?" in url and url.split("?", 1)[1]:
             assert (
-                listed.context["chips"] or listed.context["selected"] or listed.context["bucket"]
+                listed.context["listing"].chips
+                or listed.context["listing"].selected
+                or listed.context["listing"].bucket
             ), f"{url}: the list does not say what it holds"
     return len(found)
 
