@@ -15,10 +15,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django.http import HttpRequest, HttpResponse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -84,3 +86,29 @@ class ForgivingRedisCache(RedisCache):
 
     def delete_many(self, keys: Any, version: int | None = None) -> None:
         self._try(lambda: super(ForgivingRedisCache, self).delete_many(keys, version), None)
+
+
+# --- what one request has read from the cache -------------------------------------------------
+
+_memo: ContextVar[dict[str, Any] | None] = ContextVar("dondoc_request_memo", default=None)
+
+
+def request_memo() -> dict[str, Any] | None:
+    """What this request has read from the cache so far (versions, values fetched together),
+    None outside a request (a Celery task, a command): there every read asks the cache."""
+    return _memo.get()
+
+
+class RequestMemoMiddleware:
+    """One memo per request: a page that reads the same version three times asks Redis once.
+    A change made by another process during the request shows from the next request on."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _memo.reset(token)

@@ -39,7 +39,10 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
 
+from core.cache import request_memo
 from core.text import fold
 
 T = TypeVar("T")
@@ -52,15 +55,25 @@ TIMEOUT = 300
 
 
 def _version(key: str) -> str:
+    """The version under `key`, read once per request (core.cache.request_memo)."""
+    memo = request_memo()
+    if memo is not None and key in memo:
+        return str(memo[key])
     found = cache.get(key)
     if found is None:
         cache.add(key, uuid.uuid4().hex, None)
         found = cache.get(key) or ""
+    if memo is not None:
+        memo[key] = found
     return str(found)
 
 
 def _move(key: str) -> None:
-    cache.set(key, uuid.uuid4().hex, None)
+    moved = uuid.uuid4().hex
+    cache.set(key, moved, None)
+    memo = request_memo()
+    if memo is not None:
+        memo[key] = moved
 
 
 def _changed(key: str) -> None:
@@ -145,12 +158,36 @@ def list_key(user: Any, day: date, query: Any, part: str, *, without: str = "") 
     return f"dondoc:task-list:{_version(LISTS)}:{who}:{day.isoformat()}:{digest}:{part}"
 
 
+def prefetch(keys: list[str | None]) -> None:
+    """Ask for what a page will read under `keys` at once (one round trip instead of one per
+    key); `kept_list` then finds it in the request's memo."""
+    memo = request_memo()
+    wanted = [key for key in keys if key]
+    if memo is None or not wanted or not list_seconds():
+        return
+    found = cache.get_many(wanted)
+    for key in wanted:
+        memo[_FETCHED + key] = found.get(key)
+
+
+_FETCHED = "fetched:"
+
+
+def inbox_key(user: Any) -> str:
+    """The key of the header's inbox counts (directives.context_processors)."""
+    return list_key(user, timezone.localdate(), QueryDict(), "inbox")
+
+
 def kept_list(key: str, compute: Callable[[], T]) -> T:
     """`compute()`, kept under `key` for `DONDOC_LIST_CACHE_SECONDS` (computed each time when 0)."""
     seconds = list_seconds()
     if not seconds:
         return compute()
-    found = cache.get(key)
+    memo = request_memo()
+    if memo is not None and _FETCHED + key in memo:
+        found = memo.pop(_FETCHED + key)
+    else:
+        found = cache.get(key)
     if found is None:
         found = compute()
         cache.set(key, found, seconds)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, QueryDict
-from django.utils import timezone
+from django.http import HttpRequest
 
 from . import caching, inbox
 from .models import Notification
@@ -19,7 +18,7 @@ def notifications(request: HttpRequest) -> dict[str, object]:
         # What waits for this person's decision (office, leadership, unit heads), kept like
         # the task lists' counts until a change (directives.caching).
         "inbox_counts": lambda: caching.kept_list(
-            caching.list_key(user, timezone.localdate(), QueryDict(), "inbox"),
+            caching.inbox_key(user),
             lambda: inbox.counts(user),
         ),
     }

@@ -207,6 +207,8 @@ class _TaskListing:
 def task_list(request: HttpRequest) -> HttpResponse:
     """The tasks this person follows, filtered, most urgent first, with each bucket's count."""
     listing = _TaskListing(request)
+    # What the page may find kept, asked for at once: its two parts and the header's counts.
+    caching.prefetch([listing.filters_key, listing.rows_key, caching.inbox_key(request.user)])
     return render(
         request,
         "directives/task_list.html",

@@ -8,12 +8,14 @@ import time
 import uuid
 
 import pytest
-from django.core.cache import caches
-from django.test import Client, override_settings
+from django.core.cache import cache, caches
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from core import cache as forgiving
-from core.cache import ForgivingRedisCache
+from core.cache import ForgivingRedisCache, RequestMemoMiddleware, request_memo
+from directives import caching
 from tests.conftest import MakeTask
 from units.models import User
 
@@ -61,3 +63,24 @@ def test_the_pages_answer_while_redis_cannot_be_reached(
             assert client.get(reverse("task_detail", args=[task.pk])).status_code == 200
         used = caches["default"]
         assert isinstance(used, ForgivingRedisCache) and used._paused_until > 0
+
+
+def test_a_request_reads_a_version_once() -> None:
+    """The lists' version is read from the cache once per request (core.cache.request_memo): a
+    change by another process shows from the next request on; a change made in the request
+    itself shows in it at once."""
+    seen: list[str] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.append(caching._version(caching.LISTS))
+        cache.set(caching.LISTS, "moved-by-another-process", None)
+        seen.append(caching._version(caching.LISTS))  # not asked again
+        caching._move(caching.LISTS)  # a change in this request
+        seen.append(caching._version(caching.LISTS))
+        return HttpResponse()
+
+    RequestMemoMiddleware(view)(RequestFactory().get("/"))
+    assert seen[0] == seen[1] != seen[2]
+    assert request_memo() is None  # outside a request every read asks the cache
+    cache.set(caching.LISTS, "moved-by-another-process", None)
+    assert caching._version(caching.LISTS) == "moved-by-another-process"
