@@ -41,6 +41,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from core.cache import request_memo
 from core.text import fold
@@ -171,6 +172,18 @@ def prefetch(keys: list[str | None]) -> None:
 
 
 _FETCHED = "fetched:"
+
+
+def html_key(request: Any, part: str, *, shown: tuple[str, ...] = ()) -> str | None:
+    """The key under which a part of a page is kept as HTML (`{% kept %}`): the list key of
+    the person, today and the address's filters, and what else the part shows: the language,
+    the print layout and the names in `shown` (a page number). None when nothing is kept."""
+    if not list_seconds():
+        return None
+    query = request.GET
+    extra = repr((get_language(), *(query.getlist(name) for name in ("print", *shown))))
+    digest = hashlib.blake2b(extra.encode(), digest_size=8).hexdigest()
+    return list_key(request.user, timezone.localdate(), query, f"html-{part}-{digest}")
 
 
 def inbox_key(user: Any) -> str:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +16,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.views.decorators.http import require_POST, require_safe
 
 from core import seams
@@ -181,25 +179,11 @@ class _TaskListing:
 
     @cached_property
     def filters_key(self) -> str | None:
-        return self._html_key("filters")
+        return caching.html_key(self.request, "task-list-filters")
 
     @cached_property
     def rows_key(self) -> str | None:
-        return self._html_key("rows")
-
-    def _html_key(self, part: str) -> str | None:
-        """The key under which a part of the page is kept as HTML: the list's key (person,
-        day, filters), the language and whatever else in the address the part shows."""
-        if not caching.list_seconds():
-            return None
-        query = self.request.GET
-        shown = repr(
-            (get_language(), query.getlist("print"), part == "rows" and query.getlist("page"))
-        )
-        digest = hashlib.blake2b(shown.encode(), digest_size=8).hexdigest()
-        return caching.list_key(
-            self.request.user, timezone.localdate(), query, f"html-{part}-{digest}"
-        )
+        return caching.html_key(self.request, "task-list-rows", shown=("page",))
 
 
 @login_required

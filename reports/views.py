@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
+from functools import cache, partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -101,7 +102,27 @@ def _int_choice(value: str | None, choices: Sequence[int], default: int) -> int:
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """What is overdue and which unit lags; every figure links to exactly its tasks."""
+    """What is overdue and which unit lags; every figure links to exactly its tasks.
+
+    The page's content is kept as HTML until a change, like the task list's (directives.
+    caching): asked again, none of it is computed."""
+    key = caching.html_key(request, "dashboard")
+    # What the page may find kept, asked for at once: its content and the header's counts.
+    caching.prefetch([key, caching.inbox_key(request.user)])
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "dashboard_key": key,
+            # Called when the content is rendered (and by tests: once, the same values).
+            "dashboard": cache(partial(_dashboard_context, request)),
+            "printing": request.GET.get("print") == "1",
+        },
+    )
+
+
+def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
+    """What the dashboard's content shows."""
     user: User = request.user  # type: ignore[assignment]
     scope = Task.objects.visible_to(user)
     extra: dict[str, str] = {}
@@ -195,43 +216,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "names": queries.CATEGORY_LABELS,
         },
     }
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
-            "lag_rule": queries.LAG_RULE,
-            "filter": task_filter,
-            "today": today,
-            "head": head,
-            "categories": categories,
-            "links": {
-                "total": link(),
-                "no_deadline": link(timeliness=Timeliness.NO_DEADLINE.value),
-                "due_soon": link(timeliness=Timeliness.DUE_SOON.value),
-                "awaiting": link(status=Task.Status.AWAITING_ACCEPTANCE.value),
-                "stale": link(stale=stale_days),
-            },
-            "ageing": [
-                (label, count, link(ageing=f"{low}-{high or ''}"))
-                for label, low, high, count in head.ageing
-            ],
-            "unit_rows": unit_rows,
-            "unit_count": unit_count,
-            "notice_rows": notice_rows,
-            "work_rows": work_rows,
-            "group_rows": [
-                (group, link(group_task=group.pk), link(group_task=group.pk, status="done"))
-                for group in group_rows
-            ],
-            "trend": trend,
-            "chart": chart,
-            "sort": sort,
-            "stale_days": stale_days,
-            "stale_choices": STALE_CHOICES,
-            "printing": request.GET.get("print") == "1",
-            "sees_all_units": user.sees_all_units,
+    return {
+        "lag_rule": queries.LAG_RULE,
+        "filter": task_filter,
+        "today": today,
+        "head": head,
+        "categories": categories,
+        "links": {
+            "total": link(),
+            "no_deadline": link(timeliness=Timeliness.NO_DEADLINE.value),
+            "due_soon": link(timeliness=Timeliness.DUE_SOON.value),
+            "awaiting": link(status=Task.Status.AWAITING_ACCEPTANCE.value),
+            "stale": link(stale=stale_days),
         },
-    )
+        "ageing": [
+            (label, count, link(ageing=f"{low}-{high or ''}"))
+            for label, low, high, count in head.ageing
+        ],
+        "unit_rows": unit_rows,
+        "unit_count": unit_count,
+        "notice_rows": notice_rows,
+        "work_rows": work_rows,
+        "group_rows": [
+            (group, link(group_task=group.pk), link(group_task=group.pk, status="done"))
+            for group in group_rows
+        ],
+        "trend": trend,
+        "chart": chart,
+        "sort": sort,
+        "stale_days": stale_days,
+        "stale_choices": STALE_CHOICES,
+        "sees_all_units": user.sees_all_units,
+    }
 
 
 # --- exports and issued reports -----------------------------------------------------------

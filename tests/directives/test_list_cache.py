@@ -185,12 +185,15 @@ def test_a_change_moves_the_version_again_when_it_commits(make_task: MakeTask) -
 def test_the_dashboard_keeps_its_figures_until_a_change(
     client: Client, make_task: MakeTask, leader: User, staff_a: User
 ) -> None:
-    """The dashboard's figures are kept like the lists' counts: a task given or reported done
-    shows on the next request, and agrees with its list."""
+    """The dashboard (its content kept as HTML, its figures kept) is kept like the lists: a
+    task given or reported done shows on the next request, and agrees with its list."""
 
     def figures(**params: str) -> tuple[int, int]:
-        head = client.get(reverse("dashboard"), params).context["head"]
-        return head.counts.total, head.due_soon
+        html = client.get(reverse("dashboard"), params).content.decode()
+        total = re.findall(r'data-figure="total">(\d+)<', html)
+        due_soon = re.findall(r'data-figure="due_soon">(\d+)<', html)
+        assert len(total) == len(due_soon) == 1
+        return int(total[0]), int(due_soon[0])
 
     task = make_task(text="Việc một", deadline=date(2023, 10, 22))
     client.force_login(leader)
@@ -254,3 +257,14 @@ def test_a_person_renamed_shows_and_a_sign_in_keeps_the_lists(
     staff_a.save()
     assert caching._version(caching.LISTS) != before
     assert "Nguyễn Văn Mới" in client.get(reverse("task_list")).content.decode()
+
+
+def test_the_print_layout_is_kept_apart(client: Client, make_task: MakeTask, leader: User) -> None:
+    """The dashboard's print layout (`print=1`, left out of the lists' keys) is kept apart from
+    the screen's."""
+    make_task(text="Việc một", deadline=date(2023, 10, 25))
+    client.force_login(leader)
+    screen = client.get(reverse("dashboard")).content.decode()
+    printed = client.get(reverse("dashboard"), {"print": "1"}).content.decode()
+    assert "Bản in A4" in screen and "Bản in A4" not in printed
+    assert "Bản in A4" in client.get(reverse("dashboard")).content.decode()

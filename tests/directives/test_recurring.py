@@ -76,7 +76,9 @@ def test_a_monthly_duty_missed_is_counted_late_listed_and_reminded_that_day(
     client.force_login(leader)
     with on_day(day):
         page = client.get(reverse("dashboard"))
-        label, count, url = next(r for r in page.context["work_rows"] if "định kỳ" in r[0])
+        label, count, url = next(
+            r for r in page.context["dashboard"]()["work_rows"] if "định kỳ" in r[0]
+        )
         assert count == 1
         listed = client.get(url).context["listing"].page.object_list
     assert [t.pk for t in listed] == [duty.pk]
