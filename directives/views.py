@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -215,8 +215,27 @@ def _without(request: HttpRequest, name: str) -> str:
 TIMELINE_LATEST = 50
 
 
-def _visible_task(request: HttpRequest, pk: int) -> Task:
-    """The task with everything its page shows. What it has none of (most tasks have no
+def _visible_task(request: HttpRequest, pk: int, *, kept: bool = False) -> Task:
+    """The task with everything its page shows, fresh; with `kept` (the page, not an action),
+    as read under the lists' version (directives.caching): a task page asked again with
+    nothing changed reads only what the apps above keep about it (the reminders sent)."""
+    if kept and caching.list_seconds():
+        whole = request.GET.get("dien-bien") == "tat-ca"
+        key = caching.list_key(
+            request.user, timezone.localdate(), QueryDict(), f"task-{pk}-{int(whole)}"
+        )
+        task: Task = caching.kept_list(key, lambda: _read_task(request, pk))
+    else:
+        task = _read_task(request, pk)
+    # Kept by other apps, whose writes do not move the lists' version: read each time.
+    prefetch_related_objects(
+        [task], *(p for prefetches in seams.task_page_prefetches.call() for p in prefetches)
+    )
+    return task
+
+
+def _read_task(request: HttpRequest, pk: int) -> Task:
+    """The task with what its page shows of it. What it has none of (most tasks have no
     helpers, support requests, extension requests or periods) is known from the task's own
     query and not asked for: a query each, ~1 ms apiece of building and reading."""
     whole = request.GET.get("dien-bien") == "tat-ca"
@@ -254,9 +273,7 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
     if not whole and (task.event_count or 0) > TIMELINE_LATEST:  # type: ignore[attr-defined]
         events = events[:TIMELINE_LATEST]
     wanted: list[str | Prefetch[Any]] = [
-        Prefetch("events", queryset=events, to_attr="latest_events"),
-        # What the apps above keep about the task (reminders: those sent about it).
-        *(p for prefetches in seams.task_page_prefetches.call() for p in prefetches),
+        Prefetch("events", queryset=events, to_attr="latest_events")
     ]
     related: dict[str, str | Prefetch[Any]] = {
         "support_units": "support_units",
@@ -696,7 +713,7 @@ def _render_task(
 @require_safe
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A task with its notice, units, both status axes, its timeline and the allowed actions."""
-    return _render_task(request, _visible_task(request, pk))
+    return _render_task(request, _visible_task(request, pk, kept=True))
 
 
 @login_required

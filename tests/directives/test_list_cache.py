@@ -268,3 +268,20 @@ def test_the_print_layout_is_kept_apart(client: Client, make_task: MakeTask, lea
     printed = client.get(reverse("dashboard"), {"print": "1"}).content.decode()
     assert "Bản in A4" in screen and "Bản in A4" not in printed
     assert "Bản in A4" in client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_kept_task_page_is_kept_per_person(
+    client: Client, make_task: MakeTask, office: User, staff_a: User, staff_b: User
+) -> None:
+    """The task as read for its page is kept under the person's scope: another unit's staff
+    still gets a 404, and what the unit does shows on the next request."""
+    task = make_task(text="Việc của A", deadline=date(2023, 10, 25))
+    url = reverse("task_detail", args=[task.pk])
+    client.force_login(office)
+    assert client.get(url).status_code == 200
+    client.force_login(staff_b)
+    assert client.get(url).status_code == 404
+    client.force_login(staff_a)
+    assert "Đang thực hiện" not in client.get(url).content.decode()
+    services.start_task(actor=staff_a, task=task)
+    assert "Đang thực hiện" in client.get(url).content.decode()

@@ -168,8 +168,11 @@ def test_the_list_query_count_does_not_grow_with_the_number_of_tasks(
 # session, user, task (with whether it has helpers, support requests, periods, extension
 # requests: those it has none of are not asked for), support units, events with actors,
 # attachments, reminders sent, marking its notifications read, the user's unit, unread
-# notifications; a task with helpers, support requests, periods and extension requests: 4 more
+# notifications; a task with helpers, support requests, periods and extension requests: 4 more.
+# Asked again with nothing changed, the task as read is kept (directives.caching): session,
+# user, reminders sent, marking its notifications read, the user's unit, unread notifications.
 DETAIL_QUERIES = 10
+KEPT_DETAIL_QUERIES = 6
 
 
 def test_the_task_page_query_count_does_not_grow_with_the_timeline(
@@ -183,6 +186,8 @@ def test_the_task_page_query_count_does_not_grow_with_the_timeline(
         services.report_progress(actor=staff_a, task=task, note=f"{percent}%", progress=percent)
     with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[operator]
         assert client.get(url).status_code == 200
+    with django_assert_num_queries(KEPT_DETAIL_QUERIES):  # type: ignore[operator]
+        assert "50%" in client.get(url).content.decode()
 
 
 def test_a_long_timeline_shows_its_latest_rows_and_the_whole_on_request(
