@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -20,6 +21,7 @@ from directives.models import TaskQuerySet
 from .data import ANNEX_ONE_COLUMNS, Scope, annex_rows
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CELL = re.compile("\0[=+\\-@\t\r]")
 LINES_PER_CHUNK = 500
 
 
@@ -45,8 +47,10 @@ def task_list_csv(tasks: TaskQuerySet, *, as_of: date) -> Iterator[bytes]:
         updated = f"{row.updated_at.astimezone(zone):%d/%m/%Y %H:%M}" if row.updated_at else ""
         cells = row.as_text()
         cells.append(updated)
-        if "".join(cells).isprintable():  # the common case, one check in C for the row
-            writer.writerow(["'" + c if c.startswith(FORMULA_START) else c for c in cells])
+        # The common case checked in C for the whole row: every cell printable, none
+        # formula-like (a cell's start follows a NUL in the joined row).
+        if "".join(cells).isprintable() and FORMULA_CELL.search("\0" + "\0".join(cells)) is None:
+            writer.writerow(cells)
         else:
             writer.writerow([_cell(text) for text in cells])
         if written % LINES_PER_CHUNK == 0:

@@ -19,7 +19,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
-from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.utils import timezone
 
 from core.db import stream_values_list
@@ -126,7 +136,9 @@ class Scope:
 # --- Annex I ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+# Slots, not frozen: a frozen dataclass sets each field through object.__setattr__, a
+# tenth of a CSV's time at 100k rows. Nothing changes a row once made.
+@dataclass(slots=True)
 class AnnexRow:
     number: int
     text: str
@@ -246,16 +258,30 @@ def annex_rows(
         .order_by("notice__issued_on", "notice_id", "order", "pk")
     )
     with_supports: Iterator[tuple[tuple[Any, ...], Sequence[str]]]
+    epoch = False
     if stream and connections[rows.db].vendor == "postgresql":
-        # Each task's support units as an array, in the order they were given.
+        # Each task's support units as an array, in the order they were given; the last
+        # update as seconds since the epoch: read as a number, not through Django's
+        # time-zone-aware timestamp loader (Python, ~7 µs a row: a fifth of a CSV's time).
         names = ArraySubquery(links.order_by("pk").values("unit__name"))
+        fields = tuple(
+            "last_activity_epoch" if name == "last_activity_at" else name for name in _ANNEX_FIELDS
+        )
         with_supports = (
             (row[:-1], row[-1])
             for row in stream_values_list(
-                rows.annotate(support_list=names).values_list(*_ANNEX_FIELDS, "support_list"),
+                rows.annotate(
+                    support_list=names,
+                    last_activity_epoch=Func(
+                        F("last_activity_at"),
+                        template="EXTRACT(EPOCH FROM %(expressions)s)",
+                        output_field=FloatField(),
+                    ),
+                ).values_list(*fields, "support_list"),
                 chunk_size,
             )
         )
+        epoch = True
     else:
         with_supports = _chunked_with_supports(
             rows.annotate(has_support=Exists(links.values("task_id"))).values_list(
@@ -308,6 +334,8 @@ def annex_rows(
             remarks.append(f"Giao chung cho {shared_with}")
         if lapsed_periods:
             remarks.append(f"{lapsed_periods} kỳ báo cáo định kỳ trễ hạn")
+        if epoch and updated_at is not None:
+            updated_at = dt.datetime.fromtimestamp(updated_at, dt.UTC)
         yield AnnexRow(
             number=number,
             text=text,

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from directives import services
 from directives.models import SavedFilter, Task
@@ -70,7 +71,7 @@ def test_the_filtered_list_exports_as_csv_streamed_with_formulas_kept_as_text(
     make_task: MakeTask, staff_a: User, unit_b: Unit
 ) -> None:
     make_task(text='=HYPERLINK("http://x") trễ', deadline=date(2023, 10, 21))
-    make_task(text="Việc trễ, có dấu phẩy", deadline=date(2023, 10, 22))
+    comma = make_task(text="Việc trễ, có dấu phẩy", deadline=date(2023, 10, 22), ref="@1")
     make_task(text="Việc còn hạn", deadline=date(2023, 12, 30))
     make_task(text="Việc của đơn vị B trễ", deadline=date(2023, 10, 21), lead_unit=unit_b)
     with on_day(DAY):
@@ -86,6 +87,11 @@ def test_the_filtered_list_exports_as_csv_streamed_with_formulas_kept_as_text(
     texts = sorted(row[2] for row in rows[1:])
     assert texts == ['\'=HYPERLINK("http://x") trễ', "Việc trễ, có dấu phẩy"]
     assert all(len(row) == len(rows[0]) for row in rows)
+    # Any cell a spreadsheet would read as a formula is text (here the ref), and the last
+    # update is in local time.
+    row = next(row for row in rows if row[2] == "Việc trễ, có dấu phẩy")
+    assert row[1] == "'@1"
+    assert row[-1] == f"{timezone.localtime(comma.last_activity_at):%d/%m/%Y %H:%M}"
     bad = signed_in(staff_a).get(f"{reverse('task_list_csv')}?deadline_from=31/02/2023")
     assert bad.status_code == 302
 
