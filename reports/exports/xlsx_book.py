@@ -25,6 +25,9 @@ from core.text import printable
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # noqa: DTZ001 - Excel's serial dates are naive
 _ROW = re.compile(rb'<row r="(\d+)"')
+# What `_text` must handle in a row's texts joined by NULs: a character XML escapes, a text
+# that starts or ends with a space.
+_CARE = re.compile(r"[&<>]|\0\s|\s\0")
 CHUNK = 1 << 20
 
 
@@ -77,6 +80,12 @@ class Rows:
         ]
         append = out.append
         styles = self.styles
+        # The row's texts checked at once, in C: when none needs escaping, cleaning or its
+        # spaces kept (the common case), each is written as it is.
+        texts = [value for value, _ in cells if value.__class__ is str]
+        plain = (
+            "".join(texts).isprintable() and _CARE.search("\0" + "\0".join(texts) + "\0") is None
+        )
         # Cells without their reference: SpreadsheetML places them one after another. A
         # hundred thousand rows of eleven cells: the common cases first, without calls.
         for value, fmt in cells:
@@ -87,7 +96,10 @@ class Rows:
             if value is None or value == "":
                 append(head + "/>")
             elif isinstance(value, str):
-                append(f'{head} t="inlineStr">{_text(value)}</c>')
+                if plain:
+                    append(f'{head} t="inlineStr"><is><t>{value}</t></is></c>')
+                else:
+                    append(f'{head} t="inlineStr">{_text(value)}</c>')
             elif isinstance(value, dt.date):
                 append(f"{head}><v>{_serial(value)!r}</v></c>")
             else:
