@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 import openpyxl
 
@@ -38,6 +39,10 @@ def test_spliced_rows_read_back_in_place_with_their_formats() -> None:
         height=30,
     )
     assert rows.write([(2, body), ("Dòng hai", body)]) == 3
+    # Each case a row's joint check must catch, alone in its row (every other text plain).
+    alone = ["A & B", "<b>", "x > y", " đầu", "cuối ", "\tthụt"]
+    for text in alone:
+        rows.write([("Thường", body), (text, body), ("Thường", body)])
     sheet.write_string(rows.next + 1, 0, "Chân trang")
     other = book.add_worksheet("Phụ lục II")
     other.write_string(0, 0, "Trang hai")
@@ -59,7 +64,12 @@ def test_spliced_rows_read_back_in_place_with_their_formats() -> None:
     assert first["B3"].alignment.wrap_text and first["B3"].border.left.style == "thin"
     assert first.row_dimensions[3].height == 30
     assert [first["A4"].value, first["B4"].value] == [2, "Dòng hai"]
-    assert first["A6"].value == "Chân trang"
+    assert [first.cell(row=5 + i, column=2).value for i in range(len(alone))] == alone
+    # Spaces at either end are kept for Excel too (which drops them without xml:space).
+    sheet_xml = zipfile.ZipFile(io.BytesIO(target.getvalue())).read("xl/worksheets/sheet1.xml")
+    for text in (" đầu", "cuối "):
+        assert f'<t xml:space="preserve">{text}</t>'.encode() in sheet_xml
+    assert first.cell(row=6 + len(alone), column=1).value == "Chân trang"
     assert workbook["Phụ lục II"]["A1"].value == "Trang hai"
 
 
