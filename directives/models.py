@@ -203,6 +203,19 @@ class GroupTask(models.Model):
 DEADLINE_ORDER = (models.F("deadline").asc(nulls_last=True), "notice_id", "order", "pk")
 
 
+def urgency_rank(today: date) -> models.Case:
+    """A task's place in the urgency order: its open bucket's position in OPEN_BUCKETS, or
+    after them all (closed, or in no bucket)."""
+    return models.Case(
+        *(
+            models.When(bucket_q(bucket, today), then=models.Value(position))
+            for position, bucket in enumerate(OPEN_BUCKETS)
+        ),
+        default=models.Value(len(OPEN_BUCKETS)),
+        output_field=models.IntegerField(),
+    )
+
+
 class TaskQuerySet(models.QuerySet["Task"]):
     def visible_to(self, user: User) -> TaskQuerySet:
         """The tasks `user` may see: all for the office and leadership, else their unit's."""
@@ -298,15 +311,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
 
     def by_urgency(self, today: date) -> TaskQuerySet:
         """Overdue first (the longest late first), then due soon, in time, ongoing; closed last."""
-        rank = models.Case(
-            *(
-                models.When(bucket_q(bucket, today), then=models.Value(position))
-                for position, bucket in enumerate(OPEN_BUCKETS)
-            ),
-            default=models.Value(len(OPEN_BUCKETS)),
-            output_field=models.IntegerField(),
-        )
-        return self.order_by(rank, *DEADLINE_ORDER)
+        return self.order_by(urgency_rank(today), *DEADLINE_ORDER)
 
     def by_deadline(self) -> TaskQuerySet:
         """Earliest deadline first, then the notice's order: `by_urgency` within one bucket."""

@@ -55,10 +55,19 @@ from .models import (
     SupportRequest,
     Task,
     TaskEvent,
+    TaskQuerySet,
+    urgency_rank,
 )
 from .permissions import available_actions, reasons_not_offered
 from .rows import list_rows
-from .timeliness import Timeliness, buckets_from, buckets_q, timeliness_counts
+from .timeliness import (
+    OPEN_BUCKETS,
+    Timeliness,
+    bucket_q,
+    buckets_from,
+    buckets_q,
+    timeliness_counts,
+)
 
 PAGE_SIZE = 25
 
@@ -75,6 +84,46 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == User.Role.STAFF and Task.objects.open().held_by(user).exists():
         return redirect(f"{reverse('task_list')}?person=mine")
     return task_list(request)
+
+
+class _UrgencyOrder:
+    """The ids of `tasks` in the urgency order (`TaskQuerySet.by_urgency`), sliced as the
+    paginator asks: bucket by bucket, each by its deadline, skipping whole buckets by their
+    counts. Sorting every task by its urgency rank read the whole list (the office's, a
+    province's, at each change); each open bucket is a range of the open tasks' deadline
+    index, where the database stops after one page. The closed tasks come last, as one."""
+
+    def __init__(
+        self,
+        tasks: TaskQuerySet,
+        today: date,
+        counts: dict[Timeliness, int],
+        buckets: list[str],
+    ) -> None:
+        wanted = [Timeliness(b) for b in buckets] or list(Timeliness)
+        self.segments: list[tuple[TaskQuerySet, int]] = [
+            (tasks.filter(bucket_q(bucket, today)), counts[bucket])
+            for bucket in OPEN_BUCKETS
+            if bucket in wanted
+        ]
+        closed = sum(counts[b] for b in wanted if b not in OPEN_BUCKETS)
+        # Every task outside the open buckets, as by_urgency ranks them.
+        rest = tasks.alias(rank=urgency_rank(today)).filter(rank=len(OPEN_BUCKETS))
+        self.segments.append((rest, closed))
+
+    def __getitem__(self, part: slice) -> list[int]:
+        start, stop = part.start or 0, part.stop
+        ids: list[int] = []
+        offset = 0
+        for tasks, size in self.segments:
+            if stop is not None and stop <= offset:
+                break
+            low = max(start - offset, 0)
+            high = size if stop is None else min(stop - offset, size)
+            if high > low:
+                ids += tasks.by_deadline().values_list("pk", flat=True)[low:high]
+            offset += size
+        return ids
 
 
 class _TaskListing:
@@ -152,17 +201,18 @@ class _TaskListing:
         tasks = filtered.filter(buckets_q(buckets, today)) if buckets else filtered
         # Within one bucket the urgency rank is the same for every row: ordering by the
         # deadline alone lets the database walk an index and stop after one page.
+        ordered: Any
         if self.filter.own_order:
             # The longest waiting first, through the list's own index.
-            ordered = tasks.order_by(*self.filter.own_order)
+            ordered = tasks.order_by(*self.filter.own_order).values_list("pk", flat=True)
         elif len(buckets) == 1:
-            ordered = tasks.by_deadline()
+            ordered = tasks.by_deadline().values_list("pk", flat=True)
         else:
-            ordered = tasks.by_urgency(today)
+            ordered = _UrgencyOrder(tasks, today, self.counts_by, buckets)
         # The page's ids first, sorted on the task table alone (the database stops after one
         # page), then those rows with what they show: joining the notice, the units and the
         # people before sorting cost as much as the sort itself.
-        paginator = Paginator(ordered.values_list("pk", flat=True), PAGE_SIZE)
+        paginator = Paginator(ordered, PAGE_SIZE)
         # The bucket counts already hold the size of the list: no second COUNT query.
         paginator.count = self.selected_count
         page = paginator.get_page(self.request.GET.get("page"))

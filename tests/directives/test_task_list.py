@@ -192,3 +192,43 @@ def test_a_list_opened_from_a_figure_names_its_filters_and_counts_its_rows(
     assert "Đang lọc:" in html and f"Đơn vị: {unit_a}" in html
     removal = next(r for label, _, r in response.context["listing"].chips if label == "Đơn vị")
     assert "unit=" not in removal and "timeliness=done_on_time" in removal
+
+
+@pytest.mark.parametrize("query", [{}, {"timeliness": ["overdue", "done_late", "in_time"]}])
+def test_every_page_follows_the_urgency_order(
+    office_client: Client, make_task: MakeTask, query: dict[str, list[str]]
+) -> None:
+    """The list's pages, read bucket by bucket (directives.views._UrgencyOrder), are the
+    urgency order of the whole list cut into pages: no task twice, none left out."""
+    from directives import caching
+    from directives.views import PAGE_SIZE
+
+    today = date(2023, 10, 20)
+    deadlines = [date(2023, 10, d) for d in (1, 5, 19, 21, 23, 28)] + [date(2023, 12, 1), None]
+    tasks = [
+        make_task(text=f"Việc {n}", deadline=deadlines[n % len(deadlines)]) for n in range(70)
+    ]
+    # Some closed: done on time, done late, done with no deadline, cancelled.
+    for n, task in enumerate(tasks[:20]):
+        fields = {"status": Task.Status.DONE, "completed_on": date(2023, 10, 10), "progress": 100}
+        if n % 4 == 3:
+            fields = {"status": Task.Status.CANCELLED, "cancel_reason": "Không còn cần"}
+        Task.objects.filter(pk=task.pk).update(**fields)
+    caching.lists_changed()
+    listing = Task.objects.all()
+    if query:
+        from directives.timeliness import buckets_q
+
+        listing = listing.filter(buckets_q(query["timeliness"], today))
+    expected = list(listing.by_urgency(today).values_list("pk", flat=True))
+    shown: list[int] = []
+    page = 1
+    while True:
+        response = office_client.get(reverse("task_list"), {**query, "page": str(page)})
+        ids = [t.pk for t in response.context["listing"].page.object_list]
+        shown += ids
+        if len(ids) < PAGE_SIZE:
+            break
+        page += 1
+    counted = response.context["listing"].selected_count
+    assert shown == expected[:counted] and page > 1
