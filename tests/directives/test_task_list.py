@@ -205,9 +205,7 @@ def test_every_page_follows_the_urgency_order(
 
     today = date(2023, 10, 20)
     deadlines = [date(2023, 10, d) for d in (1, 5, 19, 21, 23, 28)] + [date(2023, 12, 1), None]
-    tasks = [
-        make_task(text=f"Việc {n}", deadline=deadlines[n % len(deadlines)]) for n in range(70)
-    ]
+    tasks = [make_task(text=f"Việc {n}", deadline=deadlines[n % len(deadlines)]) for n in range(70)]
     # Some closed: done on time, done late, done with no deadline, cancelled.
     for n, task in enumerate(tasks[:20]):
         fields = {"status": Task.Status.DONE, "completed_on": date(2023, 10, 10), "progress": 100}
