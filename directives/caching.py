@@ -4,18 +4,23 @@
   a query through its tasks) are kept in the cache under a version that every change able to
   alter them moves: a task given (created, moved to another unit, its support units changed)
   and a notice saved.
-- **What a task list found**: its bucket counts and the ids of the page shown (and, the same
-  way, the dashboard's figures and the header's inbox counts), for a person's
-  scope, the filters in the address and the day, under one version that every write to the
-  tasks and what their filters read moves (a model saved or deleted in `units` or
-  `directives`, a task's support units or helpers changed, and the few bulk updates of the
-  services, which call `lists_changed()`); an account saved too (the rows name people), but
-  not its sign-in stamp. The task list keeps what it shows as HTML too (its
-  filter form and its tabs, rows and pages: `{% kept %}`, directives.templatetags.kept), so
-  a list asked again reads no task at all; what carries the request's CSRF token or the
-  person's saved filters is written each time. Only where
-  the cache is shared by every process (Redis): with a cache of its own in each process a
-  change made in another would not show (`DONDOC_LIST_CACHE_SECONDS`, 0 = off).
+- **What the task lists, the dashboard and the task page found or showed**, for a person's
+  scope (account, role, unit, active), the filters in the address and the day, under one
+  version that every write to the tasks and what their filters read moves (a model saved or
+  deleted in `units` or `directives`, an account too since the rows name people, but not its
+  sign-in stamp; a task's support units or helpers changed; the few bulk updates of the
+  services, which call `lists_changed()`):
+  - the task list's bucket counts and each page's ids, and its two parts as HTML (the filter
+    form with the chips; the tabs, rows and pages: `{% kept %}`, directives.templatetags.kept):
+    a list asked again reads no task at all; the forms that post (a CSRF token) and the
+    person's saved filters are written each time;
+  - the dashboard's figures, and its content as HTML;
+  - the task as its page reads it (events, attachments, units, requests, periods); what other
+    apps keep about it (the reminders sent) is read each time, and actions read it afresh;
+  - the header's inbox counts.
+  The version is read once per request (core.cache.RequestMemoMiddleware). Only where the
+  cache is shared by every process (Redis): with a cache of its own in each process a change
+  made in another would not show (`DONDOC_LIST_CACHE_SECONDS`, 0 = off).
 - **The units' names, folded** (the search matches a phrase against every unit's names, with or
   without accents: 2,500 units in a province) are kept in each process under the version that
   every save of a unit moves.
@@ -159,6 +164,10 @@ def list_key(user: Any, day: date, query: Any, part: str, *, without: str = "") 
     return f"dondoc:task-list:{_version(LISTS)}:{who}:{day.isoformat()}:{digest}:{part}"
 
 
+# Where `prefetch` leaves a value in the request's memo, beside the versions.
+_FETCHED = "fetched:"
+
+
 def prefetch(keys: list[str | None]) -> None:
     """Ask for what a page will read under `keys` at once (one round trip instead of one per
     key); `kept_list` then finds it in the request's memo."""
@@ -169,9 +178,6 @@ def prefetch(keys: list[str | None]) -> None:
     found = cache.get_many(wanted)
     for key in wanted:
         memo[_FETCHED + key] = found.get(key)
-
-
-_FETCHED = "fetched:"
 
 
 def html_key(request: Any, part: str, *, shown: tuple[str, ...] = ()) -> str | None:

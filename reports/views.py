@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Sequence
-from functools import cache, partial
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -115,7 +116,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "dashboard_key": key,
             # Called when the content is rendered (and by tests: once, the same values).
-            "dashboard": cache(partial(_dashboard_context, request)),
+            "dashboard": functools.cache(partial(_dashboard_context, request)),
             "printing": request.GET.get("print") == "1",
         },
     )
