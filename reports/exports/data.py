@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -274,11 +275,13 @@ def annex_rows(
                     support_list=names,
                     last_activity_epoch=Func(
                         F("last_activity_at"),
-                        template="EXTRACT(EPOCH FROM %(expressions)s)",
+                        template="EXTRACT(EPOCH FROM %(expressions)s)::float8",
                         output_field=FloatField(),
                     ),
                 ).values_list(*fields, "support_list"),
                 chunk_size,
+                # As psycopg reads them: the completion's data as JSON text (`_output`).
+                raw=True,
             )
         )
         epoch = True
@@ -367,7 +370,11 @@ def _chunked_with_supports(
 
 
 def _output(data: Any) -> str:
-    """ "số 215/BC-NV ngày 29/09/2023" from a completion's recorded document."""
+    """ "số 215/BC-NV ngày 29/09/2023" from a completion's recorded document (its data, or
+    that data as JSON text when read raw)."""
+    if isinstance(data, str):
+        with contextlib.suppress(ValueError):
+            data = json.loads(data)
     if not isinstance(data, dict):
         return ""
     number, day = data.get("document_number"), data.get("document_date")

@@ -3,6 +3,7 @@ as the database produces them on PostgreSQL; nothing else may query the connecti
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 
 import pytest
@@ -45,6 +46,25 @@ def test_the_streamed_annex_is_the_annex(demo: None) -> None:
         streamed = list(annex_rows(scope, tasks=Task.objects.all(), chunk_size=4, stream=True))
     assert streamed == chunked
     assert any(row.support_units for row in streamed)
+    # The completion's document (JSON, read raw when streamed) and the last update (read as
+    # epoch seconds when streamed) are among what is compared.
+    assert any(row.output for row in streamed) and all(row.updated_at for row in streamed)
+
+
+def test_raw_rows_are_what_psycopg_reads(demo: None) -> None:
+    """`raw`: no Django converter on PostgreSQL (a JSON value stays its text); elsewhere the
+    rows `iterator()` gives."""
+    from directives.models import TaskEvent
+
+    rows = TaskEvent.objects.exclude(data={}).order_by("pk").values_list("pk", "data")
+    converted = list(rows.iterator())
+    raw = list(stream_values_list(rows, raw=True))
+    assert [pk for pk, _ in raw] == [pk for pk, _ in converted] and converted
+    if connection.vendor == "postgresql":
+        assert all(isinstance(data, str) for _, data in raw)
+        assert [json.loads(data) for _, data in raw] == [data for _, data in converted]
+    else:
+        assert raw == converted
 
 
 def test_a_query_while_streaming_is_refused_not_left_waiting(demo: None) -> None:
