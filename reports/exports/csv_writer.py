@@ -33,6 +33,21 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def plain_line(cells: list[str]) -> str | None:
+    """The common row, checked in C as a whole: every cell printable (no line break), no
+    quote, none formula-like (a cell's start follows a NUL in the joined row). Its line as the
+    csv module writes it (a cell quoted when it holds the delimiter, and only then); None for
+    any other row, which the csv module writes after `_cell`."""
+    text = "".join(cells)
+    if (
+        not text.isprintable()
+        or '"' in text
+        or FORMULA_CELL.search("\0" + "\0".join(cells)) is not None
+    ):
+        return None
+    return ",".join([f'"{c}"' if "," in c else c for c in cells]) + "\r\n"
+
+
 def task_list_csv(tasks: TaskQuerySet, *, as_of: date) -> Iterator[bytes]:
     """The CSV's bytes, a few hundred lines at a time."""
     buffer = io.StringIO()
@@ -47,12 +62,11 @@ def task_list_csv(tasks: TaskQuerySet, *, as_of: date) -> Iterator[bytes]:
         updated = f"{row.updated_at.astimezone(zone):%d/%m/%Y %H:%M}" if row.updated_at else ""
         cells = row.as_text()
         cells.append(updated)
-        # The common case checked in C for the whole row: every cell printable, none
-        # formula-like (a cell's start follows a NUL in the joined row).
-        if "".join(cells).isprintable() and FORMULA_CELL.search("\0" + "\0".join(cells)) is None:
-            writer.writerow(cells)
+        line = plain_line(cells)
+        if line is not None:
+            buffer.write(line)
         else:
-            writer.writerow([_cell(text) for text in cells])
+            writer.writerow([_cell(c) for c in cells])
         if written % LINES_PER_CHUNK == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
