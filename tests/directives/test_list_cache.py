@@ -285,3 +285,22 @@ def test_a_kept_task_page_is_kept_per_person(
     assert "Đang thực hiện" not in client.get(url).content.decode()
     services.start_task(actor=staff_a, task=task)
     assert "Đang thực hiện" in client.get(url).content.decode()
+
+
+def test_without_the_setting_every_page_renders_afresh(
+    client: Client, make_task: MakeTask, leader: User, office: User
+) -> None:
+    """Without Redis (`DONDOC_LIST_CACHE_SECONDS=0`, `make run`'s default) the pages keep
+    nothing: the dashboard renders its content, the list and the task page show a change made
+    behind every signal's back at once."""
+    task = make_task(text="Việc một", deadline=date(2023, 10, 25))
+    with override_settings(DONDOC_LIST_CACHE_SECONDS=0):
+        client.force_login(leader)
+        assert 'data-figure="total">1<' in client.get(reverse("dashboard")).content.decode()
+        client.force_login(office)
+        assert listed(client) == (["Việc một"], 1)
+        page = reverse("task_detail", args=[task.pk])
+        assert "Việc một" in client.get(page).content.decode()
+        Task.objects.filter(pk=task.pk).update(text="Việc một (sửa)")  # no signal, no version
+        assert listed(client) == (["Việc một (sửa)"], 1)
+        assert "Việc một (sửa)" in client.get(page).content.decode()
