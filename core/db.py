@@ -60,10 +60,10 @@ def stream_values_list(
     converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
     with connection.cursor() as cursor, connection.execute_wrapper(_refuse):
         rows: Iterator[Any] = cursor.cursor.stream(sql, params, size=size if CHUNKED else 1)
-        if converters and not raw:
-            rows = compiler.apply_converters(rows, converters)
         if raw:
             yield from rows
             return
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
         for row in rows:
             yield tuple(row)

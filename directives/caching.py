@@ -192,6 +192,11 @@ def html_key(request: Any, part: str, *, shown: tuple[str, ...] = ()) -> str | N
     return list_key(request.user, timezone.localdate(), query, f"html-{part}-{digest}")
 
 
+def task_key(user: Any, pk: int, whole: bool) -> str:
+    """The key of a task as its page reads it for `user` (`whole`: the whole timeline)."""
+    return list_key(user, timezone.localdate(), QueryDict(), f"task-{pk}-{int(whole)}")
+
+
 def inbox_key(user: Any) -> str:
     """The key of the header's inbox counts (directives.context_processors)."""
     return list_key(user, timezone.localdate(), QueryDict(), "inbox")

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -271,9 +271,7 @@ def _visible_task(request: HttpRequest, pk: int, *, kept: bool = False) -> Task:
     nothing changed reads only what the apps above keep about it (the reminders sent)."""
     if kept and caching.list_seconds():
         whole = request.GET.get("dien-bien") == "tat-ca"
-        key = caching.list_key(
-            request.user, timezone.localdate(), QueryDict(), f"task-{pk}-{int(whole)}"
-        )
+        key = caching.task_key(request.user, pk, whole)
         task: Task = caching.kept_list(key, lambda: _read_task(request, pk))
     else:
         task = _read_task(request, pk)

@@ -21,7 +21,8 @@ from directives.models import TaskQuerySet
 from .data import ANNEX_ONE_COLUMNS, Scope, annex_rows
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_CELL = re.compile("\0[=+\\-@\t\r]")
+# A formula-like start of a cell in a row joined by NULs (plain_line): the same characters.
+FORMULA_CELL = re.compile("\0[" + re.escape("".join(FORMULA_START)) + "]")
 LINES_PER_CHUNK = 500
 
 
