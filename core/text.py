@@ -1,5 +1,6 @@
 """Vietnamese text folding: what people type without accents must still match."""
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -52,3 +53,30 @@ def vn_percent(value: float) -> str:
     """A percentage as Vietnamese documents write it, the same on every screen and in every
     report: "3,6%"."""
     return f"{vn_number(value, 1)}%"
+
+
+class _Days(dict[dt.date, str]):
+    """Each day's "dd/mm/yyyy", made once: a long export writes a few thousand days a
+    hundred thousand times (strftime ~2 µs a call, a dictionary hit ~0.1 µs)."""
+
+    LIMIT = 50_000  # days kept at most (over a century); then it starts afresh
+
+    def __missing__(self, day: dt.date) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        text = self[day] = f"{day:%d/%m/%Y}"
+        return text
+
+
+_DAYS = _Days()
+
+
+def day_text(day: dt.date) -> str:
+    """A date as Vietnamese documents write it: "30/10/2023"."""
+    return _DAYS[day]
+
+
+def minute_text(moment: dt.datetime) -> str:
+    """A date and time to the minute: "30/10/2023 14:05" (as strftime writes it, twice as
+    fast: a long export writes one on every row)."""
+    return f"{moment.day:02}/{moment.month:02}/{moment.year} {moment.hour:02}:{moment.minute:02}"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import ExtractYear, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -979,6 +979,12 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# The timeline rows whose note says where a task's work stands: the latest of them is the
+# unit's latest word (Annex I's last column). Values, for the index below; checked against
+# TaskEvent.Kind after the class.
+NOTED_KINDS = ("progress", "completion_reported", "extension_requested", "contribution", "started")
+
+
 class TaskEvent(models.Model):
     """One row of a task's timeline. Append-only: services add rows and never change them."""
 
@@ -1037,7 +1043,25 @@ class TaskEvent(models.Model):
         verbose_name = "diễn biến"
         verbose_name_plural = "diễn biến"
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["task", "created_at"], name="event_task_time")]
+        indexes = [
+            models.Index(fields=["task", "created_at"], name="event_task_time"),
+            # A task's latest word on its work and its latest completion report, one index
+            # probe each for every row of a long export (reports/exports/data.py).
+            models.Index(
+                "task",
+                F("created_at").desc(),
+                F("id").desc(),
+                name="event_task_latest_note",
+                condition=Q(kind__in=NOTED_KINDS) & ~Q(note=""),
+            ),
+            models.Index(
+                "task",
+                F("created_at").desc(),
+                F("id").desc(),
+                name="event_task_latest_done",
+                condition=Q(kind="completion_reported"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress__isnull=True) | Q(progress__lte=100),

@@ -15,7 +15,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from core.text import printable
+from core.text import minute_text, printable
 from directives.models import TaskQuerySet
 
 from .data import ANNEX_ONE_COLUMNS, Scope, annex_rows
@@ -60,7 +60,7 @@ def task_list_csv(tasks: TaskQuerySet, *, as_of: date) -> Iterator[bytes]:
     zone = timezone.get_current_timezone()  # once: localtime() looks it up on every call
     rows = annex_rows(Scope(as_of=as_of), tasks=tasks, stream=True)  # this loop only writes
     for written, row in enumerate(rows, start=1):
-        updated = f"{row.updated_at.astimezone(zone):%d/%m/%Y %H:%M}" if row.updated_at else ""
+        updated = minute_text(row.updated_at.astimezone(zone)) if row.updated_at else ""
         cells = row.as_text()
         cells.append(updated)
         line = plain_line(cells)

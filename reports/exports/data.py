@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import (
     Count,
     Exists,
@@ -34,21 +34,22 @@ from django.db.models import (
 from django.utils import timezone
 
 from core.db import stream_values_list
-from core.text import vn_number, vn_percent
-from directives.models import GroupTask, Notice, PeriodReport, Task, TaskEvent, TaskQuerySet
+from core.text import day_text, vn_number, vn_percent
+from directives.models import (
+    NOTED_KINDS,
+    GroupTask,
+    Notice,
+    PeriodReport,
+    Task,
+    TaskEvent,
+    TaskQuerySet,
+)
 from directives.timeliness import Timeliness
 from units.models import Unit
 
 from .. import queries
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
-NOTE_KINDS = (
-    TaskEvent.Kind.PROGRESS,
-    TaskEvent.Kind.COMPLETION_REPORTED,
-    TaskEvent.Kind.EXTENSION_REQUESTED,
-    TaskEvent.Kind.CONTRIBUTION,
-    TaskEvent.Kind.STARTED,
-)
 # Where the văn thư writes the number by hand (non-breaking: kept in every format).
 BLANK_NUMBER = "\u00a0" * 8
 # Who signs (quyền hạn, chức vụ), as the office chooses per report; the first is the default.
@@ -177,7 +178,7 @@ class AnnexRow:
             self.leader,
             self.lead_unit,
             self.support_units,
-            f"{self.deadline:%d/%m/%Y}" if self.deadline else "Thường xuyên",
+            day_text(self.deadline) if self.deadline else "Thường xuyên",
             self.status_text,
             self.remarks,
         ]
@@ -217,7 +218,7 @@ def annex_rows(
     chunk_size: int = 2000,
     tasks: TaskQuerySet | None = None,
     stream: bool = False,
-) -> Iterator[AnnexRow]:
+) -> Generator[AnnexRow, None, None]:
     """Annex I, one task at a time, read from the database in chunks: the scope's tasks, or
     `tasks` (a filtered list) as of the scope's day.
 
@@ -229,7 +230,7 @@ def annex_rows(
     list's exports, which only write).
     """
     latest_note = (
-        TaskEvent.objects.filter(task=OuterRef("pk"), kind__in=NOTE_KINDS)
+        TaskEvent.objects.filter(task=OuterRef("pk"), kind__in=NOTED_KINDS)
         .exclude(note="")
         .order_by("-created_at", "-pk")
         .values("note")[:1]
@@ -260,29 +261,25 @@ def annex_rows(
     )
     with_supports: Iterator[tuple[tuple[Any, ...], Sequence[str]]]
     epoch = False
+    # A streamed last update is made in the current zone, which the writers show it in.
+    zone = timezone.get_current_timezone()
     if stream and connections[rows.db].vendor == "postgresql":
-        # Each task's support units as an array, in the order they were given; the last
-        # update as seconds since the epoch: read as a number, not through Django's
+        # The last update as seconds since the epoch: read as a number, not through Django's
         # time-zone-aware timestamp loader (Python, ~7 µs a row: a fifth of a CSV's time).
-        names = ArraySubquery(links.order_by("pk").values("unit__name"))
         fields = tuple(
             "last_activity_epoch" if name == "last_activity_at" else name for name in _ANNEX_FIELDS
         )
-        with_supports = (
-            (row[:-1], row[-1])
-            for row in stream_values_list(
-                rows.annotate(
-                    support_list=names,
-                    last_activity_epoch=Func(
-                        F("last_activity_at"),
-                        template="EXTRACT(EPOCH FROM %(expressions)s)::float8",
-                        output_field=FloatField(),
-                    ),
-                ).values_list(*fields, "support_list"),
-                chunk_size,
-                # As psycopg reads them: the completion's data as JSON text (`_output`).
-                raw=True,
-            )
+        with_supports = _streamed_with_supports(
+            rows.annotate(
+                last_activity_epoch=Func(
+                    F("last_activity_at"),
+                    template="EXTRACT(EPOCH FROM %(expressions)s)::float8",
+                    output_field=FloatField(),
+                ),
+            ),
+            fields,
+            links,
+            chunk_size,
         )
         epoch = True
     else:
@@ -324,7 +321,7 @@ def annex_rows(
             end = completed_on or scope.as_of
             situation += f", quá hạn {vn_number(max(0, (end - deadline).days))} ngày"
         if completed_on:
-            situation += f", hoàn thành ngày {completed_on:%d/%m/%Y}"
+            situation += f", hoàn thành ngày {day_text(completed_on)}"
         remarks = []
         # (an ongoing task says "Thường xuyên" once, in its deadline cell)
         if deadline is not None and deadline != original_deadline and original_deadline is not None:
@@ -338,11 +335,11 @@ def annex_rows(
         if lapsed_periods:
             remarks.append(f"{lapsed_periods} kỳ báo cáo định kỳ trễ hạn")
         if epoch and updated_at is not None:
-            updated_at = dt.datetime.fromtimestamp(updated_at, dt.UTC)
+            updated_at = dt.datetime.fromtimestamp(updated_at, zone)
         yield AnnexRow(
             number=number,
             text=text,
-            source=f"{notice_number} ngày {issued_on:%d/%m/%Y}",
+            source=f"{notice_number} ngày {day_text(issued_on)}",
             leader=chair,
             lead_unit=lead_unit,
             support_units="; ".join(supports or ()),
@@ -355,6 +352,32 @@ def annex_rows(
             ref=ref,
             output=_output(output_data),
         )
+
+
+def _streamed_with_supports(
+    rows: Any, fields: Sequence[str], links: Any, chunk_size: int
+) -> Iterator[tuple[tuple[Any, ...], Sequence[str]]]:
+    """Each row (`fields`, streamed as psycopg reads them: the completion's data as JSON
+    text, see `_output`) with its support units' names, in the order they were given.
+
+    The query carries each task's support units as ids, named here from the units read once:
+    joining the units' names per task cost more than the rest of the query. Both reads see
+    one snapshot, so a unit added in between is not missing from the names.
+    """
+    connection = connections[rows.db]
+    with contextlib.ExitStack() as stack:
+        if not connection.in_atomic_block:
+            stack.enter_context(transaction.atomic(using=rows.db))
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        names = dict(Unit.objects.using(rows.db).values_list("pk", "name"))
+        supported_by = ArraySubquery(links.order_by("pk").values("unit_id"))
+        for row in stream_values_list(
+            rows.annotate(support_list=supported_by).values_list(*fields, "support_list"),
+            chunk_size,
+            raw=True,
+        ):
+            yield row[:-1], [names[unit] for unit in row[-1]]
 
 
 def _chunked_with_supports(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -14,7 +15,8 @@ from django.db.models import Count, F
 from core.db import QueryDuringStream, stream_values_list
 from directives.models import Task
 from reports.exports.data import Scope, annex_rows
-from tests.conftest import on_day
+from tests.conftest import MakeTask, on_day
+from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +83,64 @@ def test_a_query_while_streaming_is_refused_not_left_waiting(demo: None) -> None
         stream.close()
     assert first == rows.first()
     assert Task.objects.count() > 10  # the connection serves queries again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_streamed_annex_names_its_units_from_the_rows_snapshot(
+    make_task: MakeTask, unit_support: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The streamed annex reads the units' names, then the rows with support units as ids:
+    outside a transaction both reads see one snapshot. A unit made and given as support by
+    another session between the two reads is in neither (before: a row naming a unit the
+    names did not hold); the row gets its name in the next export. And no transaction is
+    left open, whether the rows were read to the end or not."""
+    task = make_task(text="Việc có đơn vị phối hợp", support_units=[unit_support])
+    scope = Scope(as_of=task.assigned_on)
+    if connection.vendor != "postgresql":
+        rows = list(annex_rows(scope, tasks=Task.objects.all(), stream=True))
+        assert [row.support_units for row in rows] == [unit_support.name]
+        return
+    import psycopg
+
+    from reports.exports import data
+
+    settings = connection.settings_dict
+    streamed = data.stream_values_list
+
+    def after_another_session_wrote(*args: Any, **kwargs: Any) -> Any:
+        with psycopg.connect(
+            dbname=settings["NAME"],
+            host=settings["HOST"] or None,
+            port=settings["PORT"] or None,
+            user=settings["USER"] or None,
+            autocommit=True,
+        ) as other:
+            # A copy of the support unit under a new name, made as the office would.
+            columns = [f'"{f.column}"' for f in Unit._meta.concrete_fields if not f.primary_key]
+            copied = ", ".join("%s" if c == '"name"' else c for c in columns)
+            made = other.execute(
+                f"INSERT INTO units_unit ({', '.join(columns)}) SELECT {copied} "
+                "FROM units_unit WHERE id = %s RETURNING id",
+                ["Phòng mới lập", unit_support.pk],
+            ).fetchone()
+            assert made is not None
+            other.execute(
+                "INSERT INTO directives_task_support_units (task_id, unit_id) VALUES (%s, %s)",
+                [task.pk, made[0]],
+            )
+        return streamed(*args, **kwargs)
+
+    monkeypatch.setattr(data, "stream_values_list", after_another_session_wrote)
+    rows = list(annex_rows(scope, tasks=Task.objects.all(), stream=True))
+    assert [row.support_units for row in rows] == [unit_support.name]
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    monkeypatch.undo()
+    again = list(annex_rows(scope, tasks=Task.objects.all(), stream=True))
+    assert [row.support_units for row in again] == [f"{unit_support.name}; Phòng mới lập"]
+    # Stopped half way (a download cancelled): the transaction ends with it.
+    make_task(text="Việc thứ hai")
+    half = annex_rows(scope, tasks=Task.objects.all(), stream=True, chunk_size=1)
+    next(half)
+    half.close()
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert Task.objects.count() == 2
