@@ -92,9 +92,14 @@ def _row_lines(texts: list[str], per_line: list[int]) -> int:
     """The lines of a row's tallest cell (`_lines` for every cell; most fit on one line)."""
     tallest = 1
     for text, room in zip(texts, per_line, strict=True):
-        if len(text) <= room and "\n" not in text:
+        if "\n" in text:
+            lines = sum(max(1, -(-len(part) // room)) for part in text.split("\n"))
+        elif len(text) > room:
+            lines = -(-len(text) // room)
+        else:
             continue
-        tallest = max(tallest, sum(max(1, -(-len(part) // room)) for part in text.split("\n")))
+        if lines > tallest:
+            tallest = lines
     return tallest
 
 

@@ -8,8 +8,10 @@ import io
 import zipfile
 
 import openpyxl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from reports.exports.xlsx_book import Book
+from reports.exports.xlsx_book import Book, _text
 
 # Spreadsheet cells hold naive local times.
 STAMP = dt.datetime(2023, 10, 2, 9, 30)  # noqa: DTZ001
@@ -81,3 +83,23 @@ def test_a_book_without_long_tables_is_xlsxwriters_own() -> None:
     assert openpyxl.load_workbook(io.BytesIO(target.getvalue()))["Đánh giá"]["A1"].value == (
         "Kết quả"
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("aĐ ,&<>\t\n\x0b\xa0\x00\"'="), max_size=6)))
+def test_a_row_checked_at_once_is_written_as_each_cell_alone(texts: list[str]) -> None:
+    """The row's joint check (texts needing no escape written as they are) writes what
+    escaping each cell alone (`_text`) writes, whatever the texts hold."""
+    book = Book(io.BytesIO(), {"constant_memory": True})
+    body = book.add_format({"text_wrap": True})
+    rows = book.rows(book.add_worksheet("Phụ lục I"), 0)
+    rows.write([(text, body) for text in texts])
+    rows.flush()
+    rows.file.seek(0)
+    written = rows.file.read().decode()
+    head = f'<c s="{body._get_xf_index()}"'
+    cells = "".join(
+        f"{head}/>" if text == "" else f'{head} t="inlineStr">{_text(text)}</c>' for text in texts
+    )
+    assert written == f'<row r="1">{cells}</row>'
+    book.close()
