@@ -980,8 +980,8 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 # The timeline rows whose note says where a task's work stands: the latest of them is the
-# unit's latest word (Annex I's last column). Values, for the index below; checked against
-# TaskEvent.Kind after the class.
+# unit's latest word (Annex I's last column). Values, for the index below (a model's Meta
+# cannot see its choices); a test holds them to TaskEvent.Kind.
 NOTED_KINDS = ("progress", "completion_reported", "extension_requested", "contribution", "started")
 
 

@@ -372,11 +372,15 @@ def _streamed_with_supports(
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         names = dict(Unit.objects.using(rows.db).values_list("pk", "name"))
         supported_by = ArraySubquery(links.order_by("pk").values("unit_id"))
-        for row in stream_values_list(
+        stream = stream_values_list(
             rows.annotate(support_list=supported_by).values_list(*fields, "support_list"),
             chunk_size,
             raw=True,
-        ):
+        )
+        # Closed before the transaction ends (a download cancelled half way): the stream
+        # holds the connection, which the rollback needs.
+        stack.enter_context(contextlib.closing(stream))
+        for row in stream:
             yield row[:-1], [names[unit] for unit in row[-1]]
 
 

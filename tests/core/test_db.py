@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Count, F
 
 from core.db import QueryDuringStream, stream_values_list
-from directives.models import Task
+from directives.models import NOTED_KINDS, Task, TaskEvent
 from reports.exports.data import Scope, annex_rows
 from tests.conftest import MakeTask, on_day
 from units.models import Unit
@@ -144,3 +144,10 @@ def test_the_streamed_annex_names_its_units_from_the_rows_snapshot(
     half.close()
     assert connection.get_autocommit() and not connection.in_atomic_block
     assert Task.objects.count() == 2
+
+
+def test_the_noted_kinds_are_kinds_of_the_timeline() -> None:
+    """The latest-note index names its kinds as values (a model's Meta cannot see its
+    choices): each must stay a kind of the timeline."""
+    assert set(NOTED_KINDS) <= set(TaskEvent.Kind.values)
+    assert TaskEvent.Kind.PROGRESS in NOTED_KINDS

@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core import text
-from directives.models import NOTED_KINDS, TaskEvent
 
 DAYS = st.dates()
 
@@ -32,10 +31,3 @@ def test_the_kept_days_start_afresh_past_their_limit(monkeypatch: pytest.MonkeyP
         day = dt.date(2026, 1, 1) + dt.timedelta(days=offset)
         assert days[day] == day.strftime("%d/%m/%Y")
         assert len(days) <= 3
-
-
-def test_the_noted_kinds_are_kinds_of_the_timeline() -> None:
-    """The latest-note index names its kinds as values (a model's Meta cannot see its
-    choices): each must stay a kind of the timeline."""
-    assert set(NOTED_KINDS) <= set(TaskEvent.Kind.values)
-    assert TaskEvent.Kind.PROGRESS in NOTED_KINDS
