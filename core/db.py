@@ -9,13 +9,14 @@ on the next rows while Python handles these ones: the export of 100,000 tasks re
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator, Iterator
 from typing import Any
 
 import psycopg
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
-from django.db.models import QuerySet
+from django.db import OperationalError, connections, router, transaction
+from django.db.models import Model, QuerySet
 
 # psycopg sends rows in chunks from libpq 17 on; before, one at a time (still streamed).
 CHUNKED = psycopg.pq.version() >= 170000
@@ -67,3 +68,46 @@ def stream_values_list(
             rows = compiler.apply_converters(rows, converters)
         for row in rows:
             yield tuple(row)
+
+
+_ESTIMATES: dict[str, tuple[float, int | None]] = {}
+ESTIMATE_SECONDS = 600.0
+
+
+def estimated_rows(model: type[Model]) -> int | None:
+    """How many rows `model`'s table holds, as PostgreSQL's statistics last counted them (kept
+    in this process ten minutes); None elsewhere, or before the table was ever analysed."""
+    connection = connections[router.db_for_read(model)]
+    if connection.vendor != "postgresql":
+        return None
+    table = model._meta.db_table
+    now = time.monotonic()
+    kept = _ESTIMATES.get(table)
+    if kept is not None and now - kept[0] < ESTIMATE_SECONDS:
+        return kept[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        found = cursor.fetchone()
+    rows = int(found[0]) if found and found[0] >= 0 else None
+    _ESTIMATES[table] = (now, rows)
+    return rows
+
+
+def within(queryset: QuerySet[Any, Any], milliseconds: int) -> list[Any] | None:
+    """The rows of `queryset`, or None when PostgreSQL takes longer than `milliseconds` to
+    find them (the statement is cancelled: a plan that was expected to be quick and is not,
+    for the caller to ask another way). Elsewhere the rows, however long they take."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    try:
+        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+            # A savepoint inside a transaction, which keeps a setting made in it: set back.
+            cursor.execute("SET LOCAL statement_timeout = %s", [milliseconds])
+            rows = list(queryset)
+            cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+            return rows
+    except OperationalError as error:
+        if isinstance(error.__cause__, psycopg.errors.QueryCanceled):
+            return None
+        raise

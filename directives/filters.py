@@ -10,7 +10,10 @@ import django_filters
 import django_filters.fields
 from django import forms
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -26,6 +29,8 @@ from .timeliness import AGEING, Timeliness, ageing_q, buckets_q, stale_q
 NOTICE_CHOICES = 200
 # Notices matched by number beyond this many are looked up by the database, not listed.
 MAX_MATCHED_NOTICES = 500
+# A unit with at most this many tasks has its search's words tested on each of its tasks.
+ROW_TESTED_SCOPE = 20_000
 
 
 def _followed(request: HttpRequest) -> QuerySet[Notice]:
@@ -230,6 +235,11 @@ class TaskFilter(django_filters.FilterSet):
         model = Task
         fields: list[str] = []
 
+    # A text search's words when the search is of the text alone (`walking_qs`).
+    text_words: tuple[str, ...] = ()
+    _walking = False
+    _walked: TaskQuerySet | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.request
@@ -257,26 +267,39 @@ class TaskFilter(django_filters.FilterSet):
         phrase = fold(value)
         if not phrase:
             return queryset
-        in_text = Q()
-        for word in phrase.split():
-            in_text &= Q(search_text__contains=word)
+        words = phrase.split()
+
+        def in_text(by_row: bool) -> Any:  # a Q, or a lookup used as a condition
+            found: Any = Q()
+            for word in words:
+                if by_row:
+                    # Tested on each row the database reads: no index answers it, so the
+                    # planner cannot trade the rows it reads for the trigram index.
+                    found &= GreaterThan(StrIndex("search_text", Value(word)), 0)
+                else:
+                    found &= Q(search_text__contains=word)
+            return found
+
         # Each way of matching is its own indexed lookup (the text through its trigram index
         # on PostgreSQL, the notices' numbers through theirs, the units' tasks through theirs),
         # and the list takes their union: written as one OR across the tables, the database
         # would read every task. Most searches match no notice number and no unit name: the
         # text alone then filters the list.
         numbered = Notice.objects.filter(number__icontains=value.strip()).order_by().values("pk")
-        notice_ids: list[int] | QuerySet[Any, Any] = list(
-            numbered.values_list("pk", flat=True)[: MAX_MATCHED_NOTICES + 1]
-        )
+        notice_ids: list[int] | QuerySet[Any, Any]
+        if self._walking:  # the filters applied a second time (`walking_qs`): known
+            notice_ids = []
+        else:
+            notice_ids = list(numbered.values_list("pk", flat=True)[: MAX_MATCHED_NOTICES + 1])
         if len(notice_ids) > MAX_MATCHED_NOTICES:  # a part of every number ("TB-UBND")
             notice_ids = numbered
         unit_ids = [
             pk for pk, names in caching.unit_names() if any(phrase in name for name in names)
         ]
         if not notice_ids and not unit_ids:
-            return queryset.filter(in_text)
-        matched = Task.objects.filter(in_text).order_by().values("pk")
+            self.text_words = tuple(words)
+            return queryset.filter(in_text(self._walking or self._small_scope(queryset)))
+        matched = Task.objects.filter(in_text(False)).order_by().values("pk")
         if notice_ids:
             matched = matched.union(
                 Task.objects.filter(notice_id__in=notice_ids).order_by().values("pk")
@@ -289,6 +312,34 @@ class TaskFilter(django_filters.FilterSet):
                 .values("task_id"),
             )
         return queryset.filter(pk__in=matched)
+
+    def _small_scope(self, scope: TaskQuerySet) -> bool:
+        """Whether a unit's own tasks are few enough (`ROW_TESTED_SCOPE`) for its search to
+        test each of them (read through the unit's indexes) rather than go through the
+        trigram index of every task: at a million tasks a common word matches ~50,000, which
+        PostgreSQL, taking them for a few dozen, read and checked against the unit one by one
+        (2 s for a unit's search). The office and the leadership search every task."""
+        user = getattr(self.request, "user", None)
+        if user is None or user.sees_all_units or connections[scope.db].vendor != "postgresql":
+            return False
+        return scope.order_by()[: ROW_TESTED_SCOPE + 1].count() <= ROW_TESTED_SCOPE
+
+    def walking_qs(self) -> TaskQuerySet | None:
+        """`qs` with a text search's words tested row by row, for a page of a search that
+        matches many tasks: the database then walks the list's deadline order and stops after
+        the page, where through the trigram index it would read and sort every match (its
+        estimate of how many match is far too low for common words). None when the list is
+        not searched by its text alone."""
+        self.qs  # noqa: B018 - the filters applied once, which tells the search's words
+        if not self.text_words:
+            return None
+        if self._walked is None:
+            self._walking = True
+            try:
+                self._walked = self.filter_queryset(self.queryset.all())
+            finally:
+                self._walking = False
+        return self._walked
 
     @property
     def reference_day(self) -> date:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from core import seams
+from core.db import estimated_rows, within
 from units.models import User
 
 from . import caching, services
@@ -86,12 +87,55 @@ def home(request: HttpRequest) -> HttpResponse:
     return task_list(request)
 
 
+# A walk that takes longer than this is stopped, and the page read through the text's index.
+WALK_MILLISECONDS = 30
+
+
+def _walks(matches: int, needed: int) -> bool:
+    """Whether a text search's page of one bucket (its first `needed` rows; `matches` tasks
+    match in the bucket) is better read by walking the bucket's deadline order and testing
+    each row's text than through the trigram index, which reads and sorts every match.
+    PostgreSQL's own guess cannot choose: it takes common words for rare ones (47 matches
+    expected, 49,993 found at a million tasks). Matches spread over the bucket, the walk reads
+    about needed × bucket / matches rows, fewer than needed × table / matches: walked when
+    that is at most four rows per match (a row walked costs less than a match read through
+    the index); matches bunched at the bucket's end are what `WALK_MILLISECONDS` is for."""
+    rows = estimated_rows(Task)
+    return rows is not None and needed * rows <= 4 * matches * matches
+
+
+def _page_ids(tasks: TaskQuerySet, walking: TaskQuerySet | None, low: int, high: int) -> list[int]:
+    """Rows `low:high` of `tasks` in deadline order; walked through `walking` (the same
+    tasks, their text tested row by row) when given, unless the walk runs long."""
+    if walking is not None:
+        walked = within(
+            walking.by_deadline().values_list("pk", flat=True)[low:high], WALK_MILLISECONDS
+        )
+        if walked is not None:
+            return walked
+    return list(tasks.by_deadline().values_list("pk", flat=True)[low:high])
+
+
+class _Walked:
+    """The ids of one bucket's tasks in deadline order, sliced as the paginator asks, each
+    page walked (`_page_ids`)."""
+
+    def __init__(self, tasks: TaskQuerySet, walking: TaskQuerySet) -> None:
+        self.tasks, self.walking = tasks, walking
+
+    def __getitem__(self, part: slice) -> list[int]:
+        return _page_ids(self.tasks, self.walking, part.start or 0, part.stop)
+
+
 class _UrgencyOrder:
     """The ids of `tasks` in the urgency order (`TaskQuerySet.by_urgency`), sliced as the
     paginator asks: bucket by bucket, each by its deadline, skipping whole buckets by their
     counts. Sorting every task by its urgency rank read the whole list (the office's, a
     province's, at each change); each open bucket is a range of the open tasks' deadline
-    index, where the database stops after one page. The closed tasks come last, as one."""
+    index, where the database stops after one page. The closed tasks come last, as one.
+
+    `walking`: gives the same tasks with a text search's words tested row by row
+    (`TaskFilter.walking_qs`), for the buckets where the search matches many tasks."""
 
     def __init__(
         self,
@@ -99,29 +143,36 @@ class _UrgencyOrder:
         today: date,
         counts: dict[Timeliness, int],
         buckets: list[str],
+        walking: Callable[[], TaskQuerySet] | None = None,
     ) -> None:
+        self.today = today
+        self.tasks, self.walking = tasks, walking
         wanted = [Timeliness(b) for b in buckets] or list(Timeliness)
-        self.segments: list[tuple[TaskQuerySet, int]] = [
-            (tasks.filter(bucket_q(bucket, today)), counts[bucket])
-            for bucket in OPEN_BUCKETS
-            if bucket in wanted
+        # (bucket, its size); None: every task outside the open buckets.
+        self.segments: list[tuple[Timeliness | None, int]] = [
+            (bucket, counts[bucket]) for bucket in OPEN_BUCKETS if bucket in wanted
         ]
-        closed = sum(counts[b] for b in wanted if b not in OPEN_BUCKETS)
-        # Every task outside the open buckets, as by_urgency ranks them.
-        rest = tasks.alias(rank=urgency_rank(today)).filter(rank=len(OPEN_BUCKETS))
-        self.segments.append((rest, closed))
+        self.segments.append((None, sum(counts[b] for b in wanted if b not in OPEN_BUCKETS)))
+
+    def _segment(self, tasks: TaskQuerySet, bucket: Timeliness | None) -> TaskQuerySet:
+        if bucket is None:  # as by_urgency ranks them
+            return tasks.alias(rank=urgency_rank(self.today)).filter(rank=len(OPEN_BUCKETS))
+        return tasks.filter(bucket_q(bucket, self.today))
 
     def __getitem__(self, part: slice) -> list[int]:
         start, stop = part.start or 0, part.stop
         ids: list[int] = []
         offset = 0
-        for tasks, size in self.segments:
+        for bucket, size in self.segments:
             if stop is not None and stop <= offset:
                 break
             low = max(start - offset, 0)
             high = size if stop is None else min(stop - offset, size)
             if high > low:
-                ids += tasks.by_deadline().values_list("pk", flat=True)[low:high]
+                walking = None
+                if self.walking is not None and _walks(size, high):
+                    walking = self._segment(self.walking(), bucket)
+                ids += _page_ids(self._segment(self.tasks, bucket), walking, low, high)
             offset += size
         return ids
 
@@ -205,10 +256,24 @@ class _TaskListing:
         if self.filter.own_order:
             # The longest waiting first, through the list's own index.
             ordered = tasks.order_by(*self.filter.own_order).values_list("pk", flat=True)
-        elif len(buckets) == 1:
-            ordered = tasks.by_deadline().values_list("pk", flat=True)
         else:
-            ordered = _UrgencyOrder(tasks, today, self.counts_by, buckets)
+            # A text search's words tested row by row, for a bucket where they match many.
+            walking: Callable[[], TaskQuerySet] | None = None
+            if self.filter.text_words:
+
+                def walking() -> TaskQuerySet:
+                    found = self.filter.walking_qs()
+                    assert found is not None  # a search of the text alone
+                    return found.filter(buckets_q(buckets, today)) if buckets else found
+
+            if len(buckets) == 1:
+                matches = self.counts_by[Timeliness(buckets[0])]
+                if walking is not None and _walks(matches, self._page_end):
+                    ordered = _Walked(tasks, walking())
+                else:
+                    ordered = tasks.by_deadline().values_list("pk", flat=True)
+            else:
+                ordered = _UrgencyOrder(tasks, today, self.counts_by, buckets, walking)
         # The page's ids first, sorted on the task table alone (the database stops after one
         # page), then those rows with what they show: joining the notice, the units and the
         # people before sorting cost as much as the sort itself.
@@ -219,6 +284,13 @@ class _TaskListing:
         ids = self._kept(f"page-{page.number}", lambda: list(page.object_list))
         page.object_list = list_rows(ids, today)
         return page
+
+    @property
+    def _page_end(self) -> int:
+        """How many rows of the list the page asked for needs (the paginator's own reading
+        of the page number, whose last page it cannot know yet, taken as the first)."""
+        number = self.request.GET.get("page", "1")
+        return (int(number) if number.isdigit() and 0 < int(number) < 10**6 else 1) * PAGE_SIZE
 
     @cached_property
     def chips(self) -> list[tuple[str, str, str]]:

@@ -151,3 +151,46 @@ def test_the_noted_kinds_are_kinds_of_the_timeline() -> None:
     choices): each must stay a kind of the timeline."""
     assert set(NOTED_KINDS) <= set(TaskEvent.Kind.values)
     assert TaskEvent.Kind.PROGRESS in NOTED_KINDS
+
+
+def test_a_tables_rows_as_postgresql_last_counted_them(
+    demo: None, django_assert_num_queries: Any
+) -> None:
+    """`estimated_rows`: PostgreSQL's count from its statistics, asked once in ten minutes;
+    None elsewhere (where no plan depends on it)."""
+    from core import db
+
+    db._ESTIMATES.clear()
+    if connection.vendor != "postgresql":
+        assert db.estimated_rows(Task) is None
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE directives_task")
+    assert db.estimated_rows(Task) == Task.objects.count() > 10
+    counted = Task.objects.count()
+    with django_assert_num_queries(0):
+        assert db.estimated_rows(Task) == counted
+    db._ESTIMATES.clear()
+
+
+def test_rows_within_a_time_or_none(demo: None) -> None:
+    """`within`: the rows, or None when PostgreSQL takes longer (the statement cancelled, the
+    connection fit for the next query, the enclosing transaction intact)."""
+    from django.db.models.expressions import RawSQL
+
+    from core.db import within
+
+    quick = Task.objects.order_by("pk").values_list("pk", flat=True)[:3]
+    if connection.vendor != "postgresql":
+        assert within(quick, 1000) == list(quick)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()
+    assert within(quick, 1000) == list(quick)
+    slow = Task.objects.annotate(nap=RawSQL("pg_sleep(0.05)", [])).values_list("pk", "nap")
+    assert within(slow[:5], 20) is None
+    assert Task.objects.count() > 10
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == before  # the time limit was the walk's alone

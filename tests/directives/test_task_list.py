@@ -48,6 +48,7 @@ def office_client(client: Client, office: User) -> Client:
         ("qua han", ["Không để hồ sơ quá hạn."]),
         ("QUÁ HẠN", ["Không để hồ sơ quá hạn."]),
         ("ho so", ["Không để hồ sơ quá hạn."]),
+        ("3.1 qua han", ["Không để hồ sơ quá hạn."]),  # the ref, the text's first word
         ("son tay", ["Hoàn thiện sáng kiến SMS."]),
         ("Sơn Tây", ["Hoàn thiện sáng kiến SMS."]),
         ("sang kien sms", ["Hoàn thiện sáng kiến SMS."]),
@@ -55,6 +56,7 @@ def office_client(client: Client, office: User) -> Client:
         ("khong co gi", []),
     ],
 )
+@pytest.mark.parametrize("walk", [False, True])
 def test_search_ignores_accents_and_finds_units_and_notice_numbers(
     office_client: Client,
     make_task: MakeTask,
@@ -62,7 +64,14 @@ def test_search_ignores_accents_and_finds_units_and_notice_numbers(
     son_tay: Unit,
     query: str,
     expected: list[str],
+    walk: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The same tasks whether a page is read through the text's index or by testing each
+    row's text (directives.views._walks: a search matching many tasks)."""
+    from directives import views
+
+    monkeypatch.setattr(views, "_walks", lambda matches, needed: walk)
     make_task(text="Không để hồ sơ quá hạn.")
     make_task(text="Hoàn thiện sáng kiến SMS.", lead_unit=son_tay)
     other = services.create_notice(
@@ -194,18 +203,47 @@ def test_a_list_opened_from_a_figure_names_its_filters_and_counts_its_rows(
     assert "unit=" not in removal and "timeliness=done_on_time" in removal
 
 
-@pytest.mark.parametrize("query", [{}, {"timeliness": ["overdue", "done_late", "in_time"]}])
+@pytest.mark.parametrize(
+    ("query", "walk"),
+    [
+        ({}, None),
+        ({"timeliness": ["overdue", "done_late", "in_time"]}, None),
+        # A text search's pages, through the trigram index or walking the deadline order
+        # with each row's text tested (directives.views._walks), one bucket or several.
+        ({"q": ["đường"]}, False),
+        ({"q": ["duong"]}, True),
+        ({"q": ["duong"], "timeliness": ["overdue"]}, True),
+        ({"q": ["duong"], "timeliness": ["overdue", "done_late", "in_time"]}, True),
+        # A walk that ran long (core.db.within gave up): the page through the index.
+        ({"q": ["duong"]}, "slow"),
+        ({"q": ["duong"], "timeliness": ["overdue"]}, "slow"),
+    ],
+)
 def test_every_page_follows_the_urgency_order(
-    office_client: Client, make_task: MakeTask, query: dict[str, list[str]]
+    office_client: Client,
+    make_task: MakeTask,
+    monkeypatch: pytest.MonkeyPatch,
+    query: dict[str, list[str]],
+    walk: bool | str | None,
 ) -> None:
     """The list's pages, read bucket by bucket (directives.views._UrgencyOrder), are the
     urgency order of the whole list cut into pages: no task twice, none left out."""
-    from directives import caching
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from directives import caching, views
     from directives.views import PAGE_SIZE
 
     today = date(2023, 10, 20)
     deadlines = [date(2023, 10, d) for d in (1, 5, 19, 21, 23, 28)] + [date(2023, 12, 1), None]
-    tasks = [make_task(text=f"Việc {n}", deadline=deadlines[n % len(deadlines)]) for n in range(70)]
+    tasks = [
+        make_task(text=f"Việc {n} {'làm đường' if n % 3 else 'sửa cầu'}", deadline=deadlines[n % 8])
+        for n in range(70)
+    ]
+    if walk is not None:
+        monkeypatch.setattr(views, "_walks", lambda matches, needed: bool(walk))
+    if walk == "slow":
+        monkeypatch.setattr(views, "within", lambda queryset, milliseconds: None)
     # Some closed: done on time, done late, done with no deadline, cancelled.
     for n, task in enumerate(tasks[:20]):
         fields = {"status": Task.Status.DONE, "completed_on": date(2023, 10, 10), "progress": 100}
@@ -214,19 +252,59 @@ def test_every_page_follows_the_urgency_order(
         Task.objects.filter(pk=task.pk).update(**fields)
     caching.lists_changed()
     listing = Task.objects.all()
-    if query:
+    if "timeliness" in query:
         from directives.timeliness import buckets_q
 
         listing = listing.filter(buckets_q(query["timeliness"], today))
+    if "q" in query:
+        listing = listing.filter(search_text__contains="duong")
     expected = list(listing.by_urgency(today).values_list("pk", flat=True))
     shown: list[int] = []
     page = 1
     while True:
-        response = office_client.get(reverse("task_list"), {**query, "page": str(page)})
+        with CaptureQueriesContext(connection) as read:
+            response = office_client.get(reverse("task_list"), {**query, "page": str(page)})
         ids = [t.pk for t in response.context["listing"].page.object_list]
+        sql = [q["sql"].upper() for q in read.captured_queries]
+        walked = [q for q in sql if "INSTR(" in q or "STRPOS(" in q]
+        assert not ids or bool(walked) == (walk is True), walked
         shown += ids
         if len(ids) < PAGE_SIZE:
             break
         page += 1
     counted = response.context["listing"].selected_count
-    assert shown == expected[:counted] and page > 1
+    assert shown == expected[:counted] == expected
+    assert page > 1 or len(shown) < PAGE_SIZE
+    assert 0 < len(shown) < 70 if "q" in query else len(shown) > PAGE_SIZE
+
+
+@pytest.mark.parametrize("small", [True, False])
+def test_a_units_search_tests_its_own_tasks_one_by_one(
+    client: Client,
+    make_task: MakeTask,
+    staff_a: User,
+    unit_b: Unit,
+    unit_support: Unit,
+    small: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A unit's search, on PostgreSQL, tests the words on each of the unit's own tasks when
+    they are few (directives.filters.ROW_TESTED_SCOPE), else goes through the text's index:
+    the same tasks either way, the unit's own and those it supports."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from directives import filters
+
+    make_task(text="Làm đường giao thông nông thôn.")
+    make_task(text="Sửa đường liên xã.", lead_unit=unit_b)
+    make_task(text="Đường dây nóng.", lead_unit=unit_support, support_units=[staff_a.unit])
+    make_task(text="Việc khác của đơn vị.")
+    if not small:
+        monkeypatch.setattr(filters, "ROW_TESTED_SCOPE", 1)
+    client.force_login(staff_a)
+    with CaptureQueriesContext(connection) as read:
+        texts = listed(client, q="duong")
+    assert sorted(texts) == ["Làm đường giao thông nông thôn.", "Đường dây nóng."]
+    tested = any("STRPOS(" in q["sql"].upper() for q in read.captured_queries)
+    assert tested == (small and connection.vendor == "postgresql")
