@@ -486,6 +486,7 @@ def measure_http(
                 ("all units' overdue tasks, right after a change", as_office, overdue, changed),
                 ("one unit's tasks, right after a change", as_unit, list_url, changed),
                 ("search all tasks, a subject, right after a change", as_office, search, changed),
+                ("a unit's search, a subject, right after a change", as_unit, search, changed),
             ],
             args.runs,
         )

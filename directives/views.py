@@ -287,8 +287,8 @@ class _TaskListing:
 
     @property
     def _page_end(self) -> int:
-        """How many rows of the list the page asked for needs (the paginator's own reading
-        of the page number, whose last page it cannot know yet, taken as the first)."""
+        """How many of the list's rows the page asked for needs: its number times the page
+        size (a number the paginator would not take counts as the first page)."""
         number = self.request.GET.get("page", "1")
         return (int(number) if number.isdigit() and 0 < int(number) < 10**6 else 1) * PAGE_SIZE
 
