@@ -308,3 +308,20 @@ def test_a_units_search_tests_its_own_tasks_one_by_one(
     assert sorted(texts) == ["Làm đường giao thông nông thôn.", "Đường dây nóng."]
     tested = any("STRPOS(" in q["sql"].upper() for q in read.captured_queries)
     assert tested == (small and connection.vendor == "postgresql")
+
+
+def test_a_page_is_walked_when_the_matches_make_the_walk_short(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`_walks`: about needed × table / matches rows walked, at most four per match; never
+    without PostgreSQL's count of the table."""
+    from directives import views
+
+    monkeypatch.setattr(views, "estimated_rows", lambda model: 1_000_000)
+    assert views._walks(50_000, 25)  # a subject in 1 task of 20: ~500 rows walked
+    assert views._walks(2_500, 25)  # 10,000 rows walked for 2,500 matches: four per match
+    assert not views._walks(2_499, 25)
+    assert not views._walks(500, 25)  # 50,000 rows for 500 matches: the index
+    assert not views._walks(50_000, 10**6)  # a page far down the list
+    monkeypatch.setattr(views, "estimated_rows", lambda model: None)
+    assert not views._walks(50_000, 25)
