@@ -103,7 +103,7 @@ def within(queryset: QuerySet[Any, Any], milliseconds: int) -> list[Any] | None:
     try:
         with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
             # A savepoint inside a transaction, which keeps a setting made in it: set back.
-            cursor.execute("SET LOCAL statement_timeout = %s", [milliseconds])
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(milliseconds)])
             rows = list(queryset)
             cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
             return rows
