@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from django import forms
@@ -104,12 +104,19 @@ def _walks(matches: int, needed: int) -> bool:
     return rows is not None and needed * rows <= 4 * matches * matches
 
 
-def _page_ids(tasks: TaskQuerySet, walking: TaskQuerySet | None, low: int, high: int) -> list[int]:
-    """Rows `low:high` of `tasks` in deadline order; walked through `walking` (the same
-    tasks, their text tested row by row) when given, unless the walk runs long."""
-    if walking is not None:
+def _page_ids(
+    tasks: TaskQuerySet,
+    walking: Callable[[], TaskQuerySet] | None,
+    matches: int,
+    low: int,
+    high: int,
+) -> list[int]:
+    """Rows `low:high` of one bucket's `tasks` (`matches` of them) in deadline order; walked
+    through `walking()` (the same tasks, their text tested row by row) when the walk is the
+    shorter way (`_walks`), unless it runs long."""
+    if walking is not None and _walks(matches, high):
         walked = within(
-            walking.by_deadline().values_list("pk", flat=True)[low:high], WALK_MILLISECONDS
+            walking().by_deadline().values_list("pk", flat=True)[low:high], WALK_MILLISECONDS
         )
         if walked is not None:
             return walked
@@ -117,14 +124,16 @@ def _page_ids(tasks: TaskQuerySet, walking: TaskQuerySet | None, low: int, high:
 
 
 class _Walked:
-    """The ids of one bucket's tasks in deadline order, sliced as the paginator asks, each
-    page walked (`_page_ids`)."""
+    """The ids of one bucket's tasks in deadline order, sliced as the paginator asks, a page
+    walked where the search matches many of them (`_page_ids`)."""
 
-    def __init__(self, tasks: TaskQuerySet, walking: TaskQuerySet) -> None:
-        self.tasks, self.walking = tasks, walking
+    def __init__(
+        self, tasks: TaskQuerySet, walking: Callable[[], TaskQuerySet], matches: int
+    ) -> None:
+        self.tasks, self.walking, self.matches = tasks, walking, matches
 
     def __getitem__(self, part: slice) -> list[int]:
-        return _page_ids(self.tasks, self.walking, part.start or 0, part.stop)
+        return _page_ids(self.tasks, self.walking, self.matches, part.start or 0, part.stop)
 
 
 class _UrgencyOrder:
@@ -159,6 +168,10 @@ class _UrgencyOrder:
             return tasks.alias(rank=urgency_rank(self.today)).filter(rank=len(OPEN_BUCKETS))
         return tasks.filter(bucket_q(bucket, self.today))
 
+    def _walking(self, bucket: Timeliness | None) -> TaskQuerySet:
+        assert self.walking is not None
+        return self._segment(self.walking(), bucket)
+
     def __getitem__(self, part: slice) -> list[int]:
         start, stop = part.start or 0, part.stop
         ids: list[int] = []
@@ -169,10 +182,8 @@ class _UrgencyOrder:
             low = max(start - offset, 0)
             high = size if stop is None else min(stop - offset, size)
             if high > low:
-                walking = None
-                if self.walking is not None and _walks(size, high):
-                    walking = self._segment(self.walking(), bucket)
-                ids += _page_ids(self._segment(self.tasks, bucket), walking, low, high)
+                walking = partial(self._walking, bucket) if self.walking is not None else None
+                ids += _page_ids(self._segment(self.tasks, bucket), walking, size, low, high)
             offset += size
         return ids
 
@@ -266,12 +277,10 @@ class _TaskListing:
                     assert found is not None  # a search of the text alone
                     return found.filter(buckets_q(buckets, today)) if buckets else found
 
-            if len(buckets) == 1:
-                matches = self.counts_by[Timeliness(buckets[0])]
-                if walking is not None and _walks(matches, self._page_end):
-                    ordered = _Walked(tasks, walking())
-                else:
-                    ordered = tasks.by_deadline().values_list("pk", flat=True)
+            if len(buckets) == 1 and walking is not None:
+                ordered = _Walked(tasks, walking, self.counts_by[Timeliness(buckets[0])])
+            elif len(buckets) == 1:
+                ordered = tasks.by_deadline().values_list("pk", flat=True)
             else:
                 ordered = _UrgencyOrder(tasks, today, self.counts_by, buckets, walking)
         # The page's ids first, sorted on the task table alone (the database stops after one
@@ -284,13 +293,6 @@ class _TaskListing:
         ids = self._kept(f"page-{page.number}", lambda: list(page.object_list))
         page.object_list = list_rows(ids, today)
         return page
-
-    @property
-    def _page_end(self) -> int:
-        """How many of the list's rows the page asked for needs: its number times the page
-        size (a number the paginator would not take counts as the first page)."""
-        number = self.request.GET.get("page", "1")
-        return (int(number) if number.isdigit() and 0 < int(number) < 10**6 else 1) * PAGE_SIZE
 
     @cached_property
     def chips(self) -> list[tuple[str, str, str]]:
