@@ -6,6 +6,7 @@ of them, which made the filter forms the slowest part of the list and the dashbo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from html import escape
 from typing import Any
@@ -33,6 +34,35 @@ def options_html(choices: Iterable[Any], selected: set[str]) -> str:
     return "".join(out)
 
 
+# Options kept as HTML in this process (`select_options`), by their key: (when kept, HTML).
+_KEPT_OPTIONS: dict[str, tuple[float, str]] = {}
+KEPT_OPTIONS_SECONDS = 300.0
+_KEPT_OPTIONS_MAX = 32
+
+
+def select_options(widget: forms.Select, selected: set[str]) -> str:
+    """`widget`'s <option>s with `selected` marked. A widget that names the version of its
+    choices (`options_key`: a key that changes whenever they do) has them written once and
+    kept in this process (at most `KEPT_OPTIONS_SECONDS`), the selection marked on the copy:
+    a province's unit picker is thousands of options on every list after any change."""
+    key = getattr(widget, "options_key", None)
+    if not key:
+        return options_html(widget.choices, selected)
+    now = time.monotonic()
+    kept = _KEPT_OPTIONS.get(key)
+    if kept is None or now - kept[0] >= KEPT_OPTIONS_SECONDS:
+        if len(_KEPT_OPTIONS) >= _KEPT_OPTIONS_MAX:
+            _KEPT_OPTIONS.clear()
+        kept = (now, options_html(widget.choices, set()))
+        _KEPT_OPTIONS[key] = kept
+    html = kept[1]
+    for value in selected:
+        # Written as options_html writes an option, so each of that value's options is found.
+        opening = f'<option value="{escape(value)}"'
+        html = html.replace(f"{opening}>", f"{opening} selected>")
+    return html
+
+
 class FastSelect(forms.Select):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
@@ -40,7 +70,7 @@ class FastSelect(forms.Select):
         final = self.build_attrs(self.attrs, attrs or {})
         final["name"] = name
         selected = {str(v) for v in self.format_value(value)}
-        options = mark_safe(options_html(self.choices, selected))  # noqa: S308 - escaped
+        options = mark_safe(select_options(self, selected))  # noqa: S308 - escaped
         attributes = format_html_join(
             " ", '{}="{}"', ((k, v) for k, v in final.items() if v is not False)
         )

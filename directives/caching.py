@@ -228,6 +228,11 @@ def units_changed(**kwargs: Any) -> None:
     _changed(UNITS)
 
 
+def units_version() -> str:
+    """A token that changes whenever a unit is saved or deleted (or the data replaced)."""
+    return _version(UNITS)
+
+
 def unit_names() -> list[tuple[int, tuple[str, ...]]]:
     """(id, its names folded) of every unit: name, short name, aliases."""
     from units.models import Unit

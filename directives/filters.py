@@ -132,6 +132,17 @@ class NoticeChoiceFilter(django_filters.ModelChoiceFilter):
         return field
 
 
+class UnitChoiceFilter(NamedModelChoiceFilter):
+    """The unit picker of the office and the leadership (every unit of a province, thousands):
+    its options written once and kept until a unit is saved (core.widgets.select_options)."""
+
+    @property
+    def field(self) -> forms.Field:
+        field = super().field
+        field.widget.options_key = f"units:{caching.units_version()}:{self.field_name}"
+        return field
+
+
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Tìm kiếm",
@@ -157,7 +168,7 @@ class TaskFilter(django_filters.FilterSet):
         empty_label="Tất cả thông báo kết luận",
         widget=FastSelect,
     )
-    unit = NamedModelChoiceFilter(
+    unit = UnitChoiceFilter(
         label="Đơn vị",
         queryset=Unit.objects.order_by("order", "name"),
         method="filter_unit",

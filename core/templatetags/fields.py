@@ -19,7 +19,7 @@ from django.forms.boundfield import BoundField
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from core.widgets import options_html
+from core.widgets import select_options
 
 register = template.Library()
 
@@ -150,7 +150,7 @@ def render(bound: BoundField) -> str:
     if isinstance(widget, forms.Select) and not isinstance(widget, forms.CheckboxSelectMultiple):
         attrs = _with_class(attrs, "form-select", invalid)
         multiple = " multiple" if widget.allow_multiple_selected else ""
-        options = options_html(widget.choices, _selected(widget, bound.value()))
+        options = select_options(widget, _selected(widget, bound.value()))
         control = f'<select name="{name}" {_attributes(attrs)}{multiple}>{options}</select>'
     elif isinstance(widget, _INPUTS):
         attrs = _with_class(attrs, "form-control", invalid)

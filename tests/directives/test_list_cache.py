@@ -115,11 +115,18 @@ def test_each_kind_of_change_shows_on_the_next_request(
     assert listed(client, q="194/TB")[1] == 0
     assert listed(client, q="200/TB")[1] == 1
 
-    # A unit renamed: the search by its name follows.
+    # A unit renamed: the search by its name follows, and the unit picker (kept as HTML in
+    # the process until a unit is saved) names it so, chosen or not.
     unit = task.lead_unit
+    picked = f'<option value="{unit.pk}" selected>'
+    assert picked in client.get(reverse("task_list"), {"unit": unit.pk}).content.decode()
     unit.name = "Phòng Tư pháp mới"
     unit.save()
     assert listed(client, q="tu phap moi")[1] == 1
+    page = client.get(reverse("task_list"), {"unit": unit.pk}).content.decode()
+    assert f"{picked}Phòng Tư pháp mới</option>" in page
+    page = client.get(reverse("task_list")).content.decode()
+    assert f'<option value="{unit.pk}">Phòng Tư pháp mới</option>' in page
 
     # A task deleted (the admin): post_delete.
     Task.objects.filter(pk=task.pk).get().delete()
