@@ -486,6 +486,14 @@ def measure_http(
                 ("all units' overdue tasks, right after a change", as_office, overdue, changed),
                 ("one unit's tasks, right after a change", as_unit, list_url, changed),
                 ("search all tasks, a subject, right after a change", as_office, search, changed),
+                # Shown before its tabs' counts (directives.views._TaskListing.deferred): the
+                # counts the page then asks for, as the first to ask gets them.
+                (
+                    "search all tasks, a subject: its tabs' counts, right after a change",
+                    as_office,
+                    f"{reverse('task_list_counts')}?q={quote(word)}",
+                    changed,
+                ),
                 ("a unit's search, a subject, right after a change", as_unit, search, changed),
             ],
             args.runs,

@@ -9,14 +9,18 @@ on the next rows while Python handles these ones: the export of 100,000 tasks re
 
 from __future__ import annotations
 
+import random
 import time
-from collections.abc import Generator, Iterator
-from typing import Any
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connections, router, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Max, Min, Model, QuerySet
+
+T = TypeVar("T")
 
 # psycopg sends rows in chunks from libpq 17 on; before, one at a time (still streamed).
 CHUNKED = psycopg.pq.version() >= 170000
@@ -93,21 +97,99 @@ def estimated_rows(model: type[Model]) -> int | None:
     return rows
 
 
-def within(queryset: QuerySet[Any, Any], milliseconds: int) -> list[Any] | None:
-    """The rows of `queryset`, or None when PostgreSQL takes longer than `milliseconds` to
-    find them (the statement is cancelled: a plan that was expected to be quick and is not,
-    for the caller to ask another way). Elsewhere the rows, however long they take."""
-    connection = connections[queryset.db]
+class _Spent(Exception):
+    """The time given to `limited` ran out between two statements."""
+
+
+def limited(
+    read: Callable[[Callable[[], None]], T], milliseconds: int, using: str = "default"
+) -> T | None:
+    """What `read(limit)` returns, or None when its statements take longer than `milliseconds`
+    in all (each statement is cancelled when the time left runs out: a plan that was expected
+    to be quick and is not, for the caller to ask another way). `read` calls `limit()` before
+    each statement after the first, to give it only the time left. Elsewhere than on
+    PostgreSQL, what `read` returns, however long it takes."""
+    connection = connections[using]
     if connection.vendor != "postgresql":
-        return list(queryset)
+        return read(lambda: None)
+    deadline = time.monotonic() + milliseconds / 1000
     try:
-        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+
+            def limit() -> None:
+                left = round((deadline - time.monotonic()) * 1000)
+                if left < 1:
+                    raise _Spent
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(left)])
+
+            limit()
+            found = read(limit)
             # A savepoint inside a transaction, which keeps a setting made in it: set back.
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(milliseconds)])
-            rows = list(queryset)
             cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
-            return rows
+            return found
+    except _Spent:
+        return None
     except OperationalError as error:
         if isinstance(error.__cause__, psycopg.errors.QueryCanceled):
             return None
         raise
+
+
+def within(queryset: QuerySet[Any, Any], milliseconds: int) -> list[Any] | None:
+    """The rows of `queryset`, or None when PostgreSQL takes longer than `milliseconds` to
+    find them (`limited`). Elsewhere the rows, however long they take."""
+    return limited(lambda limit: list(queryset), milliseconds, queryset.db)
+
+
+# --- a sample of a column, for what PostgreSQL cannot estimate -------------------------------
+
+SAMPLE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The values of a column in rows drawn at random: `drawn` ids taken uniformly between the
+    table's lowest and highest id (`span` of them), `values` those of the drawn ids found."""
+
+    values: tuple[Any, ...]
+    drawn: int
+    span: int
+
+    def estimate(self, test: Callable[[Any], bool]) -> int:
+        """About how many rows of the table have a value that passes `test`."""
+        if not self.drawn:
+            return 0
+        return round(self.span * sum(1 for v in self.values if test(v)) / self.drawn)
+
+
+_SAMPLES: dict[tuple[str, str, str], tuple[float, Sample]] = {}
+
+
+def sample(model: type[Model], field: str, size: int = SAMPLE_SIZE) -> Sample:
+    """A sample of `model`'s `field` (`Sample`), drawn again after `ESTIMATE_SECONDS` in this
+    process: `size` ids drawn at random, read through the primary key (5 ms for a thousand at a
+    million tasks). For words that occur together, which PostgreSQL takes for independent
+    (common words then look rare), counting the sampled values that hold them all is right
+    within a few tenths of a percent of the table."""
+    using = router.db_for_read(model)
+    kept_as = (using, model._meta.db_table, field)
+    now = time.monotonic()
+    kept = _SAMPLES.get(kept_as)
+    if kept is not None and now - kept[0] < ESTIMATE_SECONDS:
+        return kept[1]
+    bounds = model._default_manager.using(using).aggregate(low=Min("pk"), high=Max("pk"))
+    low, high = bounds["low"], bounds["high"]
+    found = Sample((), 0, 0)
+    if low is not None:
+        span = high - low + 1
+        draw = random.Random()  # noqa: S311 - a statistical sample, not a secret
+        ids = [low + draw.randrange(span) for _ in range(size)]
+        values = dict(
+            model._default_manager.using(using).filter(pk__in=set(ids)).values_list("pk", field)
+        )
+        # An id drawn twice counts twice, as the draw was made.
+        found = Sample(tuple(values[i] for i in ids if i in values), size, span)
+    if len(_SAMPLES) > 64:
+        _SAMPLES.clear()
+    _SAMPLES[kept_as] = (now, found)
+    return found

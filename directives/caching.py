@@ -202,6 +202,16 @@ def inbox_key(user: Any) -> str:
     return list_key(user, timezone.localdate(), QueryDict(), "inbox")
 
 
+def kept_only(key: str) -> Any:
+    """What is kept under `key`, or None: nothing is computed."""
+    if not list_seconds():
+        return None
+    memo = request_memo()
+    if memo is not None and _FETCHED + key in memo:
+        return memo[_FETCHED + key]
+    return cache.get(key)
+
+
 def kept_list(key: str, compute: Callable[[], T]) -> T:
     """`compute()`, kept under `key` for `DONDOC_LIST_CACHE_SECONDS` (computed each time when 0)."""
     seconds = list_seconds()

@@ -335,6 +335,14 @@ class TaskFilter(django_filters.FilterSet):
             return False
         return scope.order_by()[: ROW_TESTED_SCOPE + 1].count() <= ROW_TESTED_SCOPE
 
+    def searched_alone(self) -> bool:
+        """Whether the list is filtered by a search of the text alone (its buckets aside)."""
+        self.qs  # noqa: B018 - the filters applied once, which tells the search's words
+        if not self.text_words:
+            return False
+        data = getattr(self.form, "cleaned_data", {})
+        return not any(value for name, value in data.items() if name not in ("q", "timeliness"))
+
     def walking_qs(self) -> TaskQuerySet | None:
         """`qs` with a text search's words tested row by row, for a page of a search that
         matches many tasks: the database then walks the list's deadline order and stops after

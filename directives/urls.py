@@ -5,6 +5,7 @@ from . import views, views_filters, views_groups, views_import, views_inbox, vie
 urlpatterns = [
     path("", views.home, name="home"),
     path("nhiem-vu/", views.task_list, name="task_list"),
+    path("nhiem-vu/dem/", views.task_list_counts, name="task_list_counts"),
     path("nhiem-vu/<int:pk>/", views.task_detail, name="task_detail"),
     path(
         "nhiem-vu/<int:pk>/nguyen-nhan-khach-quan/<int:event_pk>/",

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from core import seams
-from core.db import estimated_rows, within
+from core.db import estimated_rows, limited, sample, within
 from units.models import User
 
 from . import caching, services
@@ -136,6 +136,26 @@ class _Walked:
         return _page_ids(self.tasks, self.walking, self.matches, part.start or 0, part.stop)
 
 
+def _segment(tasks: TaskQuerySet, bucket: Timeliness | None, today: date) -> TaskQuerySet:
+    """`tasks` of one open bucket, or (None) every task outside the open buckets, as
+    `TaskQuerySet.by_urgency` ranks them."""
+    if bucket is None:
+        return tasks.alias(rank=urgency_rank(today)).filter(rank=len(OPEN_BUCKETS))
+    return tasks.filter(bucket_q(bucket, today))
+
+
+def _segments(buckets: list[str]) -> list[Timeliness | None]:
+    """The parts of a list of `buckets` (every bucket when none) in the urgency order: each
+    open bucket, then the closed ones together (`_segment`)."""
+    wanted = [Timeliness(b) for b in buckets] or list(Timeliness)
+    if len(wanted) == 1:
+        return [wanted[0]]
+    found: list[Timeliness | None] = [b for b in OPEN_BUCKETS if b in wanted]
+    if any(b not in OPEN_BUCKETS for b in wanted):
+        found.append(None)
+    return found
+
+
 class _UrgencyOrder:
     """The ids of `tasks` in the urgency order (`TaskQuerySet.by_urgency`), sliced as the
     paginator asks: bucket by bucket, each by its deadline, skipping whole buckets by their
@@ -163,14 +183,9 @@ class _UrgencyOrder:
         ]
         self.segments.append((None, sum(counts[b] for b in wanted if b not in OPEN_BUCKETS)))
 
-    def _segment(self, tasks: TaskQuerySet, bucket: Timeliness | None) -> TaskQuerySet:
-        if bucket is None:  # as by_urgency ranks them
-            return tasks.alias(rank=urgency_rank(self.today)).filter(rank=len(OPEN_BUCKETS))
-        return tasks.filter(bucket_q(bucket, self.today))
-
     def _walking(self, bucket: Timeliness | None) -> TaskQuerySet:
         assert self.walking is not None
-        return self._segment(self.walking(), bucket)
+        return _segment(self.walking(), bucket, self.today)
 
     def __getitem__(self, part: slice) -> list[int]:
         start, stop = part.start or 0, part.stop
@@ -183,18 +198,29 @@ class _UrgencyOrder:
             high = size if stop is None else min(stop - offset, size)
             if high > low:
                 walking = partial(self._walking, bucket) if self.walking is not None else None
-                ids += _page_ids(self._segment(self.tasks, bucket), walking, size, low, high)
+                segment = _segment(self.tasks, bucket, self.today)
+                ids += _page_ids(segment, walking, size, low, high)
             offset += size
         return ids
+
+
+# A search of every task that is estimated to match at least this many tasks is shown before
+# its tabs' counts, which the page then asks for (`task_list_counts`): counting ~50,000
+# matches by bucket takes 150-300 ms at a million tasks, a page of them a few.
+DEFERRED_COUNTS = 3_000
 
 
 class _TaskListing:
     """What the task list shows, each part computed only when the page renders it: the filter
     form and the list itself are kept as HTML until a change (directives.caching), and a page
-    found kept asks for none of what made it."""
+    found kept asks for none of what made it.
 
-    def __init__(self, request: HttpRequest) -> None:
+    `deferring`: a search that matches many tasks may show its first page before its counts
+    (`deferred`)."""
+
+    def __init__(self, request: HttpRequest, *, deferring: bool = True) -> None:
         self.request = request
+        self.deferring = deferring
 
     @cached_property
     def filter(self) -> TaskFilter:
@@ -205,11 +231,69 @@ class _TaskListing:
     def today(self) -> date:
         return self.filter.reference_day
 
-    def _kept(self, part: str, compute: Callable[[], Any], *, without: str = "") -> Any:
-        found = caching.list_key(
+    def _key(self, part: str, *, without: str = "") -> str:
+        return caching.list_key(
             self.request.user, self.today, self.request.GET, part, without=without
         )
-        return caching.kept_list(found, compute)
+
+    def _kept(self, part: str, compute: Callable[[], Any], *, without: str = "") -> Any:
+        return caching.kept_list(self._key(part, without=without), compute)
+
+    @cached_property
+    def may_defer(self) -> bool:
+        """Whether the page could be shown before its counts (`deferred`), from its address
+        alone: the first page of a search by a person who follows every task."""
+        user: User = self.request.user  # type: ignore[assignment]
+        query = self.request.GET
+        return (
+            self.deferring
+            and user.sees_all_units
+            and query.get("page", "1") == "1"
+            and bool(query.get("q", "").strip())
+        )
+
+    @cached_property
+    def deferred(self) -> bool:
+        """Whether the first page is shown before its tabs' counts, which the page asks for
+        once shown (`task_list_counts`, which keeps them for the next pages): a search of every
+        task by its text alone, estimated from a sample of the tasks' texts to match at least
+        `DEFERRED_COUNTS` (PostgreSQL's own estimate takes common words that go together for
+        rare ones), whose counts are not kept yet. The page is then walked (`page`)."""
+        if not self.may_defer:
+            return False
+        if caching.kept_only(self.counts_key) is not None or not self.filter.searched_alone():
+            return False
+        words = self.filter.text_words
+        texts = sample(Task, "search_text")
+        return texts.estimate(lambda text: all(w in text for w in words)) >= DEFERRED_COUNTS
+
+    def _walked_first_page(self) -> list[int] | None:
+        """The first page's ids and the next one's first (to tell whether there is a next page),
+        in the urgency order, read without the counts: each bucket walked in deadline order,
+        the words tested on each row. None when that takes longer than `WALK_MILLISECONDS` (a
+        bucket with few matches among many tasks): the page is then read with its counts."""
+        walking = self.filter.walking_qs()
+        assert walking is not None  # a search of the text alone
+        if self.buckets:
+            walking = walking.filter(buckets_q(self.buckets, self.today))
+        parts = [_segment(walking, b, self.today).by_deadline() for b in _segments(self.buckets)]
+
+        def read(limit: Callable[[], None]) -> list[int]:
+            ids: list[int] = []
+            for n, part in enumerate(parts):
+                needed = PAGE_SIZE + 1 - len(ids)
+                if needed <= 0:
+                    break
+                if n:
+                    limit()  # the time left, for this part
+                ids += part.values_list("pk", flat=True)[:needed]
+            return ids
+
+        return limited(read, WALK_MILLISECONDS, walking.db)
+
+    @cached_property
+    def all_buckets(self) -> list[Timeliness]:
+        return list(Timeliness)
 
     @cached_property
     def counts_by(self) -> dict[Timeliness, int]:
@@ -223,8 +307,13 @@ class _TaskListing:
                 return buckets_from(tallied)
             return timeliness_counts(task_filter.qs, today)
 
-        counts: dict[Timeliness, int] = self._kept("counts", count, without="timeliness")
+        counts: dict[Timeliness, int] = caching.kept_list(self.counts_key, count)
         return counts
+
+    @cached_property
+    def counts_key(self) -> str:
+        # The counts are those of every bucket: the same whichever tab is shown.
+        return self._key("counts", without="timeliness")
 
     @cached_property
     def buckets(self) -> list[str]:
@@ -258,6 +347,17 @@ class _TaskListing:
 
     @cached_property
     def page(self) -> Page[Any]:
+        if self.deferred:
+            walked = self._walked_first_page()
+            if walked is not None:
+                # Its number of pages unknown until counted: "Trang 1", and a next page if any.
+                pages: Paginator[Any] = Paginator(walked, PAGE_SIZE)
+                page = pages.page(1)
+                ids = self._kept("page-1", lambda: walked[:PAGE_SIZE])
+                page.object_list = list_rows(ids, self.today)
+                page.uncounted = True  # type: ignore[attr-defined]
+                return page
+            self.deferred = False  # counted after all, before the page
         today, buckets = self.today, self.buckets
         filtered = self.filter.qs
         tasks = filtered.filter(buckets_q(buckets, today)) if buckets else filtered
@@ -306,8 +406,14 @@ class _TaskListing:
         return caching.html_key(self.request, "task-list-filters")
 
     @cached_property
-    def rows_key(self) -> str | None:
+    def rows_html_key(self) -> str | None:
         return caching.html_key(self.request, "task-list-rows", shown=("page",))
+
+    @cached_property
+    def rows_key(self) -> str | None:
+        """The key the tabs, rows and pages are kept under; None (not kept) when shown
+        before their counts."""
+        return None if self.deferred else self.rows_html_key
 
 
 @login_required
@@ -315,8 +421,17 @@ class _TaskListing:
 def task_list(request: HttpRequest) -> HttpResponse:
     """The tasks this person follows, filtered, most urgent first, with each bucket's count."""
     listing = _TaskListing(request)
-    # What the page may find kept, asked for at once: its two parts and the header's counts.
-    caching.prefetch([listing.filters_key, listing.rows_key, caching.inbox_key(request.user)])
+    # What the page may find kept, asked for at once: its two parts, its counts and the
+    # header's counts.
+    caching.prefetch(
+        [
+            listing.filters_key,
+            listing.rows_html_key,
+            # Whether a search shows its first page before its counts (`deferred`).
+            listing.counts_key if listing.may_defer else None,
+            caching.inbox_key(request.user),
+        ]
+    )
     return render(
         request,
         "directives/task_list.html",
@@ -325,6 +440,15 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "saved_filters": list(SavedFilter.objects.filter(owner_id=request.user.pk)),
         },
     )
+
+
+@login_required
+@require_safe
+def task_list_counts(request: HttpRequest) -> HttpResponse:
+    """The task list's tabs with each bucket's count, for a page shown before them
+    (`_TaskListing.deferred`), which asks for them once shown; kept for its next pages."""
+    listing = _TaskListing(request, deferring=False)
+    return render(request, "directives/_task_tabs.html", {"listing": listing})
 
 
 def _without(request: HttpRequest, name: str) -> str:

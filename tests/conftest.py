@@ -76,7 +76,10 @@ def _fresh_cache() -> None:
     """Every test starts with an empty cache (its database starts empty too)."""
     from django.core.cache import cache
 
+    from core import db
+
     cache.clear()
+    db._SAMPLES.clear()  # samples of the tables kept in the process (core.db.sample)
 
 
 @pytest.fixture

@@ -194,3 +194,59 @@ def test_rows_within_a_time_or_none(demo: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone() == before  # the time limit was the walk's alone
+
+
+def test_statements_within_a_time_in_all_or_none(demo: None) -> None:
+    """`limited`: what `read` returns, or None when its statements take longer in all than
+    the time given; each statement after the first gets only the time left (`limit()`)."""
+    from core.db import limited
+
+    def two_naps(limit: Any) -> list[Any]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_sleep(0.03)" if connection.vendor == "postgresql" else "SELECT 1"
+            )
+            first = cursor.fetchall()
+            limit()
+            cursor.execute(
+                "SELECT pg_sleep(0.03)" if connection.vendor == "postgresql" else "SELECT 1"
+            )
+            return first + cursor.fetchall()
+
+    if connection.vendor != "postgresql":
+        assert len(limited(two_naps, 1) or []) == 2  # no limit elsewhere
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()
+    assert limited(two_naps, 1000) is not None
+    # Each nap alone is within 50 ms, both are not.
+    assert limited(two_naps, 50) is None
+    assert Task.objects.count() > 10  # the connection fit for the next query
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == before
+
+
+def test_a_sample_of_a_column_estimates_how_many_rows_hold_a_value(
+    demo: None, django_assert_num_queries: Any
+) -> None:
+    """`sample`: values of ids drawn at random, kept in the process; an estimate from them is
+    near the true count (demo data: a few hundred tasks)."""
+    from core import db
+
+    db._SAMPLES.clear()
+    texts = db.sample(Task, "search_text")
+    assert texts.drawn == db.SAMPLE_SIZE and 0 < len(texts.values) <= db.SAMPLE_SIZE
+    with django_assert_num_queries(0):
+        assert db.sample(Task, "search_text") is texts
+    every = Task.objects.count()
+    assert texts.estimate(lambda text: True) == round(texts.span * len(texts.values) / texts.drawn)
+    assert abs(texts.estimate(lambda text: True) - every) <= every * 0.1
+    word = "bao cao"
+    holding = Task.objects.filter(search_text__contains=word).count()
+    assert 0 < holding < every
+    assert abs(texts.estimate(lambda text: word in text) - holding) <= max(every * 0.06, 5)
+    db._SAMPLES.clear()
+    Task.objects.all().delete()
+    assert db.sample(Task, "search_text").estimate(lambda text: True) == 0

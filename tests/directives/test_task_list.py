@@ -325,3 +325,153 @@ def test_a_page_is_walked_when_the_matches_make_the_walk_short(
     assert not views._walks(50_000, 10**6)  # a page far down the list
     monkeypatch.setattr(views, "estimated_rows", lambda model: None)
     assert not views._walks(50_000, 25)
+
+
+@pytest.mark.parametrize(
+    ("query", "slow"),
+    [
+        ({"q": ["duong"]}, False),
+        ({"q": ["duong"], "timeliness": ["overdue"]}, False),
+        ({"q": ["duong"], "timeliness": ["done_late"]}, False),
+        ({"q": ["duong"], "timeliness": ["overdue", "done_late", "in_time"]}, False),
+        # The walk ran long (a bucket with few matches among many tasks): counted first.
+        ({"q": ["duong"]}, True),
+    ],
+)
+def test_a_search_that_matches_many_shows_its_first_page_before_its_counts(
+    office_client: Client,
+    make_task: MakeTask,
+    monkeypatch: pytest.MonkeyPatch,
+    query: dict[str, list[str]],
+    slow: bool,
+) -> None:
+    """An office's search estimated (from a sample of the texts) to match many tasks shows
+    its first page, walked in the urgency order, before its tabs' counts, which the page asks
+    for (`task_list_counts`) and which are then kept: the next requests show them, and every
+    page is the urgency order of the matches as without the wait."""
+    import re
+
+    from directives import caching, views
+    from directives.timeliness import Timeliness, buckets_q, timeliness_counts
+    from directives.views import PAGE_SIZE
+
+    today = date(2023, 10, 20)
+    deadlines = [date(2023, 10, d) for d in (1, 5, 19, 21, 23, 28)] + [date(2023, 12, 1), None]
+    tasks = [
+        make_task(text=f"Việc {n} {'làm đường' if n % 3 else 'sửa cầu'}", deadline=deadlines[n % 8])
+        for n in range(90)
+    ]
+    for n, task in enumerate(tasks[:24]):
+        fields = {"status": Task.Status.DONE, "completed_on": date(2023, 10, 10), "progress": 100}
+        if n % 4 == 3:
+            fields = {"status": Task.Status.CANCELLED, "cancel_reason": "Không còn cần"}
+        Task.objects.filter(pk=task.pk).update(**fields)
+    caching.lists_changed()
+    # ~60 of the 90 tasks match: estimated from a sample of the texts, whatever the database.
+    monkeypatch.setattr(views, "DEFERRED_COUNTS", 20)
+    if slow:
+        monkeypatch.setattr(views, "limited", lambda read, milliseconds, using: None)
+    matching = Task.objects.filter(search_text__contains="duong")
+    if "timeliness" in query:
+        matching = matching.filter(buckets_q(query["timeliness"], today))
+    expected = list(matching.by_urgency(today).values_list("pk", flat=True))
+    assert len(expected) > PAGE_SIZE or "timeliness" in query
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as read:
+        first = office_client.get(reverse("task_list"), query)
+    assert first.status_code == 200
+    listing = first.context["listing"]
+    walked = [q for q in read.captured_queries if re.search("STRPOS|INSTR", q["sql"].upper())]
+    # Shown before its counts: the page walked, nothing counted.
+    assert bool(walked) == (not slow)
+    assert ("counts_by" in listing.__dict__) == slow
+    html = first.content.decode()
+    tabs = html[html.index('aria-label="Theo tình trạng thời hạn"') :]
+    tabs = tabs[: tabs.index("</nav>")]
+    if slow:
+        assert not listing.deferred
+        assert 'hx-get="' not in tabs and "…" not in tabs
+    else:
+        assert listing.deferred
+        counts_url = f"{reverse('task_list_counts')}?{first.wsgi_request.GET.urlencode()}"
+        assert f'hx-get="{counts_url.replace("&", "&amp;")}"' in tabs
+        assert "…" in tabs and not re.search(r'badge[^"]*">\d', tabs)
+        shown = re.search(r'class="page-link">Trang 1([^<]*)<', html)
+        assert shown is None or shown.group(1) == ""  # how many pages: not known yet
+    first_ids = [t.pk for t in listing.page.object_list]
+    assert first_ids == expected[:PAGE_SIZE]
+    assert ("Trang sau" in html) == (len(expected) > PAGE_SIZE)
+
+    # The counts the page asks for: each bucket's, under the search (whatever tab is shown).
+    counted = office_client.get(reverse("task_list_counts"), query)
+    assert counted.status_code == 200
+    badges = re.findall(r'badge[^"]*">(\d+)<', counted.content.decode())
+    every = timeliness_counts(Task.objects.filter(search_text__contains="duong"), today)
+    assert int(badges[0]) == sum(every.values())
+    assert {b: n for b, n in counted.context["listing"].counts} == every
+    assert sum(every[Timeliness(b)] for b in query.get("timeliness", [])) in (0, len(expected))
+
+    # Kept: the same address asked again shows the counts with the page (what was shown
+    # without them was not kept), and every page follows.
+    again = office_client.get(reverse("task_list"), query)
+    assert not again.context["listing"].deferred
+    assert 'hx-get="' not in again.content.decode()
+    assert re.search(
+        r'aria-current="page">[^<]*<span class="badge[^"]*">\d+<', again.content.decode()
+    )
+    shown_ids: list[int] = []
+    page = 1
+    while True:
+        response = office_client.get(reverse("task_list"), {**query, "page": str(page)})
+        assert not response.context["listing"].deferred
+        assert 'hx-get="' not in response.content.decode()
+        ids = [t.pk for t in response.context["listing"].page.object_list]
+        shown_ids += ids
+        if len(ids) < PAGE_SIZE:
+            break
+        page += 1
+    assert shown_ids == expected
+
+
+def test_only_a_search_of_every_task_by_its_text_alone_waits_for_its_counts(
+    client: Client,
+    make_task: MakeTask,
+    office: User,
+    staff_a: User,
+    unit_a: Unit,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from directives import views
+
+    for n in range(30):
+        make_task(text=f"Làm đường {n}")
+    monkeypatch.setattr(views, "DEFERRED_COUNTS", 5)
+
+    def deferred(who: User, **params: str) -> bool:
+        client.force_login(who)
+        response = client.get(reverse("task_list"), params)
+        assert response.status_code == 200
+        assert response.context["listing"].page.object_list
+        return bool(response.context["listing"].deferred)
+
+    assert deferred(office, q="duong")
+    assert not deferred(office, q="duong", page="2")
+    assert not deferred(office, q="duong", unit=str(unit_a.pk))  # another filter
+    assert not deferred(office, q="duong", status="assigned")
+    assert not deferred(office, q=str(unit_a.name))  # a unit's name: not the text alone
+    assert not deferred(staff_a, q="duong")  # a unit: its own tasks, few
+    monkeypatch.setattr(views, "DEFERRED_COUNTS", 31)
+    assert not deferred(office, q="duong")  # ~30 estimated, fewer than asked for
+
+
+def test_the_counts_of_a_bad_filter_explain_nothing_and_do_not_fail(
+    office_client: Client, make_task: MakeTask
+) -> None:
+    make_task(text="Làm đường")
+    for params in ({"deadline_from": "32/13/2023"}, {"q": "\x00"}, {"timeliness": "xyz"}):
+        response = office_client.get(reverse("task_list_counts"), params)
+        assert response.status_code == 200
+        assert 'aria-label="Theo tình trạng thời hạn"' in response.content.decode()

@@ -134,3 +134,44 @@ def test_on_a_phone_the_counts_stay_in_sight_and_the_filters_fold(
     expect(badge).to_be_visible()
     box = badge.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 390  # the role is not cut
+
+
+def test_a_search_of_many_tasks_shows_its_rows_then_its_counts(
+    page: Page,
+    live_server: object,
+    make_task: MakeTask,
+    office: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A search estimated to match many tasks shows its rows first; the tabs then ask for
+    their counts and show them (directives.views.task_list_counts)."""
+    from directives import views
+
+    monkeypatch.setattr(views, "DEFERRED_COUNTS", 5)
+    late = timezone.localdate() - timedelta(days=3)
+    for n in range(30):
+        make_task(text=f"Giải phóng mặt bằng dự án {n}", deadline=late if n < 12 else None)
+    make_task(text="Việc khác")
+    base = str(live_server)
+    log_in(page, base, office)
+    messages: list[str] = []
+    asked: list[str] = []
+    page.on("console", lambda m: messages.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: asked.append(r.url))
+    page.goto(f"{base}/nhiem-vu/?q=giai+phong")
+    tabs = page.get_by_role("navigation", name="Theo tình trạng thời hạn")
+    everything = tabs.get_by_role("link", name=re.compile(r"^Tất cả"))
+    expect(everything).to_have_text(re.compile(r"Tất cả\s+30$"))
+    expect(tabs).not_to_have_attribute("aria-busy", "true")
+    expect(tabs.get_by_role("link", name=re.compile(r"^Quá hạn"))).to_have_text(
+        re.compile(r"Quá hạn\s+12$")
+    )
+    expect(page.locator("tbody tr")).to_have_count(25)
+    assert f"{base}/nhiem-vu/dem/?q=giai+phong" in asked  # the counts came after the rows
+    check_accessibility(page)
+    page.get_by_role("link", name=re.compile(r"^Quá hạn")).click()
+    expect(page.locator("tbody tr")).to_have_count(12)
+    expect(tabs.get_by_role("link", name=re.compile(r"^Quá hạn"))).to_have_attribute(
+        "aria-current", "page"
+    )
+    assert messages == []

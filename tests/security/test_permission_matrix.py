@@ -90,6 +90,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     # task of unit A does not exist for unit B).
     "task_list_export": SIGNED_IN_PAGE,
     "task_list_csv": SIGNED_IN_PAGE,
+    "task_list_counts": SIGNED_IN_PAGE,
     "saved_filter_create": row("lmmmmm", "looooo"),
     "saved_filter_delete": row("lmmmmm", "lnnnon"),
     "remind_list": row("lmmmmm", "lfffof"),
