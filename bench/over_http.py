@@ -14,8 +14,10 @@ The server: `gunicorn config.wsgi` with 2 workers × 4 threads (gthread), the be
 
 from __future__ import annotations
 
+import html
 import http.client
 import os
+import re
 import signal
 import socket
 import statistics
@@ -115,17 +117,29 @@ class Browser:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
     def get(self, path: str) -> tuple[float, int, int]:
-        """(milliseconds, status, bytes) of one GET, the whole answer read."""
+        """(milliseconds, status, bytes) of one GET, the whole answer read. What the page asks
+        for itself once shown (htmx's `hx-trigger="load"`: a search's tabs' counts) is then
+        asked for too, as a browser would, untimed."""
         start = time.perf_counter()
+        body, status = self._read(path)
+        elapsed = (time.perf_counter() - start) * 1000
+        for later in _ASKED_ONCE_SHOWN.findall(body.decode(errors="replace")):
+            self._read(html.unescape(later))
+        return elapsed, status, len(body)
+
+    def _read(self, path: str) -> tuple[bytes, int]:
         try:
             self.connection.request("GET", path, headers={"Cookie": self.cookie})
             response = self.connection.getresponse()
-            body = response.read()
+            return response.read(), response.status
         except (http.client.HTTPException, OSError):
             self.connection.close()
             self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
             raise
-        return (time.perf_counter() - start) * 1000, response.status, len(body)
+
+
+# An element that asks for its content once the page is shown (templates/directives/_task_tabs).
+_ASKED_ONCE_SHOWN = re.compile(r'hx-get="([^"]+)" hx-trigger="load"')
 
 
 Page = tuple[str, Browser, str] | tuple[str, Browser, str, Callable[[], object]]

@@ -229,6 +229,8 @@ class _TaskListing:
 
     @cached_property
     def today(self) -> date:
+        if not self.request.GET.get("as_of"):  # known without the filters (a page found kept)
+            return timezone.localdate()
         return self.filter.reference_day
 
     def _key(self, part: str, *, without: str = "") -> str:
