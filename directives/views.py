@@ -204,6 +204,10 @@ class _UrgencyOrder:
         return ids
 
 
+# A list of several buckets with at most this many tasks is sorted by its urgency in one
+# query: a query per bucket (`_UrgencyOrder`) costs more than sorting so few (a unit's list).
+SORTED_AT_ONCE = 1_000
+
 # A search of every task that is estimated to match at least this many tasks is shown before
 # its tabs' counts, which the page then asks for (`task_list_counts`): counting ~50,000
 # matches by bucket takes 150-300 ms at a million tasks, a page of them a few.
@@ -383,6 +387,9 @@ class _TaskListing:
                 ordered = _Walked(tasks, walking, self.counts_by[Timeliness(buckets[0])])
             elif len(buckets) == 1:
                 ordered = tasks.by_deadline().values_list("pk", flat=True)
+            elif self.selected_count <= SORTED_AT_ONCE:
+                # Few: sorted at once, in one query rather than one per bucket.
+                ordered = tasks.by_urgency(today).values_list("pk", flat=True)
             else:
                 ordered = _UrgencyOrder(tasks, today, self.counts_by, buckets, walking)
         # The page's ids first, sorted on the task table alone (the database stops after one

@@ -217,6 +217,10 @@ def test_a_list_opened_from_a_figure_names_its_filters_and_counts_its_rows(
         # A walk that ran long (core.db.within gave up): the page through the index.
         ({"q": ["duong"]}, "slow"),
         ({"q": ["duong"], "timeliness": ["overdue"]}, "slow"),
+        # Few tasks in several buckets: sorted at once (views.SORTED_AT_ONCE).
+        ({}, "at once"),
+        ({"timeliness": ["overdue", "done_late", "in_time"]}, "at once"),
+        ({"q": ["duong"]}, "at once"),
     ],
 )
 def test_every_page_follows_the_urgency_order(
@@ -226,8 +230,9 @@ def test_every_page_follows_the_urgency_order(
     query: dict[str, list[str]],
     walk: bool | str | None,
 ) -> None:
-    """The list's pages, read bucket by bucket (directives.views._UrgencyOrder), are the
-    urgency order of the whole list cut into pages: no task twice, none left out."""
+    """The list's pages, read bucket by bucket (directives.views._UrgencyOrder) or, when few,
+    sorted at once, are the urgency order of the whole list cut into pages: no task twice,
+    none left out."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -240,8 +245,10 @@ def test_every_page_follows_the_urgency_order(
         make_task(text=f"Việc {n} {'làm đường' if n % 3 else 'sửa cầu'}", deadline=deadlines[n % 8])
         for n in range(70)
     ]
+    if walk != "at once":  # bucket by bucket (views._UrgencyOrder), however few the tasks
+        monkeypatch.setattr(views, "SORTED_AT_ONCE", 0)
     if walk is not None:
-        monkeypatch.setattr(views, "_walks", lambda matches, needed: bool(walk))
+        monkeypatch.setattr(views, "_walks", lambda matches, needed: walk is True)
     if walk == "slow":
         monkeypatch.setattr(views, "within", lambda queryset, milliseconds: None)
     # Some closed: done on time, done late, done with no deadline, cancelled.
