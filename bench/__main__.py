@@ -467,6 +467,19 @@ def measure_http(
         # What a list found is kept until a change (directives.caching, with Redis): the same
         # lists are also timed right after a change, as the first person to ask gets them.
         changed = caching.lists_changed
+        # A change to a task of another unit (saved as any write saves it): a unit's kept
+        # lists are under its own version and stay kept (directives.caching).
+        elsewhere = (
+            Task.objects.exclude(lead_unit_id=busiest_unit)
+            .exclude(support_units=busiest_unit)
+            .order_by("pk")
+            .first()
+        )
+        assert elsewhere is not None
+
+        def changed_elsewhere() -> None:
+            elsewhere.save(update_fields=["progress"])
+
         pages: list[over_http.Page] = [
             ("all units' overdue tasks (office)", as_office, overdue),
             ("one unit's tasks (the staff's list)", as_unit, list_url),
@@ -485,6 +498,12 @@ def measure_http(
             [
                 ("all units' overdue tasks, right after a change", as_office, overdue, changed),
                 ("one unit's tasks, right after a change", as_unit, list_url, changed),
+                (
+                    "one unit's tasks, right after a change to another unit's task",
+                    as_unit,
+                    list_url,
+                    changed_elsewhere,
+                ),
                 ("search all tasks, a subject, right after a change", as_office, search, changed),
                 # Shown before its tabs' counts (directives.views._TaskListing.deferred): the
                 # counts the page then asks for, as the first to ask gets them.

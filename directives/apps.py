@@ -28,7 +28,7 @@ class DirectivesConfig(AppConfig):
 
         # What the task lists found is kept until a model they read changes (caching.py).
         from django.apps import apps
-        from django.db.models.signals import m2m_changed
+        from django.db.models.signals import m2m_changed, post_init
 
         from .models import Task
 
@@ -39,6 +39,8 @@ class DirectivesConfig(AppConfig):
                 post_delete.connect(
                     caching.model_changed, sender=model, dispatch_uid=f"{uid}-deleted"
                 )
+        # A task read remembers its lead unit and holder: a change away from them tells theirs.
+        post_init.connect(caching.task_loaded, sender=Task, dispatch_uid="dondoc-task-loaded")
         for through in (Task.support_units.through, Task.helpers.through):
             m2m_changed.connect(
                 caching.model_changed,

@@ -5,11 +5,18 @@
   alter them moves: a task given (created, moved to another unit, its support units changed)
   and a notice saved.
 - **What the task lists, the dashboard and the task page found or showed**, for a person's
-  scope (account, role, unit, active), the filters in the address and the day, under one
+  scope (account, role, unit, active), the filters in the address and the day, under a
   version that every write to the tasks and what their filters read moves (a model saved or
   deleted in `units` or `directives`, an account too since the rows name people, but not its
   sign-in stamp; a task's support units or helpers changed; the few bulk updates of the
-  services, which call `lists_changed()`):
+  services, which call `lists_changed()`). The office and the leadership see every task: their
+  version (LISTS) moves at every write. A unit's people see their unit's tasks: theirs is
+  made of their unit's own version and STRUCTURE's. A write to one task, its timeline, files,
+  requests, periods, support units or helpers moves LISTS and the versions of the units it
+  concerns (lead unit before and after, support units, the units of its holder and helpers:
+  `unit_lists_changed`); any other write (a unit, an account, a notice, a deletion, a bulk
+  update) moves LISTS and STRUCTURE, so every list. At a province's scale (2,500 units, a
+  change every few seconds somewhere) a unit's lists stay kept until its own tasks change:
   - the task list's bucket counts and each page's ids, and its two parts as HTML (the filter
     form with the chips; the tabs, rows and pages: `{% kept %}`, directives.templatetags.kept):
     a list asked again reads no task at all; the forms that post (a CSRF token) and the
@@ -18,7 +25,7 @@
   - the task as its page reads it (events, attachments, units, requests, periods); what other
     apps keep about it (the reminders sent) is read each time, and actions read it afresh;
   - the header's inbox counts.
-  The version is read once per request (core.cache.RequestMemoMiddleware). Only where the
+  The versions are read once per request (core.cache.RequestMemoMiddleware). Only where the
   cache is shared by every process (Redis): with a cache of its own in each process a change
   made in another would not show (`DONDOC_LIST_CACHE_SECONDS`, 0 = off).
 - **The units' names, folded** (the search matches a phrase against every unit's names, with or
@@ -44,6 +51,7 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -54,7 +62,11 @@ from core.text import fold
 T = TypeVar("T")
 
 FOLLOWED = "dondoc:followed-notices:version"
+# What the office and the leadership see (every task): moved by every change.
 LISTS = "dondoc:task-lists:version"
+# What every list shows beside its tasks (units, people, notices, …): moved by every change
+# that is not one task's; a unit's people's kept answers are under it and their unit's own.
+STRUCTURE = "dondoc:task-lists:structure"
 UNITS = "dondoc:units:version"
 # A kept answer lives at most this long (seconds) even when nothing moves its version.
 TIMEOUT = 300
@@ -62,16 +74,23 @@ TIMEOUT = 300
 
 def _version(key: str) -> str:
     """The version under `key`, read once per request (core.cache.request_memo)."""
+    return _versions([key])[0]
+
+
+def _versions(keys: list[str]) -> list[str]:
+    """The versions under `keys`, read once per request, those not yet read in one round trip."""
     memo = request_memo()
-    if memo is not None and key in memo:
-        return str(memo[key])
-    found = cache.get(key)
-    if found is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        found = cache.get(key) or ""
-    if memo is not None:
-        memo[key] = found
-    return str(found)
+    found: dict[str, Any] = {k: memo[k] for k in keys if k in memo} if memo is not None else {}
+    wanted = [k for k in keys if k not in found]
+    if wanted:
+        found |= cache.get_many(wanted) if len(wanted) > 1 else {wanted[0]: cache.get(wanted[0])}
+    for key in wanted:
+        if found.get(key) is None:
+            cache.add(key, uuid.uuid4().hex, None)
+            found[key] = cache.get(key) or ""
+        if memo is not None:
+            memo[key] = found[key]
+    return [str(found[key]) for key in keys]
 
 
 def _move(key: str) -> None:
@@ -113,8 +132,44 @@ _NOT_READ_BY_LISTS = {"notification", "savedfilter", "auditentry"}
 _NOT_SHOWN_BY_LISTS = {"last_login"}
 
 
+def _unit_version(unit_id: int) -> str:
+    return f"dondoc:task-lists:unit:{unit_id}"
+
+
+def _scope_version(user: Any) -> str:
+    """The version of what `user`'s kept answers show: for a unit's people, STRUCTURE's and
+    their unit's (a change to another unit's task leaves them kept); for everyone else
+    (the office, the leadership: every task), LISTS, which every change moves."""
+    unit_id = getattr(user, "unit_id", None)
+    if getattr(user, "sees_all_units", True) or not getattr(user, "is_unit_member", False):
+        return _version(LISTS)
+    if unit_id is None:
+        return _version(LISTS)
+    return ".".join(_versions([STRUCTURE, _unit_version(unit_id)]))
+
+
 def _move_lists() -> None:
-    _move(LISTS)
+    _move_all([LISTS, STRUCTURE])
+
+
+def _move_all(keys: list[str]) -> None:
+    """`_move` for several versions, in one round trip."""
+    moved = {key: uuid.uuid4().hex for key in keys}
+    cache.set_many(moved, None)
+    memo = request_memo()
+    if memo is not None:
+        memo.update(moved)
+
+
+class _UnitMoves:
+    """Moves LISTS and the versions of `units` (at a transaction's commit: one per transaction,
+    the units of every change in it)."""
+
+    def __init__(self, units: set[int]) -> None:
+        self.units = units
+
+    def __call__(self) -> None:
+        _move_all([LISTS, *(_unit_version(u) for u in self.units)])
 
 
 def lists_changed() -> None:
@@ -131,20 +186,105 @@ def lists_changed() -> None:
     transaction.on_commit(_move_lists)
 
 
+def unit_lists_changed(units: set[int]) -> None:
+    """Tasks of `units` changed (each unit's own, or one it supports): the kept answers of
+    those units' people and of everyone who sees every task are out of date; other units'
+    stay kept. At once, and when the transaction commits (once for all its changes)."""
+    units = {u for u in units if u}
+    _UnitMoves(units)()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _, function, _ in connection.run_on_commit:
+            if isinstance(function, _UnitMoves):
+                function.units |= units
+                return
+    transaction.on_commit(_UnitMoves(set(units)))
+
+
+def task_loaded(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A task as read (a signal receiver: directives.apps): its lead unit and holder, so that a
+    change that moves it from them tells their lists too. Fields not read are left unread."""
+    fields = instance.__dict__
+    instance._dondoc_loaded = (fields.get("lead_unit_id"), fields.get("assignee_id"))
+
+
+def _units_of_task(task_id: int, people: tuple[int | None, ...] = ()) -> set[int]:
+    """The units whose lists show task `task_id`: its lead unit, its support units, and the
+    units of its holder, its helpers and `people` (one query)."""
+    from units.models import User
+
+    from .models import Task
+
+    helpers = Task.helpers.through.objects.filter(task_id=task_id).values("user_id")
+    holder = Task.objects.filter(pk=task_id).values("assignee_id")
+    found = (
+        Task.objects.filter(pk=task_id)
+        .order_by()
+        .values_list("lead_unit_id", flat=True)
+        .union(
+            Task.support_units.through.objects.filter(task_id=task_id)
+            .order_by()
+            .values_list("unit_id", flat=True),
+            User.objects.filter(
+                Q(pk__in=helpers) | Q(pk__in=holder) | Q(pk__in=[p for p in people if p])
+            )
+            .order_by()
+            .values_list("unit_id", flat=True),
+        )
+    )
+    return {unit for unit in found if unit}
+
+
+def _touched_units(sender: Any, kwargs: dict[str, Any]) -> set[int] | None:
+    """The units whose lists a change to one task can alter (`_units_of_task`), or None when
+    the change is not one task's (every list may show it)."""
+    from .models import Task, TaskEvent
+
+    instance = kwargs["instance"]
+    if "action" in kwargs:  # a task's support units or helpers (m2m_changed)
+        if kwargs.get("reverse") or not isinstance(instance, Task):
+            return None
+        added = set(kwargs.get("pk_set") or ())
+        if kwargs["model"] is Task.support_units.field.related_model:
+            return _units_of_task(instance.pk) | added
+        return _units_of_task(instance.pk, tuple(added))
+    if "created" not in kwargs:  # a deletion: what it took with it is not known here
+        return None
+    if isinstance(instance, Task):
+        lead, holder = getattr(instance, "_dondoc_loaded", (None, None))
+        return _units_of_task(instance.pk, (holder,)) | {
+            u for u in (instance.lead_unit_id, lead) if u
+        }
+    field_names = {f.name for f in sender._meta.concrete_fields}
+    if "task" in field_names and sender._meta.get_field("task").related_model is Task:
+        extra = {instance.unit_id} if "unit" in field_names else set()
+        return _units_of_task(instance.task_id) | extra
+    if "event" in field_names and sender._meta.get_field("event").related_model is TaskEvent:
+        task_id = TaskEvent.objects.filter(pk=instance.event_id).values_list("task_id").first()
+        return _units_of_task(task_id[0]) if task_id else None
+    return None
+
+
 def model_changed(sender: Any, **kwargs: Any) -> None:
     """A model of `units` or `directives` was saved or deleted, or a task's support units or
-    helpers changed (signal receivers: directives.apps)."""
+    helpers changed (signal receivers: directives.apps). A change to one task (the task, its
+    timeline, files, requests, periods, support units, helpers) tells the lists of the units
+    it concerns (`unit_lists_changed`); any other, every list."""
     if sender._meta.model_name in _NOT_READ_BY_LISTS:
         return
     fields = kwargs.get("update_fields")
     if fields and set(fields) <= _NOT_SHOWN_BY_LISTS:
         return
-    lists_changed()
+    units = _touched_units(sender, kwargs)
+    if units is None:
+        lists_changed()
+    else:
+        unit_lists_changed(units)
 
 
 def everything_changed() -> None:
     """The data was replaced wholesale (a restore, the benchmark's load): nothing kept holds."""
-    for key in (FOLLOWED, LISTS, UNITS):
+    for key in (FOLLOWED, LISTS, STRUCTURE, UNITS):
         _move(key)
 
 
@@ -161,7 +301,8 @@ def list_key(user: Any, day: date, query: Any, part: str, *, without: str = "") 
         (name, query.getlist(name)) for name in query if name not in ("page", "print", without)
     )
     digest = hashlib.blake2b(repr(filters).encode(), digest_size=16).hexdigest()
-    return f"dondoc:task-list:{_version(LISTS)}:{who}:{day.isoformat()}:{digest}:{part}"
+    version = _scope_version(user)
+    return f"dondoc:task-list:{version}:{who}:{day.isoformat()}:{digest}:{part}"
 
 
 # Where `prefetch` leaves a value in the request's memo, beside the versions.

@@ -311,3 +311,104 @@ def test_without_the_setting_every_page_renders_afresh(
         Task.objects.filter(pk=task.pk).update(text="Việc một (sửa)")  # no signal, no version
         assert listed(client) == (["Việc một (sửa)"], 1)
         assert "Việc một (sửa)" in client.get(page).content.decode()
+
+
+def _counted_afresh(client: Client, **params: str) -> bool:
+    """Whether the list was made for this request rather than found kept (a kept list makes
+    only the queries of tests.directives.test_views.LIST_QUERIES' second figure)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.directives.test_views import LIST_QUERIES
+
+    with CaptureQueriesContext(connection) as read:
+        assert client.get(reverse("task_list"), params).status_code == 200
+    return len(read) > LIST_QUERIES["staff_a"][1]
+
+
+def test_a_change_to_one_units_task_leaves_the_other_units_lists_kept(
+    make_task: MakeTask,
+    office: User,
+    staff_a: User,
+    staff_b: User,
+    staff_support: User,
+    unit_b: Unit,
+    unit_support: Unit,
+) -> None:
+    """A unit's people's kept answers are under their unit's version and the version of what
+    every list shows (directives.caching): a change to another unit's task leaves them kept; a
+    change to one of theirs (led or supported), or to what every list shows, does not."""
+    mine = make_task(text="Việc của A", deadline=date(2023, 10, 25))
+    theirs = make_task(text="Việc của B", lead_unit=unit_b, deadline=date(2023, 10, 25))
+    a, b, boss, support = Client(), Client(), Client(), Client()
+    a.force_login(staff_a)
+    b.force_login(staff_b)
+    boss.force_login(office)
+    support.force_login(staff_support)
+    for client in (a, b, boss, support):
+        client.get(reverse("task_list"))
+        assert not _counted_afresh(client)  # kept
+
+    services.report_progress(actor=staff_b, task=theirs, note="Đang làm", progress=30)
+    assert not _counted_afresh(a)  # another unit's task: A's list stays kept
+    assert not _counted_afresh(support)
+    assert _counted_afresh(b) and _counted_afresh(boss)
+
+    # A's task given B as a support unit: both units' lists, not the third's.
+    mine.support_units.add(unit_b)
+    assert _counted_afresh(a) and _counted_afresh(b)
+    assert not _counted_afresh(support)
+    assert listed(b)[0] == ["Việc của A", "Việc của B"]
+
+    # A task nobody in B holds moved to another lead unit behind the services' back (the
+    # admin): the unit it left and the one it went to.
+    unheld = make_task(text="Việc chưa giao ai", lead_unit=unit_b, deadline=date(2023, 10, 26))
+    assert unheld.assignee_id is None and "Việc chưa giao ai" in listed(b)[0]
+    moved = Task.objects.get(pk=unheld.pk)
+    moved.lead_unit = unit_support
+    moved.save()
+    assert "Việc chưa giao ai" not in listed(b)[0]
+    assert listed(support)[0] == ["Việc chưa giao ai"]
+
+    # What every list shows (a notice's number): every unit's lists.
+    for client in (a, b, support):
+        client.get(reverse("task_list"))
+    services.update_notice(actor=office, notice=mine.notice, number="999/TB-UBND")
+    assert _counted_afresh(a) and _counted_afresh(b) and _counted_afresh(support)
+
+    # A task deleted (the admin): every list.
+    for client in (a, b, support):
+        client.get(reverse("task_list"))
+    Task.objects.get(pk=unheld.pk).delete()
+    assert listed(support) == ([], 0)
+    assert _counted_afresh(a)
+
+
+def test_a_helper_from_a_support_unit_sees_the_task_among_their_own(
+    client: Client, make_task: MakeTask, staff_support: User, unit_support: Unit
+) -> None:
+    task = make_task(
+        text="Việc cần người giúp", deadline=date(2023, 10, 25), support_units=[unit_support]
+    )
+    client.force_login(staff_support)
+    assert listed(client, person="mine") == ([], 0)
+    task.helpers.add(staff_support)  # through the relation itself: m2m_changed
+    assert listed(client, person="mine") == (["Việc cần người giúp"], 1)
+    task.helpers.remove(staff_support)
+    assert listed(client, person="mine") == ([], 0)
+
+
+def test_the_units_of_a_transactions_changes_move_once_when_it_commits(
+    make_task: MakeTask, unit_b: Unit, unit_support: Unit
+) -> None:
+    def waiting() -> list[Any]:
+        pending = cast(list[Any], cast(Any, connection).run_on_commit)
+        return [f for _, f, _ in pending if isinstance(f, caching._UnitMoves)]
+
+    first = make_task(text="Việc một")
+    second = make_task(text="Việc hai", lead_unit=unit_b)
+    before = caching._version(caching._unit_version(unit_support.pk))
+    second.support_units.add(unit_support)
+    assert caching._version(caching._unit_version(unit_support.pk)) != before  # at once
+    moves = waiting()
+    assert len(moves) == 1  # one for the whole transaction, with every unit it touched
+    assert {first.lead_unit_id, unit_b.pk, unit_support.pk} <= moves[0].units
