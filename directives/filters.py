@@ -296,12 +296,13 @@ class TaskFilter(django_filters.FilterSet):
         # and the list takes their union: written as one OR across the tables, the database
         # would read every task. Most searches match no notice number and no unit name: the
         # text alone then filters the list.
+        if self._walking:
+            # The filters applied a second time (`walking_qs`), for a search the first time
+            # found to be of the text alone (no notice number, no unit's name matched).
+            return queryset.filter(in_text(True))
         numbered = Notice.objects.filter(number__icontains=value.strip()).order_by().values("pk")
         notice_ids: list[int] | QuerySet[Any, Any]
-        if self._walking:  # the filters applied a second time (`walking_qs`): known
-            notice_ids = []
-        else:
-            notice_ids = list(numbered.values_list("pk", flat=True)[: MAX_MATCHED_NOTICES + 1])
+        notice_ids = list(numbered.values_list("pk", flat=True)[: MAX_MATCHED_NOTICES + 1])
         if len(notice_ids) > MAX_MATCHED_NOTICES:  # a part of every number ("TB-UBND")
             notice_ids = numbered
         unit_ids = [
@@ -309,7 +310,7 @@ class TaskFilter(django_filters.FilterSet):
         ]
         if not notice_ids and not unit_ids:
             self.text_words = tuple(words)
-            return queryset.filter(in_text(self._walking or self._small_scope(queryset)))
+            return queryset.filter(in_text(self._small_scope(queryset)))
         matched = Task.objects.filter(in_text(False)).order_by().values("pk")
         if notice_ids:
             matched = matched.union(

@@ -282,16 +282,17 @@ class _TaskListing:
         assert walking is not None  # a search of the text alone
         if self.buckets:
             walking = walking.filter(buckets_q(self.buckets, self.today))
-        parts = [_segment(walking, b, self.today).by_deadline() for b in _segments(self.buckets)]
+        today = self.today
 
         def read(limit: Callable[[], None]) -> list[int]:
             ids: list[int] = []
-            for n, part in enumerate(parts):
+            for n, bucket in enumerate(_segments(self.buckets)):
                 needed = PAGE_SIZE + 1 - len(ids)
                 if needed <= 0:
                     break
                 if n:
                     limit()  # the time left, for this part
+                part = _segment(walking, bucket, today).by_deadline()
                 ids += part.values_list("pk", flat=True)[:needed]
             return ids
 
