@@ -156,6 +156,11 @@ def _segments(buckets: list[str]) -> list[Timeliness | None]:
     return found
 
 
+# A page across several buckets of a list of at most this many tasks is sorted at once: a
+# query per bucket (`_UrgencyOrder`) costs more than sorting so few (a unit's search).
+SORTED_AT_ONCE = 1_000
+
+
 class _UrgencyOrder:
     """The ids of `tasks` in the urgency order (`TaskQuerySet.by_urgency`), sliced as the
     paginator asks: bucket by bucket, each by its deadline, skipping whole buckets by their
@@ -189,7 +194,8 @@ class _UrgencyOrder:
 
     def __getitem__(self, part: slice) -> list[int]:
         start, stop = part.start or 0, part.stop
-        ids: list[int] = []
+        # The buckets the slice reaches into: (bucket, its size, the slice's rows of it).
+        spans: list[tuple[Timeliness | None, int, int, int]] = []
         offset = 0
         for bucket, size in self.segments:
             if stop is not None and stop <= offset:
@@ -197,16 +203,20 @@ class _UrgencyOrder:
             low = max(start - offset, 0)
             high = size if stop is None else min(stop - offset, size)
             if high > low:
-                walking = partial(self._walking, bucket) if self.walking is not None else None
-                segment = _segment(self.tasks, bucket, self.today)
-                ids += _page_ids(segment, walking, size, low, high)
+                spans.append((bucket, size, low, high))
             offset += size
+        if len(spans) > 1 and sum(size for _, size in self.segments) <= SORTED_AT_ONCE:
+            # A page across buckets of a short list: sorted at once, in one query.
+            ordered = self.tasks.by_urgency(self.today).values_list("pk", flat=True)
+            return list(ordered[start:stop])
+        ids: list[int] = []
+        for bucket, size, low, high in spans:
+            walking = partial(self._walking, bucket) if self.walking is not None else None
+            segment = _segment(self.tasks, bucket, self.today)
+            ids += _page_ids(segment, walking, size, low, high)
         return ids
 
 
-# A list of several buckets with at most this many tasks is sorted by its urgency in one
-# query: a query per bucket (`_UrgencyOrder`) costs more than sorting so few (a unit's list).
-SORTED_AT_ONCE = 1_000
 
 # A search of every task that is estimated to match at least this many tasks is shown before
 # its tabs' counts, which the page then asks for (`task_list_counts`): counting ~50,000
@@ -388,9 +398,6 @@ class _TaskListing:
                 ordered = _Walked(tasks, walking, self.counts_by[Timeliness(buckets[0])])
             elif len(buckets) == 1:
                 ordered = tasks.by_deadline().values_list("pk", flat=True)
-            elif self.selected_count <= SORTED_AT_ONCE:
-                # Few: sorted at once, in one query rather than one per bucket.
-                ordered = tasks.by_urgency(today).values_list("pk", flat=True)
             else:
                 ordered = _UrgencyOrder(tasks, today, self.counts_by, buckets, walking)
         # The page's ids first, sorted on the task table alone (the database stops after one
