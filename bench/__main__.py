@@ -466,9 +466,8 @@ def measure_http(
         search = f"{list_url}?q={quote(word)}"
         # What a list found is kept until a change (directives.caching, with Redis): the same
         # lists are also timed right after a change, as the first person to ask gets them.
-        changed = caching.lists_changed
-        # A change to a task of another unit (saved as any write saves it): a unit's kept
-        # lists are under its own version and stay kept (directives.caching).
+        # A change to a task (saved as any write saves it): the office's lists and those of the
+        # units the task concerns are made afresh, other units' stay kept.
         elsewhere = (
             Task.objects.exclude(lead_unit_id=busiest_unit)
             .exclude(support_units=busiest_unit)
@@ -477,8 +476,14 @@ def measure_http(
         )
         assert elsewhere is not None
 
+        def changed() -> None:  # one of the measured unit's tasks
+            typical.save(update_fields=["progress"])
+
         def changed_elsewhere() -> None:
             elsewhere.save(update_fields=["progress"])
+
+        # A unit, an account or a notice saved: every list is made afresh.
+        changed_everywhere = caching.lists_changed
 
         pages: list[over_http.Page] = [
             ("all units' overdue tasks (office)", as_office, overdue),
@@ -493,27 +498,53 @@ def measure_http(
             ("search all tasks: a notice number", as_office, f"{list_url}?q=412%2FTB"),
         ]
         measured = over_http.latencies(pages, args.runs)
-        # Apart: a change drops what every list kept (one version for all).
+        # Apart: right after a change.
         measured += over_http.latencies(
             [
-                ("all units' overdue tasks, right after a change", as_office, overdue, changed),
-                ("one unit's tasks, right after a change", as_unit, list_url, changed),
+                (
+                    "all units' overdue tasks, right after a change to a task",
+                    as_office,
+                    overdue,
+                    changed,
+                ),
+                (
+                    "one unit's tasks, right after a change to one of its tasks",
+                    as_unit,
+                    list_url,
+                    changed,
+                ),
                 (
                     "one unit's tasks, right after a change to another unit's task",
                     as_unit,
                     list_url,
                     changed_elsewhere,
                 ),
-                ("search all tasks, a subject, right after a change", as_office, search, changed),
+                (
+                    "one unit's tasks, right after a change to a unit, account or notice",
+                    as_unit,
+                    list_url,
+                    changed_everywhere,
+                ),
+                (
+                    "search all tasks, a subject, right after a change to a task",
+                    as_office,
+                    search,
+                    changed,
+                ),
                 # Shown before its tabs' counts (directives.views._TaskListing.deferred): the
                 # counts the page then asks for, as the first to ask gets them.
                 (
-                    "search all tasks, a subject: its tabs' counts, right after a change",
+                    "search all tasks, a subject: its tabs' counts, after a change to a task",
                     as_office,
                     f"{reverse('task_list_counts')}?q={quote(word)}",
                     changed,
                 ),
-                ("a unit's search, a subject, right after a change", as_unit, search, changed),
+                (
+                    "a unit's search, a subject, right after a change to one of its tasks",
+                    as_unit,
+                    search,
+                    changed,
+                ),
             ],
             args.runs,
         )
@@ -537,7 +568,7 @@ def measure_http(
             )
             for name, change in (
                 ("one unit's tasks (the staff's list)", None),
-                ("one unit's tasks, a change every second", changed),
+                ("one unit's tasks, a change to one of its tasks every second", changed),
             )
         ]
     finally:

@@ -292,16 +292,19 @@ def list_seconds() -> int:
     return int(getattr(settings, "DONDOC_LIST_CACHE_SECONDS", 0))
 
 
-def list_key(user: Any, day: date, query: Any, part: str, *, without: str = "") -> str:
+def list_key(
+    user: Any, day: date, query: Any, part: str, *, without: str = "", version: str = ""
+) -> str:
     """The key of what a list found: the person's scope (account, role, unit, active), the
     day, the filters in the address `query` (a QueryDict; `without` and the page left out, in a
-    fixed order) and the part kept."""
+    fixed order) and the part kept; under the person's version (`_scope_version`) unless
+    another is given."""
     who = f"{_who(user)}:{int(bool(getattr(user, 'is_active', False)))}:{int(user.is_superuser)}"
     filters = sorted(
         (name, query.getlist(name)) for name in query if name not in ("page", "print", without)
     )
     digest = hashlib.blake2b(repr(filters).encode(), digest_size=16).hexdigest()
-    version = _scope_version(user)
+    version = version or _scope_version(user)
     return f"dondoc:task-list:{version}:{who}:{day.isoformat()}:{digest}:{part}"
 
 
@@ -321,16 +324,25 @@ def prefetch(keys: list[str | None]) -> None:
         memo[_FETCHED + key] = found.get(key)
 
 
-def html_key(request: Any, part: str, *, shown: tuple[str, ...] = ()) -> str | None:
+def html_key(
+    request: Any, part: str, *, shown: tuple[str, ...] = (), of_tasks: bool = True
+) -> str | None:
     """The key under which a part of a page is kept as HTML (`{% kept %}`): the list key of
     the person, today and the address's filters, and what else the part shows: the language,
-    the print layout and the names in `shown` (a page number). None when nothing is kept."""
+    the print layout and the names in `shown` (a page number). None when nothing is kept.
+
+    `of_tasks=False`: a part that shows no task's data, only what every list shows (units,
+    people, notices) and the notices the person follows (the filters' form): kept across
+    changes to the tasks, under STRUCTURE's version and FOLLOWED's."""
     if not list_seconds():
         return None
     query = request.GET
     extra = repr((get_language(), *(query.getlist(name) for name in ("print", *shown))))
     digest = hashlib.blake2b(extra.encode(), digest_size=8).hexdigest()
-    return list_key(request.user, timezone.localdate(), query, f"html-{part}-{digest}")
+    version = "" if of_tasks else "f" + ".".join(_versions([STRUCTURE, FOLLOWED]))
+    return list_key(
+        request.user, timezone.localdate(), query, f"html-{part}-{digest}", version=version
+    )
 
 
 def task_key(user: Any, pk: int, whole: bool) -> str:

@@ -217,7 +217,6 @@ class _UrgencyOrder:
         return ids
 
 
-
 # A search of every task that is estimated to match at least this many tasks is shown before
 # its tabs' counts, which the page then asks for (`task_list_counts`): counting ~50,000
 # matches by bucket takes 150-300 ms at a million tasks, a page of them a few.
@@ -420,7 +419,8 @@ class _TaskListing:
 
     @cached_property
     def filters_key(self) -> str | None:
-        return caching.html_key(self.request, "task-list-filters")
+        # The form and its chips show no task's data: kept across the tasks' changes.
+        return caching.html_key(self.request, "task-list-filters", of_tasks=False)
 
     @cached_property
     def rows_html_key(self) -> str | None:

@@ -412,3 +412,27 @@ def test_the_units_of_a_transactions_changes_move_once_when_it_commits(
     moves = waiting()
     assert len(moves) == 1  # one for the whole transaction, with every unit it touched
     assert {first.lead_unit_id, unit_b.pk, unit_support.pk} <= moves[0].units
+
+
+def test_the_filters_are_kept_across_the_tasks_changes(
+    client: Client, make_task: MakeTask, staff_a: User
+) -> None:
+    """The filters' form and chips show no task's data (units, people, notices, the notices
+    followed): kept across changes to the tasks, written again after a change to what every
+    list shows or to the notices followed."""
+    task = make_task(text="Việc một", deadline=date(2023, 10, 25))
+    client.force_login(staff_a)
+    unit = staff_a.unit
+    assert unit is not None
+    assert f"Nhiệm vụ của {unit.name}" in client.get(reverse("task_list")).content.decode()
+    # The unit's name changed behind every signal's back, then one of its tasks changes.
+    Unit.objects.filter(pk=unit.pk).update(name="Phòng Đổi Tên")
+    services.report_progress(actor=staff_a, task=task, note="Đã làm một nửa", progress=50)
+    page = client.get(reverse("task_list")).content.decode()
+    assert "50%" in page or "50 %" in page  # the rows are made afresh
+    assert f"Nhiệm vụ của {unit.name}" in page  # the filters were kept
+    caching.lists_changed()  # a change to what every list shows
+    assert "Nhiệm vụ của Phòng Đổi Tên" in client.get(reverse("task_list")).content.decode()
+    Unit.objects.filter(pk=unit.pk).update(name="Phòng Tên Khác")
+    caching.followed_changed()  # a task given: the notices followed may differ
+    assert "Nhiệm vụ của Phòng Tên Khác" in client.get(reverse("task_list")).content.decode()
