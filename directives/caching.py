@@ -68,6 +68,14 @@ LISTS = "dondoc:task-lists:version"
 # that is not one task's; a unit's people's kept answers are under it and their unit's own.
 STRUCTURE = "dondoc:task-lists:structure"
 UNITS = "dondoc:units:version"
+# What the inbox counts read (directives.inbox): moved when a task's inbox fields change (or a
+# task is created or deleted), an extension request or an import draft is saved or deleted,
+# and by every change that moves STRUCTURE.
+INBOX = "dondoc:inbox:version"
+# A task's fields the inbox counts read.
+_INBOX_FIELDS = ("status", "awaiting_head", "returned_at", "lead_unit_id")
+# Saves of these move INBOX (the inbox counts them).
+_COUNTED_BY_INBOX = {"extensionrequest", "importdraft"}
 # A kept answer lives at most this long (seconds) even when nothing moves its version.
 TIMEOUT = 300
 
@@ -149,7 +157,22 @@ def _scope_version(user: Any) -> str:
 
 
 def _move_lists() -> None:
-    _move_all([LISTS, STRUCTURE])
+    _move_all([LISTS, STRUCTURE, INBOX])
+
+
+def _move_inbox() -> None:
+    _move(INBOX)
+
+
+def _inbox_changed() -> None:
+    """What the inbox counts may differ: at once and when the transaction commits (once)."""
+    _move_inbox()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        function is _move_inbox for _, function, _ in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_move_inbox)
 
 
 def _move_all(keys: list[str]) -> None:
@@ -206,6 +229,31 @@ def task_loaded(sender: Any, instance: Any, **kwargs: Any) -> None:
     change that moves it from them tells their lists too. Fields not read are left unread."""
     fields = instance.__dict__
     instance._dondoc_loaded = (fields.get("lead_unit_id"), fields.get("assignee_id"))
+    instance._dondoc_inbox = tuple(fields.get(name, _UNREAD) for name in _INBOX_FIELDS)
+
+
+_UNREAD = object()  # a field the task was read without
+
+
+def _inbox_touched(sender: Any, kwargs: dict[str, Any]) -> bool:
+    """Whether a change can alter the inbox counts: a task created, or saved with one of the
+    fields they read changed (or not read when it was loaded), an extension request or an
+    import draft saved or deleted."""
+    from .models import Task
+
+    if sender._meta.model_name in _COUNTED_BY_INBOX:
+        return True
+    if sender is not Task or "created" not in kwargs:
+        return False
+    instance = kwargs["instance"]
+    loaded = getattr(instance, "_dondoc_inbox", None)
+    if kwargs["created"] or loaded is None:
+        return True
+    fields = instance.__dict__
+    return any(
+        loaded[n] is _UNREAD or fields.get(name, _UNREAD) != loaded[n]
+        for n, name in enumerate(_INBOX_FIELDS)
+    )
 
 
 def _units_of_task(task_id: int, people: tuple[int | None, ...] = ()) -> set[int]:
@@ -278,13 +326,15 @@ def model_changed(sender: Any, **kwargs: Any) -> None:
     units = _touched_units(sender, kwargs)
     if units is None:
         lists_changed()
-    else:
-        unit_lists_changed(units)
+        return
+    unit_lists_changed(units)
+    if _inbox_touched(sender, kwargs):
+        _inbox_changed()
 
 
 def everything_changed() -> None:
     """The data was replaced wholesale (a restore, the benchmark's load): nothing kept holds."""
-    for key in (FOLLOWED, LISTS, STRUCTURE, UNITS):
+    for key in (FOLLOWED, LISTS, STRUCTURE, UNITS, INBOX):
         _move(key)
 
 
@@ -351,8 +401,10 @@ def task_key(user: Any, pk: int, whole: bool) -> str:
 
 
 def inbox_key(user: Any) -> str:
-    """The key of the header's inbox counts (directives.context_processors)."""
-    return list_key(user, timezone.localdate(), QueryDict(), "inbox")
+    """The key of the header's inbox counts (directives.context_processors): kept until a
+    change the inbox counts (`INBOX`), not at every change to a task (a progress report)."""
+    version = "i" + ".".join(_versions([INBOX, STRUCTURE]))
+    return list_key(user, timezone.localdate(), QueryDict(), "inbox", version=version)
 
 
 def kept_only(key: str) -> Any:

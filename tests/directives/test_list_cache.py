@@ -436,3 +436,46 @@ def test_the_filters_are_kept_across_the_tasks_changes(
     Unit.objects.filter(pk=unit.pk).update(name="Phòng Tên Khác")
     caching.followed_changed()  # a task given: the notices followed may differ
     assert "Nhiệm vụ của Phòng Tên Khác" in client.get(reverse("task_list")).content.decode()
+
+
+def test_the_inbox_counts_are_kept_until_a_change_they_count(
+    client: Client, make_task: MakeTask, office: User, staff_a: User
+) -> None:
+    """The header's inbox counts (the office's: completions to accept, returns, extension
+    requests, imports) are kept across changes they do not count (a progress report), and
+    counted again after one they do (a completion reported, an extension asked)."""
+    from directives.models import ExtensionRequest
+
+    def header() -> int:
+        html = client.get(reverse("task_list")).content.decode()
+        found = re.findall(r'(\d+)<span class="visually-hidden"> việc chờ xử lý</span>', html)
+        return int(found[0]) if found else 0
+
+    def recounted() -> bool:
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as read:
+            client.get(reverse("task_list"))
+        return any("accept_rows" in q["sql"] for q in read.captured_queries)
+
+    task = make_task(text="Việc một", deadline=date(2023, 10, 25), started=True)
+    other = make_task(text="Việc hai", deadline=date(2023, 10, 28), started=True)
+    client.force_login(office)
+    assert header() == 0
+    services.report_progress(actor=staff_a, task=task, note="Một nửa", progress=50)
+    assert not recounted()  # the list is made afresh, the inbox counts kept
+    services.report_completion(actor=staff_a, task=task, note="Xong")
+    assert header() == 1  # a completion waiting for the office
+    ExtensionRequest.objects.create(
+        task=other,
+        requested_by=staff_a,
+        previous_deadline=date(2023, 10, 28),
+        proposed_deadline=date(2023, 11, 30),
+        reason="Chờ số liệu",
+    )
+    assert header() == 2
+    # A task's status changed behind the services' back (the admin): a save of the model.
+    moved = Task.objects.get(pk=task.pk)
+    moved.status, moved.completed_on = Task.Status.IN_PROGRESS, None
+    moved.save(update_fields=["status", "completed_on"])
+    assert header() == 1
