@@ -24,7 +24,10 @@
   - the dashboard's figures, and its content as HTML;
   - the task as its page reads it (events, attachments, units, requests, periods); what other
     apps keep about it (the reminders sent) is read each time, and actions read it afresh;
-  - the header's inbox counts.
+  - the header's inbox counts, under a version of their own (INBOX) and STRUCTURE's: moved
+    when a task is created or its status, review, return or lead unit changes, when an
+    extension request or an import draft is saved, and by every change that moves every list
+    (a progress report leaves them kept).
   The versions are read once per request (core.cache.RequestMemoMiddleware). Only where the
   cache is shared by every process (Redis): with a cache of its own in each process a change
   made in another would not show (`DONDOC_LIST_CACHE_SECONDS`, 0 = off).
