@@ -39,7 +39,8 @@ class DirectivesConfig(AppConfig):
                 post_delete.connect(
                     caching.model_changed, sender=model, dispatch_uid=f"{uid}-deleted"
                 )
-        # A task read remembers its lead unit and holder: a change away from them tells theirs.
+        # A task read remembers its lead unit and holder (a change away from them tells their
+        # lists) and what the inbox counts read of it (a change to those moves the inbox's).
         post_init.connect(caching.task_loaded, sender=Task, dispatch_uid="dondoc-task-loaded")
         for through in (Task.support_units.through, Task.helpers.through):
             m2m_changed.connect(
