@@ -219,7 +219,7 @@ class _UrgencyOrder:
 
 # A search of every task that is estimated to match at least this many tasks is shown before
 # its tabs' counts, which the page then asks for (`task_list_counts`): counting ~50,000
-# matches by bucket takes 150-300 ms at a million tasks, a page of them a few.
+# matches by bucket takes 130-300 ms at a million tasks, a page of them a few.
 DEFERRED_COUNTS = 3_000
 
 
