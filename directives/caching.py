@@ -105,11 +105,7 @@ def _versions(keys: list[str]) -> list[str]:
 
 
 def _move(key: str) -> None:
-    moved = uuid.uuid4().hex
-    cache.set(key, moved, None)
-    memo = request_memo()
-    if memo is not None:
-        memo[key] = moved
+    _move_all([key])
 
 
 def _changed(key: str) -> None:
@@ -152,11 +148,24 @@ def _scope_version(user: Any) -> str:
     their unit's (a change to another unit's task leaves them kept); for everyone else
     (the office, the leadership: every task), LISTS, which every change moves."""
     unit_id = getattr(user, "unit_id", None)
-    if getattr(user, "sees_all_units", True) or not getattr(user, "is_unit_member", False):
-        return _version(LISTS)
-    if unit_id is None:
+    unit_scoped = not getattr(user, "sees_all_units", True) and getattr(
+        user, "is_unit_member", False
+    )
+    if not unit_scoped or unit_id is None:
         return _version(LISTS)
     return ".".join(_versions([STRUCTURE, _unit_version(unit_id)]))
+
+
+def _now_and_at_commit(move: Callable[[], None]) -> None:
+    """`move()` at once (a page read later in the same transaction sees the change) and when
+    the transaction commits, once however many rows it saved."""
+    move()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        function is move for _, function, _ in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(move)
 
 
 def _move_lists() -> None:
@@ -169,13 +178,7 @@ def _move_inbox() -> None:
 
 def _inbox_changed() -> None:
     """What the inbox counts may differ: at once and when the transaction commits (once)."""
-    _move_inbox()
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        function is _move_inbox for _, function, _ in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(_move_inbox)
+    _now_and_at_commit(_move_inbox)
 
 
 def _move_all(keys: list[str]) -> None:
@@ -203,13 +206,7 @@ def lists_changed() -> None:
 
     The version moves at once (a list read later in the same transaction sees the change) and
     when the transaction commits, once however many rows it saved."""
-    _move_lists()
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        function is _move_lists for _, function, _ in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(_move_lists)
+    _now_and_at_commit(_move_lists)
 
 
 def unit_lists_changed(units: set[int]) -> None:

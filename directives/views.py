@@ -182,11 +182,11 @@ class _UrgencyOrder:
         self.today = today
         self.tasks, self.walking = tasks, walking
         wanted = [Timeliness(b) for b in buckets] or list(Timeliness)
+        closed = sum(counts[b] for b in wanted if b not in OPEN_BUCKETS)
         # (bucket, its size); None: every task outside the open buckets.
         self.segments: list[tuple[Timeliness | None, int]] = [
-            (bucket, counts[bucket]) for bucket in OPEN_BUCKETS if bucket in wanted
+            (bucket, closed if bucket is None else counts[bucket]) for bucket in _segments(buckets)
         ]
-        self.segments.append((None, sum(counts[b] for b in wanted if b not in OPEN_BUCKETS)))
 
     def _walking(self, bucket: Timeliness | None) -> TaskQuerySet:
         assert self.walking is not None

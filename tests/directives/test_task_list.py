@@ -203,6 +203,25 @@ def test_a_list_opened_from_a_figure_names_its_filters_and_counts_its_rows(
     assert "unit=" not in removal and "timeliness=done_on_time" in removal
 
 
+def _in_every_bucket(make_task: MakeTask, count: int, *, closed: int) -> None:
+    """`count` tasks around 20/10/2023 in every bucket, two in three about "làm đường"; the
+    first `closed` of them closed (done on time, late or with no deadline, or cancelled),
+    behind the services' back and then told to the kept lists."""
+    from directives import caching
+
+    deadlines = [date(2023, 10, d) for d in (1, 5, 19, 21, 23, 28)] + [date(2023, 12, 1), None]
+    tasks = [
+        make_task(text=f"Việc {n} {'làm đường' if n % 3 else 'sửa cầu'}", deadline=deadlines[n % 8])
+        for n in range(count)
+    ]
+    for n, task in enumerate(tasks[:closed]):
+        fields = {"status": Task.Status.DONE, "completed_on": date(2023, 10, 10), "progress": 100}
+        if n % 4 == 3:
+            fields = {"status": Task.Status.CANCELLED, "cancel_reason": "Không còn cần"}
+        Task.objects.filter(pk=task.pk).update(**fields)
+    caching.lists_changed()
+
+
 @pytest.mark.parametrize(
     ("query", "walk"),
     [
@@ -236,28 +255,17 @@ def test_every_page_follows_the_urgency_order(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from directives import caching, views
+    from directives import views
     from directives.views import PAGE_SIZE
 
     today = date(2023, 10, 20)
-    deadlines = [date(2023, 10, d) for d in (1, 5, 19, 21, 23, 28)] + [date(2023, 12, 1), None]
-    tasks = [
-        make_task(text=f"Việc {n} {'làm đường' if n % 3 else 'sửa cầu'}", deadline=deadlines[n % 8])
-        for n in range(70)
-    ]
+    _in_every_bucket(make_task, 70, closed=20)
     if walk != "at once":  # bucket by bucket (views._UrgencyOrder), however few the tasks
         monkeypatch.setattr(views, "SORTED_AT_ONCE", 0)
     if walk is not None:
         monkeypatch.setattr(views, "_walks", lambda matches, needed: walk is True)
     if walk == "slow":
         monkeypatch.setattr(views, "within", lambda queryset, milliseconds: None)
-    # Some closed: done on time, done late, done with no deadline, cancelled.
-    for n, task in enumerate(tasks[:20]):
-        fields = {"status": Task.Status.DONE, "completed_on": date(2023, 10, 10), "progress": 100}
-        if n % 4 == 3:
-            fields = {"status": Task.Status.CANCELLED, "cancel_reason": "Không còn cần"}
-        Task.objects.filter(pk=task.pk).update(**fields)
-    caching.lists_changed()
     listing = Task.objects.all()
     if "timeliness" in query:
         from directives.timeliness import buckets_q
@@ -358,22 +366,12 @@ def test_a_search_that_matches_many_shows_its_first_page_before_its_counts(
     page is the urgency order of the matches as without the wait."""
     import re
 
-    from directives import caching, views
+    from directives import views
     from directives.timeliness import Timeliness, buckets_q, timeliness_counts
     from directives.views import PAGE_SIZE
 
     today = date(2023, 10, 20)
-    deadlines = [date(2023, 10, d) for d in (1, 5, 19, 21, 23, 28)] + [date(2023, 12, 1), None]
-    tasks = [
-        make_task(text=f"Việc {n} {'làm đường' if n % 3 else 'sửa cầu'}", deadline=deadlines[n % 8])
-        for n in range(90)
-    ]
-    for n, task in enumerate(tasks[:24]):
-        fields = {"status": Task.Status.DONE, "completed_on": date(2023, 10, 10), "progress": 100}
-        if n % 4 == 3:
-            fields = {"status": Task.Status.CANCELLED, "cancel_reason": "Không còn cần"}
-        Task.objects.filter(pk=task.pk).update(**fields)
-    caching.lists_changed()
+    _in_every_bucket(make_task, 90, closed=24)
     # ~60 of the 90 tasks match: estimated from a sample of the texts, whatever the database.
     monkeypatch.setattr(views, "DEFERRED_COUNTS", 20)
     if slow:
