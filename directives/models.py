@@ -216,6 +216,16 @@ def urgency_rank(today: date) -> models.Case:
     )
 
 
+def urgency_key(
+    bucket: Timeliness, deadline: date | None, notice_id: int, order: int, pk: int
+) -> tuple[int, bool, date, int, int, int]:
+    """`by_urgency`'s order in Python, for rows already read (`bucket` from `timeliness_of`;
+    tests/directives/test_task_list.py holds the two equal): the open bucket's position in
+    OPEN_BUCKETS or after them all, then `DEADLINE_ORDER`."""
+    rank = OPEN_BUCKETS.index(bucket) if bucket in OPEN_BUCKETS else len(OPEN_BUCKETS)
+    return (rank, deadline is None, deadline or date.min, notice_id, order, pk)
+
+
 class TaskQuerySet(models.QuerySet["Task"]):
     def visible_to(self, user: User) -> TaskQuerySet:
         """The tasks `user` may see: all for the office and leadership, else their unit's."""

@@ -66,7 +66,9 @@ def list_rows(ids: list[int], today: date) -> list[TaskRow]:
         "task_id", "unit__short_name", "unit__name"
     ):
         supports[task_id].append(short_name or name)
-    found = {row[0]: row for row in Task.objects.filter(pk__in=ids).values_list(*_FIELDS)}
+    # In no order: the rows are put in the order of `ids` below.
+    read = Task.objects.filter(pk__in=ids).order_by().values_list(*_FIELDS)
+    found = {row[0]: row for row in read}
     rows = []
     for pk in ids:
         if pk not in found:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, partial
-from typing import Any
+from typing import Any, overload
 
 from django import forms
 from django.contrib import messages
@@ -57,6 +59,7 @@ from .models import (
     Task,
     TaskEvent,
     TaskQuerySet,
+    urgency_key,
     urgency_rank,
 )
 from .permissions import available_actions, reasons_not_offered
@@ -68,6 +71,7 @@ from .timeliness import (
     buckets_from,
     buckets_q,
     timeliness_counts,
+    timeliness_of,
 )
 
 PAGE_SIZE = 25
@@ -217,6 +221,66 @@ class _UrgencyOrder:
         return ids
 
 
+# A unit's list of at most this many tasks is read whole, in one query (`_Whole`).
+READ_WHOLE = 1_000
+# A unit seen to follow more is not tried again for this long, in this process.
+LARGE_UNIT_SECONDS = 3_600
+_large_units: dict[int, float] = {}
+
+
+class _Whole:
+    """A short list's tasks as read in one query (id, status, dates, place in the notice):
+    its bucket counts and its pages in the urgency order, both from those rows
+    (`timeliness_of`, `urgency_key`: the rules of `bucket_q` and `by_urgency` in Python,
+    tests hold them equal). A unit's list made afresh after a change to one of its tasks
+    counted its buckets over its tasks, then read them again for a page."""
+
+    FIELDS = ("pk", "status", "deadline", "completed_on", "notice_id", "order")
+
+    def __init__(self, rows: list[tuple[Any, ...]], today: date) -> None:
+        self.found = [
+            (timeliness_of(status, deadline, completed_on, today), deadline, notice, order, pk)
+            for pk, status, deadline, completed_on, notice, order in rows
+        ]
+
+    @cached_property
+    def counts(self) -> dict[Timeliness, int]:
+        tally = Counter(bucket for bucket, *_ in self.found)
+        return {bucket: tally[bucket] for bucket in Timeliness}
+
+    def ids(self, buckets: list[str]) -> list[int]:
+        """The ids of the tasks in `buckets` (every one when none), most urgent first."""
+        wanted = {Timeliness(b) for b in buckets} or set(Timeliness)
+        shown = sorted(urgency_key(*row) for row in self.found if row[0] in wanted)
+        return [key[-1] for key in shown]
+
+
+class _Lazy(Sequence[int]):
+    """A list of ids made only when first asked for (the paginator's, where the page's ids
+    may be found kept)."""
+
+    def __init__(self, make: Callable[[], Sequence[int]]) -> None:
+        self.make = make
+
+    @cached_property
+    def made(self) -> Sequence[int]:
+        return self.make()
+
+    @overload
+    def __getitem__(self, part: int) -> int: ...
+
+    @overload
+    def __getitem__(self, part: slice) -> list[int]: ...
+
+    def __getitem__(self, part: int | slice) -> int | list[int]:
+        if isinstance(part, slice):
+            return list(self.made[part])
+        return self.made[part]
+
+    def __len__(self) -> int:
+        return len(self.made)
+
+
 # A search of every task that is estimated to match at least this many tasks is shown before
 # its tabs' counts, which the page then asks for (`task_list_counts`): counting ~50,000
 # matches by bucket takes 130-300 ms at a million tasks, a page of them a few.
@@ -317,6 +381,8 @@ class _TaskListing:
         task_filter, today = self.filter, self.today
 
         def count() -> dict[Timeliness, int]:
+            if self.whole is not None:
+                return self.whole.counts
             # Today's dashboard tally may answer (reports.tally, through the seam); else live.
             tallied = seams.task_counts.first(self.request.user, task_filter, today)
             if tallied is not None:
@@ -325,6 +391,25 @@ class _TaskListing:
 
         counts: dict[Timeliness, int] = caching.kept_list(self.counts_key, count)
         return counts
+
+    @cached_property
+    def whole(self) -> _Whole | None:
+        """A unit's list read whole (`_Whole`), its counts and pages from one query, when it
+        holds at most `READ_WHOLE` tasks. None for the office's and the leadership's lists
+        (every task: counted and paged through the indexes), a list in its own order, and a
+        unit that follows more (remembered for `LARGE_UNIT_SECONDS`)."""
+        user: User = self.request.user  # type: ignore[assignment]
+        if user.sees_all_units or self.filter.own_order is not None:
+            return None
+        unit = user.unit_id or 0
+        if _large_units.get(unit, 0.0) > time.monotonic():
+            return None
+        tasks = self.filter.qs.order_by().values_list(*_Whole.FIELDS)
+        rows = list(tasks[: READ_WHOLE + 1])
+        if len(rows) > READ_WHOLE:
+            _large_units[unit] = time.monotonic() + LARGE_UNIT_SECONDS
+            return None
+        return _Whole(rows, self.today)
 
     @cached_property
     def counts_key(self) -> str:
@@ -374,7 +459,23 @@ class _TaskListing:
                 page.uncounted = True  # type: ignore[attr-defined]
                 return page
             self.deferred = False  # counted after all, before the page
+        # The bucket counts already hold the size of the list: no second COUNT query.
+        paginator: Paginator[Any] = Paginator(_Lazy(self._ordered), PAGE_SIZE)
+        paginator.count = self.selected_count
+        page = paginator.get_page(self.request.GET.get("page"))
+        # The page's ids first, sorted on the task table alone (the database stops after one
+        # page), then those rows with what they show: joining the notice, the units and the
+        # people before sorting cost as much as the sort itself.
+        ids = self._kept(f"page-{page.number}", lambda: list(page.object_list))
+        page.object_list = list_rows(ids, self.today)
+        return page
+
+    def _ordered(self) -> Sequence[int]:
+        """The list's ids in its order, to be sliced for a page: a short unit list's read
+        whole, else read page by page through the indexes."""
         today, buckets = self.today, self.buckets
+        if self.whole is not None:
+            return self.whole.ids(buckets)
         filtered = self.filter.qs
         tasks = filtered.filter(buckets_q(buckets, today)) if buckets else filtered
         # Within one bucket the urgency rank is the same for every row: ordering by the
@@ -399,16 +500,7 @@ class _TaskListing:
                 ordered = tasks.by_deadline().values_list("pk", flat=True)
             else:
                 ordered = _UrgencyOrder(tasks, today, self.counts_by, buckets, walking)
-        # The page's ids first, sorted on the task table alone (the database stops after one
-        # page), then those rows with what they show: joining the notice, the units and the
-        # people before sorting cost as much as the sort itself.
-        paginator = Paginator(ordered, PAGE_SIZE)
-        # The bucket counts already hold the size of the list: no second COUNT query.
-        paginator.count = self.selected_count
-        page = paginator.get_page(self.request.GET.get("page"))
-        ids = self._kept(f"page-{page.number}", lambda: list(page.object_list))
-        page.object_list = list_rows(ids, today)
-        return page
+        return ordered
 
     @cached_property
     def chips(self) -> list[tuple[str, str, str]]:

@@ -77,9 +77,11 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     from core import db
+    from directives import views
 
     cache.clear()
     db._SAMPLES.clear()  # samples of the tables kept in the process (core.db.sample)
+    views._large_units.clear()  # units seen to follow many tasks (directives.views._Whole)
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from django.test import Client
+from django.http import QueryDict
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from directives import services
@@ -291,6 +292,128 @@ def test_every_page_follows_the_urgency_order(
     assert shown == expected[:counted] == expected
     assert page > 1 or len(shown) < PAGE_SIZE
     assert 0 < len(shown) < 70 if "q" in query else len(shown) > PAGE_SIZE
+
+
+def _a_units_tasks(make_task: MakeTask, unit: Unit, other: Unit) -> None:
+    """70 tasks in every bucket (`_in_every_bucket`), in two notices, in an order within
+    each notice that runs against their ids, tied deadlines; 8 of them another unit's that
+    `unit` supports, 4 another unit's alone."""
+    from directives import caching
+
+    _in_every_bucket(make_task, 70, closed=20)
+    tasks = list(Task.objects.order_by("pk"))
+    second = Notice.objects.create(
+        number="195/TB-UBND", issuer="UBND huyện Hương Sơn", issued_on=date(2023, 10, 2), title="x"
+    )
+    for n, task in enumerate(tasks):
+        Task.objects.filter(pk=task.pk).update(
+            order=100 - n, notice=second if n % 5 == 0 else task.notice
+        )
+    for task in tasks[:8]:
+        Task.objects.filter(pk=task.pk).update(lead_unit=other)
+        task.support_units.add(unit)
+    Task.objects.filter(pk__in=[t.pk for t in tasks[8:12]]).update(lead_unit=other)
+    caching.lists_changed()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"timeliness": ["overdue"]},
+        {"timeliness": ["overdue", "done_late", "in_time", "no_deadline"]},
+        {"q": ["duong"]},
+        {"status": ["assigned"]},
+        {"deadline_from": ["05/10/2023"]},
+    ],
+)
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_units_list_read_whole_shows_what_the_indexes_show(
+    client: Client,
+    make_task: MakeTask,
+    staff_a: User,
+    unit_a: Unit,
+    unit_b: Unit,
+    monkeypatch: pytest.MonkeyPatch,
+    query: dict[str, list[str]],
+    whole: bool,
+) -> None:
+    """A unit's short list is read whole in one query and counted and ordered in Python
+    (directives.views._Whole: `timeliness_of`, `urgency_key`): the same counts as the
+    database's (`timeliness_counts`) and the same pages, the urgency order (`by_urgency`) of
+    the unit's tasks cut into pages, as when read through the indexes."""
+    from directives import views
+    from directives.filters import TaskFilter
+    from directives.timeliness import buckets_q, timeliness_counts
+
+    today = date(2023, 10, 20)
+    _a_units_tasks(make_task, unit_a, unit_b)
+    if not whole:
+        monkeypatch.setattr(views, "READ_WHOLE", 0)
+    client.force_login(staff_a)
+    asked = RequestFactory().get("/")
+    asked.user = staff_a
+    data = QueryDict(mutable=True)
+    for name, values in query.items():
+        if name != "timeliness":
+            data.setlist(name, values)
+    filtered = TaskFilter(
+        data,
+        queryset=Task.objects.visible_to(staff_a),
+        request=asked,
+    ).qs
+    listing = (
+        filtered.filter(buckets_q(query["timeliness"], today))
+        if "timeliness" in query
+        else filtered
+    )
+    expected = list(listing.by_urgency(today).values_list("pk", flat=True))
+    assert 0 < len(expected) < 70
+    shown: list[int] = []
+    page = 1
+    while True:
+        response = client.get(reverse("task_list"), {**query, "page": str(page)})
+        shown_listing = response.context["listing"]
+        assert (shown_listing.whole is not None) == whole
+        shown += [t.pk for t in shown_listing.page.object_list]
+        if page == shown_listing.page.paginator.num_pages:
+            break
+        page += 1
+    assert shown == expected
+    assert shown_listing.counts_by == timeliness_counts(filtered, today)
+
+
+def test_a_unit_with_more_tasks_than_read_whole_is_read_through_the_indexes(
+    client: Client,
+    make_task: MakeTask,
+    staff_a: User,
+    unit_a: Unit,
+    unit_b: Unit,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A unit that follows more than `READ_WHOLE` tasks is counted and paged through the
+    indexes, and not read whole again (remembered for the process): the same pages."""
+    from directives import caching, views
+
+    _a_units_tasks(make_task, unit_a, unit_b)
+    today = date(2023, 10, 20)
+    expected = list(Task.objects.visible_to(staff_a).by_urgency(today).values_list("pk", flat=True))
+    monkeypatch.setattr(views, "READ_WHOLE", 40)
+    client.force_login(staff_a)
+    for _ in range(2):
+        response = client.get(reverse("task_list"), {"page": "2"})
+        assert response.context["listing"].whole is None
+        shown = [t.pk for t in response.context["listing"].page.object_list]
+        assert shown == expected[views.PAGE_SIZE : 2 * views.PAGE_SIZE]
+        assert staff_a.unit_id in views._large_units
+        caching.lists_changed()
+    monkeypatch.setattr(views, "READ_WHOLE", 1_000)  # remembered: not tried again
+    response = client.get(reverse("task_list"))
+    assert response.context["listing"].whole is None
+    views._large_units.clear()
+    caching.lists_changed()
+    response = client.get(reverse("task_list"))
+    assert response.context["listing"].whole is not None
 
 
 @pytest.mark.parametrize("small", [True, False])
