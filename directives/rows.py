@@ -4,7 +4,7 @@ A page of the list shows 25 tasks with their notice's number, lead unit, person 
 units. Read as model instances (three joined models each, the support units prefetched, the
 timeliness computed by a `CASE` of every bucket) the page cost ~8 ms, most of it building the
 query and the instances; as values it costs a third of that. The timeliness is the same rule,
-applied in Python to the row's dates (`timeliness.timeliness_of`).
+applied in Python to the row's dates (`timeliness.bucket_of`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .models import Task
-from .timeliness import Timeliness, days_late, timeliness_of
+from .timeliness import Timeliness, bucket_of, days_late
 
 _FIELDS = (
     "pk",
@@ -70,6 +70,7 @@ def list_rows(ids: list[int], today: date) -> list[TaskRow]:
     read = Task.objects.filter(pk__in=ids).order_by().values_list(*_FIELDS)
     found = {row[0]: row for row in read}
     rows = []
+    bucket = bucket_of(today)
     for pk in ids:
         if pk not in found:
             continue
@@ -99,7 +100,7 @@ def list_rows(ids: list[int], today: date) -> list[TaskRow]:
                 status=status,
                 status_label=str(Task.Status(status).label),
                 deadline=deadline,
-                timeliness=timeliness_of(status, deadline, completed_on, today),
+                timeliness=bucket(status, deadline, completed_on),
                 days_overdue=days_late(deadline, completed_on, today),
                 awaiting_head=awaiting_head,
                 progress=progress,

@@ -11,7 +11,7 @@ time is not shown overdue while the office has not yet accepted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -101,25 +101,38 @@ def timeliness_of(
 ) -> Timeliness:
     """The bucket of one task from its status and dates: the same rule as `bucket_q`, in
     Python, for rows already read (tests/directives/test_timeliness.py holds the two equal)."""
+    return bucket_of(today)(status, deadline, completed_on)
+
+
+def bucket_of(today: date) -> Callable[[str, date | None, date | None], Timeliness]:
+    """`timeliness_of` on `today`, for many rows: the day's limits worked out once (a short
+    unit list's whole rows, a page's)."""
     from .models import Task
 
-    if status == Task.Status.CANCELLED:
-        return Timeliness.CANCELLED
-    if status == Task.Status.DONE:
+    cancelled, done = Task.Status.CANCELLED.value, Task.Status.DONE.value
+    awaiting = Task.Status.AWAITING_ACCEPTANCE.value
+    soon_limit = today + timedelta(days=due_soon_days())
+
+    def of(status: str, deadline: date | None, completed_on: date | None) -> Timeliness:
+        if status == cancelled:
+            return Timeliness.CANCELLED
+        if status == done:
+            if deadline is None:
+                return Timeliness.DONE_NO_DEADLINE
+            assert completed_on is not None
+            return Timeliness.DONE_ON_TIME if completed_on <= deadline else Timeliness.DONE_LATE
         if deadline is None:
-            return Timeliness.DONE_NO_DEADLINE
-        assert completed_on is not None
-        return Timeliness.DONE_ON_TIME if completed_on <= deadline else Timeliness.DONE_LATE
-    if deadline is None:
-        return Timeliness.NO_DEADLINE
-    if status == Task.Status.AWAITING_ACCEPTANCE:
-        assert completed_on is not None
-        return Timeliness.OVERDUE if completed_on > deadline else Timeliness.IN_TIME
-    if deadline < today:
-        return Timeliness.OVERDUE
-    if (deadline - today).days <= due_soon_days():
-        return Timeliness.DUE_SOON
-    return Timeliness.IN_TIME
+            return Timeliness.NO_DEADLINE
+        if status == awaiting:
+            assert completed_on is not None
+            return Timeliness.OVERDUE if completed_on > deadline else Timeliness.IN_TIME
+        if deadline < today:
+            return Timeliness.OVERDUE
+        if deadline <= soon_limit:
+            return Timeliness.DUE_SOON
+        return Timeliness.IN_TIME
+
+    return of
 
 
 def days_late(deadline: date | None, completed_on: date | None, today: date) -> int:

@@ -67,11 +67,11 @@ from .rows import list_rows
 from .timeliness import (
     OPEN_BUCKETS,
     Timeliness,
+    bucket_of,
     bucket_q,
     buckets_from,
     buckets_q,
     timeliness_counts,
-    timeliness_of,
 )
 
 PAGE_SIZE = 25
@@ -231,15 +231,16 @@ _large_units: dict[int, float] = {}
 class _Whole:
     """A short list's tasks as read in one query (id, status, dates, place in the notice):
     its bucket counts and its pages in the urgency order, both from those rows
-    (`timeliness_of`, `urgency_key`: the rules of `bucket_q` and `by_urgency` in Python,
+    (`bucket_of`, `urgency_key`: the rules of `bucket_q` and `by_urgency` in Python,
     tests hold them equal). A unit's list made afresh after a change to one of its tasks
     counted its buckets over its tasks, then read them again for a page."""
 
     FIELDS = ("pk", "status", "deadline", "completed_on", "notice_id", "order")
 
     def __init__(self, rows: list[tuple[Any, ...]], today: date) -> None:
+        bucket = bucket_of(today)
         self.found = [
-            (timeliness_of(status, deadline, completed_on, today), deadline, notice, order, pk)
+            (bucket(status, deadline, completed_on), deadline, notice, order, pk)
             for pk, status, deadline, completed_on, notice, order in rows
         ]
 
