@@ -143,6 +143,12 @@ class UnitChoiceFilter(NamedModelChoiceFilter):
         return field
 
 
+def _group_tasks_of(request: HttpRequest) -> QuerySet[GroupTask]:
+    """The tasks given to several units that the person's unit has a part in."""
+    tasks = Task.objects.visible_to(request.user)  # type: ignore[arg-type]
+    return GroupTask.objects.filter(pk__in=tasks.values("group_task_id"))
+
+
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Tìm kiếm",
@@ -265,10 +271,9 @@ class TaskFilter(django_filters.FilterSet):
             self.filters["holder"].queryset = User.objects.filter(
                 unit_id=getattr(user, "unit_id", None) or 0
             )
-            # A unit knows only the tasks given to several units that it has a part in.
-            self.filters["group_task"].queryset = GroupTask.objects.filter(
-                pk__in=Task.objects.visible_to(user).values("group_task_id")  # type: ignore[arg-type]
-            )
+            # A unit knows only the tasks given to several units that it has a part in (made
+            # when the form is: a list without filters has none).
+            self.filters["group_task"].queryset = _group_tasks_of
 
     def search(self, queryset: TaskQuerySet, name: str, value: str) -> TaskQuerySet:
         """Every word in the task's text, or the phrase in a unit's name or the notice number.
