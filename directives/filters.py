@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import django_filters
@@ -340,6 +341,36 @@ class TaskFilter(django_filters.FilterSet):
         if user is None or user.sees_all_units or connections[scope.db].vendor != "postgresql":
             return False
         return scope.order_by()[: ROW_TESTED_SCOPE + 1].count() <= ROW_TESTED_SCOPE
+
+    @property
+    def form(self) -> forms.Form:
+        """The form that reads the filters: only the fields of those in the address (the
+        whole form's twenty fields, each built and deep-copied, cost more than a list made
+        afresh spends on its rows; a field absent from the address filters nothing either
+        way). `shown_form` is the whole form, as the pages show it."""
+        if not hasattr(self, "_form"):
+            asked = [name for name in self.filters if self._asked(name)]
+            self._form = self._form_of(asked)
+        return self._form
+
+    @cached_property
+    def shown_form(self) -> forms.Form:
+        """Every filter's field, with the values and errors of those asked for."""
+        return self._form_of(list(self.filters))
+
+    def _asked(self, name: str) -> bool:
+        """Whether the address gives filter `name` a value (a widget of several inputs names
+        them `name_…`)."""
+        if not self.is_bound:
+            return False
+        return any(key == name or key.startswith(f"{name}_") for key in self.data)
+
+    def _form_of(self, names: list[str]) -> forms.Form:
+        fields = {name: self.filters[name].field for name in names}
+        form_class = type(f"{type(self).__name__}Form", (self._meta.form,), fields)
+        if self.is_bound:
+            return form_class(self.data, prefix=self.form_prefix)
+        return form_class(prefix=self.form_prefix)
 
     def searched_alone(self) -> bool:
         """Whether the list is filtered by a search of the text alone (its buckets aside)."""

@@ -603,3 +603,43 @@ def test_the_counts_of_a_bad_filter_explain_nothing_and_do_not_fail(
         response = office_client.get(reverse("task_list_counts"), params)
         assert response.status_code == 200
         assert 'aria-label="Theo tình trạng thời hạn"' in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["office", "staff_a"])
+def test_the_filters_are_read_from_the_fields_asked_for_as_the_whole_form_reads_them(
+    request: pytest.FixtureRequest, make_task: MakeTask, unit_a: Unit, persona: str
+) -> None:
+    """The filter set reads the address through a form of the filters it names alone
+    (`TaskFilter.form`); the whole form (`shown_form`, the page's) reads the same values,
+    finds the same errors, and leaves every filter not named empty: it filters nothing."""
+    from django_filters.constants import EMPTY_VALUES
+
+    from directives.filters import TaskFilter
+
+    user = request.getfixturevalue(persona)
+    make_task()
+    asked = RequestFactory().get("/")
+    asked.user = user
+
+    def both(data: QueryDict) -> None:
+        task_filter = TaskFilter(data, queryset=Task.objects.visible_to(user), request=asked)
+        read, whole = task_filter.form, task_filter.shown_form
+        assert read.is_valid() == whole.is_valid(), data
+        assert read.errors == whole.errors, data
+        for name, value in whole.cleaned_data.items():
+            if name in read.fields:
+                assert read.cleaned_data.get(name) == value, (data, name)
+            else:
+                assert value in EMPTY_VALUES, (data, name, value)
+
+    names = list(TaskFilter(None, queryset=Task.objects.none(), request=asked).shown_form.fields)
+    assert len(names) > 15
+    both(QueryDict())
+    for name in names:
+        field = TaskFilter(None, queryset=Task.objects.none(), request=asked).shown_form[name]
+        choices = [str(v) for v, _ in getattr(field.field, "choices", []) if v not in ("", None)]
+        for value in [*choices[:2], "x", "2023-10-01", "20/10/2023", "1", str(unit_a.pk), ""]:
+            data = QueryDict(mutable=True)
+            data.setlist(name, [value])
+            data.setlist("page", ["2"])
+            both(data)
