@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from functools import cached_property
@@ -32,6 +33,9 @@ NOTICE_CHOICES = 200
 MAX_MATCHED_NOTICES = 500
 # A unit with at most this many tasks has its search's words tested on each of its tasks.
 ROW_TESTED_SCOPE = 20_000
+# Whether a unit has (`TaskFilter._small_scope`), known in the process for this long.
+SCOPE_SECONDS = 600
+_small_scopes: dict[tuple[str, int], tuple[bool, float]] = {}
 
 
 def _followed(request: HttpRequest) -> QuerySet[Notice]:
@@ -340,7 +344,14 @@ class TaskFilter(django_filters.FilterSet):
         user = getattr(self.request, "user", None)
         if user is None or user.sees_all_units or connections[scope.db].vendor != "postgresql":
             return False
-        return scope.order_by()[: ROW_TESTED_SCOPE + 1].count() <= ROW_TESTED_SCOPE
+        # Known for a while in the process: a unit's tasks grow slowly, and counting up to
+        # ROW_TESTED_SCOPE of them cost a unit's first search as much as reading its page.
+        key = (scope.db, user.unit_id or 0)
+        small, until = _small_scopes.get(key, (False, 0.0))
+        if until < time.monotonic():
+            small = scope.order_by()[: ROW_TESTED_SCOPE + 1].count() <= ROW_TESTED_SCOPE
+            _small_scopes[key] = (small, time.monotonic() + SCOPE_SECONDS)
+        return small
 
     @property
     def form(self) -> forms.Form:

@@ -77,11 +77,12 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     from core import db
-    from directives import views
+    from directives import filters, views
 
     cache.clear()
     db._SAMPLES.clear()  # samples of the tables kept in the process (core.db.sample)
     views._large_units.clear()  # units seen to follow many tasks (directives.views._Whole)
+    filters._small_scopes.clear()  # units seen to follow few (directives.filters)
 
 
 @pytest.fixture

@@ -448,6 +448,35 @@ def test_a_units_search_tests_its_own_tasks_one_by_one(
     assert tested == (small and connection.vendor == "postgresql")
 
 
+def test_a_units_size_is_counted_for_its_searches_once_in_a_while(
+    client: Client, make_task: MakeTask, staff_a: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a unit's tasks are few enough to test a search's words on each of them is
+    counted (on PostgreSQL) once per `SCOPE_SECONDS` in the process, not at each search."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from directives import caching, filters
+
+    make_task(text="Làm đường giao thông nông thôn.")
+    client.force_login(staff_a)
+    now = [1_000.0]
+    monkeypatch.setattr(filters.time, "monotonic", lambda: now[0])
+
+    def counted(words: str) -> int:
+        caching.lists_changed()
+        with CaptureQueriesContext(connection) as read:
+            assert listed(client, q=words) == ["Làm đường giao thông nông thôn."]
+        limit = f"LIMIT {filters.ROW_TESTED_SCOPE + 1}"
+        return sum(limit in q["sql"].upper() for q in read.captured_queries)
+
+    on_postgresql = int(connection.vendor == "postgresql")
+    assert counted("duong") == on_postgresql
+    assert counted("lam duong") == 0
+    now[0] += filters.SCOPE_SECONDS + 1
+    assert counted("duong") == on_postgresql
+
+
 def test_a_page_is_walked_when_the_matches_make_the_walk_short(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
