@@ -47,6 +47,28 @@ def test_a_reachable_redis_is_djangos_redis_cache() -> None:
     assert up._paused_until == 0.0
 
 
+def test_the_redis_client_is_made_once_and_shared_by_threads() -> None:
+    """One `redis.Redis` per connection pool (core.cache.OneClientPerPool), used by many
+    threads at once, each command on a connection of its own from the pool."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    up = ForgivingRedisCache("redis://127.0.0.1:6379/12", {"OPTIONS": OPTIONS})
+    made = up._cache  # type: ignore[attr-defined]
+    client = made.get_client(write=True)
+    assert made.get_client(write=False) is client
+    prefix = f"test-shared-{uuid.uuid4().hex}"
+
+    def write_and_read(n: int) -> object:
+        up.set(f"{prefix}-{n}", {"n": n}, 30)
+        return up.get(f"{prefix}-{n}")
+
+    with ThreadPoolExecutor(max_workers=8) as threads:
+        found = list(threads.map(write_and_read, range(200)))
+    assert found == [{"n": n} for n in range(200)]
+    assert made.get_client() is client
+    up.delete_many([f"{prefix}-{n}" for n in range(200)])
+
+
 @pytest.mark.django_db
 def test_the_pages_answer_while_redis_cannot_be_reached(
     client: Client, make_task: MakeTask, office: User, staff_a: User
