@@ -33,7 +33,7 @@ NOTICE_CHOICES = 200
 MAX_MATCHED_NOTICES = 500
 # A unit with at most this many tasks has its search's words tested on each of its tasks.
 ROW_TESTED_SCOPE = 20_000
-# Whether a unit has (`TaskFilter._small_scope`), known in the process for this long.
+# Whether a unit's tasks are that few (`TaskFilter._small_scope`), known in the process this long.
 SCOPE_SECONDS = 600
 _small_scopes: dict[tuple[str, int], tuple[bool, float]] = {}
 
