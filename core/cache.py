@@ -133,3 +133,30 @@ class RequestMemoMiddleware:
             return self.get_response(request)
         finally:
             _memo.reset(token)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class KeptInProcess(dict[K, tuple[float, V]]):
+    """Values kept in this process for `seconds` each, by key: what is costly to find and
+    may be a little old (a table's sample, a unit's size, a picker's options). At most `size`
+    of them (None: no bound): a new key past that empties it first."""
+
+    def __init__(self, seconds: float, size: int | None = None) -> None:
+        super().__init__()
+        self.seconds, self.size = seconds, size
+
+    def fresh(self, key: K) -> V | None:
+        """The value kept for `key`, None when none or older than `seconds`."""
+        kept = self.get(key)
+        if kept is None or time.monotonic() - kept[0] >= self.seconds:
+            return None
+        return kept[1]
+
+    def keep(self, key: K, value: V) -> V:
+        if self.size is not None and len(self) >= self.size and key not in self:
+            self.clear()
+        self[key] = (time.monotonic(), value)
+        return value

@@ -20,6 +20,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connections, router, transaction
 from django.db.models import Max, Min, Model, QuerySet
 
+from .cache import KeptInProcess
+
 T = TypeVar("T")
 
 # psycopg sends rows in chunks from libpq 17 on; before, one at a time (still streamed).
@@ -162,7 +164,7 @@ class Sample:
         return round(self.span * sum(1 for v in self.values if test(v)) / self.drawn)
 
 
-_SAMPLES: dict[tuple[str, str, str], tuple[float, Sample]] = {}
+_SAMPLES: KeptInProcess[tuple[str, str, str], Sample] = KeptInProcess(ESTIMATE_SECONDS, 64)
 
 
 def sample(model: type[Model], field: str, size: int = SAMPLE_SIZE) -> Sample:
@@ -173,10 +175,9 @@ def sample(model: type[Model], field: str, size: int = SAMPLE_SIZE) -> Sample:
     within a few tenths of a percent of the table."""
     using = router.db_for_read(model)
     kept_as = (using, model._meta.db_table, field)
-    now = time.monotonic()
-    kept = _SAMPLES.get(kept_as)
-    if kept is not None and now - kept[0] < ESTIMATE_SECONDS:
-        return kept[1]
+    kept = _SAMPLES.fresh(kept_as)
+    if kept is not None:
+        return kept
     bounds = model._default_manager.using(using).aggregate(low=Min("pk"), high=Max("pk"))
     low, high = bounds["low"], bounds["high"]
     found = Sample((), 0, 0)
@@ -189,7 +190,4 @@ def sample(model: type[Model], field: str, size: int = SAMPLE_SIZE) -> Sample:
         )
         # An id drawn twice counts twice, as the draw was made.
         found = Sample(tuple(values[i] for i in ids if i in values), size, span)
-    if len(_SAMPLES) > 64:
-        _SAMPLES.clear()
-    _SAMPLES[kept_as] = (now, found)
-    return found
+    return _SAMPLES.keep(kept_as, found)

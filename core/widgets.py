@@ -6,7 +6,6 @@ of them, which made the filter forms the slowest part of the list and the dashbo
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator
 from html import escape
 from typing import Any
@@ -16,6 +15,8 @@ import django_filters.fields
 from django import forms
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from .cache import KeptInProcess
 
 
 def options_html(choices: Iterable[Any], selected: set[str]) -> str:
@@ -34,10 +35,9 @@ def options_html(choices: Iterable[Any], selected: set[str]) -> str:
     return "".join(out)
 
 
-# Options kept as HTML in this process (`select_options`), by their key: (when kept, HTML).
-_KEPT_OPTIONS: dict[str, tuple[float, str]] = {}
+# Options kept as HTML in this process (`select_options`), by their key.
 KEPT_OPTIONS_SECONDS = 300.0
-_KEPT_OPTIONS_MAX = 32
+_KEPT_OPTIONS: KeptInProcess[str, str] = KeptInProcess(KEPT_OPTIONS_SECONDS, 32)
 
 
 def select_options(widget: forms.Select, selected: set[str]) -> str:
@@ -48,14 +48,9 @@ def select_options(widget: forms.Select, selected: set[str]) -> str:
     key = getattr(widget, "options_key", None)
     if not key:
         return options_html(widget.choices, selected)
-    now = time.monotonic()
-    kept = _KEPT_OPTIONS.get(key)
-    if kept is None or now - kept[0] >= KEPT_OPTIONS_SECONDS:
-        if len(_KEPT_OPTIONS) >= _KEPT_OPTIONS_MAX:
-            _KEPT_OPTIONS.clear()
-        kept = (now, options_html(widget.choices, set()))
-        _KEPT_OPTIONS[key] = kept
-    html = kept[1]
+    html = _KEPT_OPTIONS.fresh(key)
+    if html is None:
+        html = _KEPT_OPTIONS.keep(key, options_html(widget.choices, set()))
     for value in selected:
         # Written as options_html writes an option, so each of that value's options is found.
         opening = f'<option value="{escape(value)}"'

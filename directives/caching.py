@@ -45,7 +45,6 @@ Redis: local memory), a change made in another process shows within `TIMEOUT`.
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -59,7 +58,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from core.cache import request_memo
+from core.cache import KeptInProcess, request_memo
 from core.text import fold
 
 T = TypeVar("T")
@@ -435,7 +434,8 @@ def kept_list(key: str, compute: Callable[[], T]) -> T:
 
 # --- the units' names -----------------------------------------------------------------------
 
-_unit_names: dict[str, tuple[float, list[tuple[int, tuple[str, ...]]]]] = {}
+# The units' names under the units' version: only the current version's.
+_unit_names: KeptInProcess[str, list[tuple[int, tuple[str, ...]]]] = KeptInProcess(TIMEOUT, 1)
 
 
 def units_changed(**kwargs: Any) -> None:
@@ -453,15 +453,13 @@ def unit_names() -> list[tuple[int, tuple[str, ...]]]:
     from units.models import Unit
 
     version = _version(UNITS)
-    kept = _unit_names.get(version)
-    if kept is not None and time.monotonic() - kept[0] < TIMEOUT:
-        return kept[1]
+    kept = _unit_names.fresh(version)
+    if kept is not None:
+        return kept
     rows = [
         (pk, tuple(fold(n) for n in (name, short_name, *(aliases or [])) if n))
         for pk, name, short_name, aliases in Unit.objects.values_list(
             "pk", "name", "short_name", "aliases"
         )
     ]
-    _unit_names.clear()
-    _unit_names[version] = (time.monotonic(), rows)
-    return rows
+    return _unit_names.keep(version, rows)

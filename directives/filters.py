@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import date
 from functools import cached_property
@@ -19,6 +18,7 @@ from django.db.models.lookups import GreaterThan
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core.cache import KeptInProcess
 from core.filters import date_filter
 from core.text import fold
 from core.widgets import FastSelect, NamedModelChoiceFilter
@@ -35,7 +35,7 @@ MAX_MATCHED_NOTICES = 500
 ROW_TESTED_SCOPE = 20_000
 # Whether a unit's tasks are that few (`TaskFilter._small_scope`), known in the process this long.
 SCOPE_SECONDS = 600
-_small_scopes: dict[tuple[str, int], tuple[bool, float]] = {}
+_small_scopes: KeptInProcess[tuple[str, int], bool] = KeptInProcess(SCOPE_SECONDS)
 
 
 def _followed(request: HttpRequest) -> QuerySet[Notice]:
@@ -347,10 +347,10 @@ class TaskFilter(django_filters.FilterSet):
         # Known for a while in the process: a unit's tasks grow slowly, and counting up to
         # ROW_TESTED_SCOPE of them cost a unit's first search as much as reading its page.
         key = (scope.db, user.unit_id or 0)
-        small, until = _small_scopes.get(key, (False, 0.0))
-        if until < time.monotonic():
+        small = _small_scopes.fresh(key)
+        if small is None:
             small = scope.order_by()[: ROW_TESTED_SCOPE + 1].count() <= ROW_TESTED_SCOPE
-            _small_scopes[key] = (small, time.monotonic() + SCOPE_SECONDS)
+            _small_scopes.keep(key, small)
         return small
 
     @property

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from core import seams
+from core.cache import KeptInProcess
 from core.db import estimated_rows, limited, sample, within
 from units.models import User
 
@@ -225,7 +225,7 @@ class _UrgencyOrder:
 READ_WHOLE = 1_000
 # A unit seen to follow more is not tried again for this long, in this process.
 LARGE_UNIT_SECONDS = 3_600
-_large_units: dict[int, float] = {}
+_large_units: KeptInProcess[int, bool] = KeptInProcess(LARGE_UNIT_SECONDS)
 
 
 class _Whole:
@@ -403,12 +403,12 @@ class _TaskListing:
         if user.sees_all_units or self.filter.own_order is not None:
             return None
         unit = user.unit_id or 0
-        if _large_units.get(unit, 0.0) > time.monotonic():
+        if _large_units.fresh(unit):
             return None
         tasks = self.filter.qs.order_by().values_list(*_Whole.FIELDS)
         rows = list(tasks[: READ_WHOLE + 1])
         if len(rows) > READ_WHOLE:
-            _large_units[unit] = time.monotonic() + LARGE_UNIT_SECONDS
+            _large_units.keep(unit, True)
             return None
         return _Whole(rows, self.today)
 

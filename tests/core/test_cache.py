@@ -106,3 +106,29 @@ def test_a_request_reads_a_version_once() -> None:
     assert request_memo() is None  # outside a request every read asks the cache
     cache.set(caching.LISTS, "moved-by-another-process", None)
     assert caching._version(caching.LISTS) == "moved-by-another-process"
+
+
+def test_kept_in_process_holds_each_value_for_its_seconds_and_at_most_its_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """core.cache.KeptInProcess: a value is fresh for `seconds`, then found no more; past
+    `size` keys, a new one empties it first; a key kept again is not a new one."""
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    kept: forgiving.KeptInProcess[str, bool] = forgiving.KeptInProcess(10, size=2)
+    assert kept.fresh("a") is None
+    assert kept.keep("a", False) is False
+    now[0] += 9.9
+    assert kept.fresh("a") is False
+    now[0] += 0.1
+    assert kept.fresh("a") is None
+    kept.keep("a", True)
+    kept.keep("b", True)
+    kept.keep("b", False)
+    assert set(kept) == {"a", "b"}
+    kept.keep("c", True)
+    assert set(kept) == {"c"}
+    unbounded: forgiving.KeptInProcess[int, int] = forgiving.KeptInProcess(10)
+    for n in range(100):
+        unbounded.keep(n, n)
+    assert len(unbounded) == 100 and unbounded.fresh(0) == 0

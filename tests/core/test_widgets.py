@@ -57,7 +57,7 @@ def test_options_kept_no_longer_than_their_time(monkeypatch: pytest.MonkeyPatch)
     select_options(_select("k"), set())
     changed = FastSelect(choices=[(5, "Đơn vị mới")])
     changed.options_key = "k"  # type: ignore[attr-defined]
-    monkeypatch.setattr(widgets, "KEPT_OPTIONS_SECONDS", 0.0)
+    monkeypatch.setattr(widgets._KEPT_OPTIONS, "seconds", 0.0)
     assert "Đơn vị mới" in select_options(changed, set())
 
 
