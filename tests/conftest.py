@@ -85,6 +85,18 @@ def _fresh_cache() -> None:
     filters._small_scopes.clear()  # units seen to follow few (directives.filters)
 
 
+@pytest.fixture(autouse=True)
+def _walks_given_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search walked row by row (directives.views) is given seconds, not its 30 ms: a walk
+    of a test's few tasks takes under a millisecond, but on a machine busy with the suite's
+    browsers and databases it can take longer, and the page is then counted before it is shown
+    (the walk's fallback, which its own tests ask for by making `limited` give up). The time
+    limit itself is tested in tests/core/test_db.py."""
+    from directives import views
+
+    monkeypatch.setattr(views, "WALK_MILLISECONDS", 10_000)
+
+
 @pytest.fixture
 def unit_a(db: Any) -> Unit:
     unit, _ = Unit.objects.get_or_create(
