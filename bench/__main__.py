@@ -514,6 +514,18 @@ def measure_http(
                     changed,
                 ),
                 (
+                    "leadership dashboard, right after a change to a task",
+                    as_leader,
+                    reverse("dashboard"),
+                    changed,
+                ),
+                (
+                    "task page (typical), right after a change to it",
+                    as_office,
+                    reverse("task_detail", args=[typical.pk]),
+                    changed,
+                ),
+                (
                     "one unit's tasks, right after a change to another unit's task",
                     as_unit,
                     list_url,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import functools
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -106,14 +107,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """What is overdue and which unit lags; every figure links to exactly its tasks.
 
     The page's content is kept as HTML until a change, like the task list's (directives.
-    caching): asked again, none of it is computed."""
+    caching): asked again, none of it is computed. Its heading and filter form show no task's
+    data and are kept apart, across the tasks' changes: after a change to a task only the
+    figures are made afresh."""
+    filters_key = caching.html_key(request, "dashboard-filters", of_tasks=False)
     key = caching.html_key(request, "dashboard")
-    # What the page may find kept, asked for at once: its content and the header's counts.
-    caching.prefetch([key, caching.inbox_key(request.user)])
+    # What the page may find kept, asked for at once: its two parts and the header's counts.
+    caching.prefetch([filters_key, key, caching.inbox_key(request.user)])
     return render(
         request,
         "reports/dashboard.html",
         {
+            "filters_key": filters_key,
+            "filters": functools.cache(partial(_filters_context, request)),
             "dashboard_key": key,
             # Called when the content is rendered (and by tests: once, the same values).
             "dashboard": functools.cache(partial(_dashboard_context, request)),
@@ -122,8 +128,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
-    """What the dashboard's content shows."""
+@dataclass(frozen=True)
+class _Choices:
+    """The dashboard's own parameters (`DASHBOARD_ONLY`) as read from the address."""
+
+    stale_days: int
+    granularity: queries.Granularity
+    sort: str
+    all_units: bool
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> _Choices:
+        query = request.GET
+        sort = query.get("sort", "lag")
+        return cls(
+            stale_days=_int_choice(query.get("stale_days"), STALE_CHOICES, 30),
+            granularity="week" if query.get("trend") == "week" else "month",
+            sort=sort if sort in queries.UNIT_SORTS else "lag",
+            all_units=query.get("units") == "all",
+        )
+
+
+def _dashboard_filter(request: HttpRequest) -> tuple[TaskFilter, dict[str, str]]:
+    """The task filter of the dashboard's scope, and what its links add to the task list's
+    address for that scope."""
     user: User = request.user  # type: ignore[assignment]
     scope = Task.objects.visible_to(user)
     extra: dict[str, str] = {}
@@ -131,16 +159,33 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
         # A unit's dashboard counts the tasks it leads, as the official tables do.
         scope = scope.filter(lead_unit_id=user.unit_id)
         extra["role"] = "lead"
-    task_filter = TaskFilter(request.GET or None, queryset=scope, request=request)
+    return TaskFilter(request.GET or None, queryset=scope, request=request), extra
+
+
+def _filters_context(request: HttpRequest) -> dict[str, Any]:
+    """What the dashboard's heading and filter form show (kept apart from its figures)."""
+    user: User = request.user  # type: ignore[assignment]
+    task_filter, _ = _dashboard_filter(request)
+    choices = _Choices.of(request)
+    return {
+        "filter": task_filter,
+        "today": task_filter.reference_day,
+        "granularity": choices.granularity,
+        "stale_days": choices.stale_days,
+        "stale_choices": STALE_CHOICES,
+        "sees_all_units": user.sees_all_units,
+    }
+
+
+def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
+    """What the dashboard's content shows."""
+    user: User = request.user  # type: ignore[assignment]
+    task_filter, extra = _dashboard_filter(request)
     tasks = task_filter.qs
     today = task_filter.reference_day
-    stale_days = _int_choice(request.GET.get("stale_days"), STALE_CHOICES, 30)
-    granularity: queries.Granularity = "week" if request.GET.get("trend") == "week" else "month"
-    sort = request.GET.get("sort", "lag")
-    if sort not in queries.UNIT_SORTS:
-        sort = "lag"
-
-    all_units = request.GET.get("units") == "all"
+    choices = _Choices.of(request)
+    stale_days, granularity, sort = choices.stale_days, choices.granularity, choices.sort
+    all_units = choices.all_units
 
     def count() -> tuple[figures.Figures, list[Any], dict[str, int], list[GroupTask]]:
         found = figures.dashboard(
@@ -219,8 +264,6 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
     }
     return {
         "lag_rule": queries.LAG_RULE,
-        "filter": task_filter,
-        "today": today,
         "head": head,
         "categories": categories,
         "links": {
@@ -246,8 +289,6 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "chart": chart,
         "sort": sort,
         "stale_days": stale_days,
-        "stale_choices": STALE_CHOICES,
-        "sees_all_units": user.sees_all_units,
     }
 
 

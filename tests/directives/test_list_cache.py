@@ -438,6 +438,37 @@ def test_the_filters_are_kept_across_the_tasks_changes(
     assert "Nhiệm vụ của Phòng Tên Khác" in client.get(reverse("task_list")).content.decode()
 
 
+def test_the_dashboards_heading_and_filters_are_kept_across_the_tasks_changes(
+    client: Client, make_task: MakeTask, office: User, staff_a: User, unit_a: Unit
+) -> None:
+    """The dashboard's heading and filter form (units, people, notices, the notices followed)
+    are kept across changes to the tasks, its figures are not; both are written again after a
+    change to what every list shows or to the notices followed."""
+    task = make_task(text="Việc một", deadline=date(2023, 10, 10), lead_unit=unit_a)
+    client.force_login(staff_a)
+
+    def page() -> str:
+        response = client.get(reverse("dashboard"))
+        assert response.status_code == 200
+        return response.content.decode()
+
+    shown = page()
+    assert f"Bảng điều khiển · {unit_a.name}" in shown
+    assert 'data-figure="open_overdue">1<' in shown
+    # The unit's name changed behind every signal's back, then its task is cancelled.
+    Unit.objects.filter(pk=unit_a.pk).update(name="Phòng Đổi Tên")
+    services.cancel_task(actor=office, task=task, reason="Không còn phù hợp")
+    shown = page()
+    assert 'data-figure="open_overdue">0<' in shown  # the figures are made afresh
+    assert 'data-figure="cancelled">1<' in shown
+    assert f"Bảng điều khiển · {unit_a.name}" in shown  # the heading and filters were kept
+    caching.lists_changed()  # a change to what every list shows
+    assert "Bảng điều khiển · Phòng Đổi Tên" in page()
+    Unit.objects.filter(pk=unit_a.pk).update(name="Phòng Tên Khác")
+    caching.followed_changed()  # a task given: the notices followed may differ
+    assert "Bảng điều khiển · Phòng Tên Khác" in page()
+
+
 def test_the_inbox_counts_are_kept_until_a_change_they_count(
     client: Client, make_task: MakeTask, office: User, staff_a: User
 ) -> None:
