@@ -76,6 +76,21 @@ def stream_values_list(
             yield tuple(row)
 
 
+def plain_rows(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """The rows of a `values_list()` queryset as the database driver reads them, each a tuple
+    in the fields' order, without Django's converters: for many rows of values the driver
+    already gives as Python wants them (integers, text), where a converter called per value
+    costs more than the query (2,500 rows of 11 counts: 50,000 calls)."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
 _ESTIMATES: dict[str, tuple[float, int | None]] = {}
 ESTIMATE_SECONDS = 600.0
 

@@ -161,11 +161,21 @@ LAG_RULE = (
 
 
 def _lag(c: Mapping[str, int], name: str) -> tuple[Any, ...]:
-    overdue = c.get("open_overdue", 0)
-    late = overdue + c.get("done_late", 0)
-    done = c.get("done_on_time", 0) + c.get("done_late", 0)
-    on_time = _percent(c.get("done_on_time", 0), done) if done else 100.0
-    return (-overdue, -_percent(late, c.get("total", 0)), on_time, name)
+    # `_percent` written out: the key of every unit of a province (2,500) at each dashboard.
+    get = c.get
+    overdue, done_late, done_on_time = (
+        get("open_overdue", 0),
+        get("done_late", 0),
+        get("done_on_time", 0),
+    )
+    total = get("total", 0)
+    done = done_on_time + done_late
+    return (
+        -overdue,
+        -round(100 * (overdue + done_late) / total, 1) if total else 0.0,
+        round(100 * done_on_time / done, 1) if done else 100.0,
+        name,
+    )
 
 
 def _on_time(c: Mapping[str, int], name: str) -> tuple[Any, ...]:

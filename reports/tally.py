@@ -27,9 +27,8 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import IntegerField, Q
@@ -37,6 +36,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from core.db import plain_rows
 from directives import timeliness
 from directives.models import Task
 
@@ -127,8 +127,7 @@ def current(today: date) -> TallyDay | None:
         return tally or build(today)
 
 
-@dataclass(frozen=True)
-class UnitCounts:
+class UnitCounts(NamedTuple):  # a tuple: thousands made at each dashboard
     unit_id: int
     name: str
     short_name: str
@@ -164,17 +163,17 @@ def unit_table(tally: TallyDay, names: Iterable[str]) -> list[UnitCounts]:
         f"c_{i}": Coalesce(Cast(KT(f"counts__{name}"), IntegerField()), 0)
         for i, name in enumerate(wanted)
     }
-    rows = (
+    rows = plain_rows(  # integers and text as read: no converter per value
         tally.units.filter(unit__isnull=False)
         .annotate(**columns)
         .values_list("unit_id", "unit__name", "unit__short_name", *columns)
     )
-    result = []
-    for unit_id, name, short_name, *values in rows:
-        counts = dict(zip(wanted, values, strict=True))
-        if counts["total"]:
-            result.append(UnitCounts(unit_id, name, short_name, counts))
-    return result
+    total = wanted.index("total")
+    return [
+        UnitCounts(unit_id, name, short_name, dict(zip(wanted, values, strict=True)))
+        for unit_id, name, short_name, *values in rows
+        if values[total]
+    ]
 
 
 def _measure(task_pk: int, conditions: Mapping[str, Q | None]) -> tuple[int, dict[str, int]]:

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, F
 
-from core.db import QueryDuringStream, stream_values_list
+from core.db import QueryDuringStream, plain_rows, stream_values_list
 from directives.models import NOTED_KINDS, Task, TaskEvent
 from reports.exports.data import Scope, annex_rows
 from tests.conftest import MakeTask, on_day
@@ -36,6 +36,20 @@ def test_the_same_rows_as_the_iterator(demo: None) -> None:
     assert len(expected) > 10
     assert list(stream_values_list(rows, size=3)) == expected
     assert list(stream_values_list(rows.none())) == []
+
+
+def test_plain_rows_are_the_rows_of_integers_and_text(demo: None) -> None:
+    """`plain_rows`: the rows of integers and text as `values_list()` reads them (its converters
+    left out), in its order; none for a query that can match nothing."""
+    rows = (
+        Task.objects.annotate(event_total=Count("events"), unit=F("lead_unit__name"))
+        .order_by("-pk")
+        .values_list("pk", "unit", "text", "event_total", "order")
+    )
+    expected = list(rows)
+    assert len(expected) > 10 and any(row[3] for row in expected)
+    assert plain_rows(rows) == expected
+    assert plain_rows(rows.filter(pk__in=[])) == []
 
 
 def test_the_streamed_annex_is_the_annex(demo: None) -> None:

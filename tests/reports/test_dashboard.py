@@ -10,6 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from directives import services
 from directives.models import Task
@@ -410,6 +412,32 @@ def test_the_lag_ranking_puts_a_unit_whose_only_work_was_late_above_one_on_time(
     key = queries.UNIT_SORTS["lag"]
     ranked = sorted(rows, key=lambda name: key(rows[name], name))
     assert ranked == ["Phòng Tư pháp", "UBND xã Sơn Tây", "Phòng Y tế", "Phòng Nội vụ"]
+
+
+_COUNT = st.integers(min_value=0, max_value=400)
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            name: _COUNT for name in ("done_on_time", "done_late", "open_overdue", "open_in_time")
+        },
+    ),
+    _COUNT,
+)
+def test_the_lag_key_is_the_rule_on_the_shown_percentages(
+    counts: dict[str, int], cancelled: int
+) -> None:
+    """The lag key (written out for speed) orders as the rule reads on the page's own figures:
+    overdue now, then the share of late work of all, then the share done on time (a unit with
+    nothing finished counts as all on time), each percentage as shown (one decimal)."""
+    counts["total"] = sum(counts.values()) + cancelled
+    row = queries.unit_row(1, "Phòng Nội vụ", "", counts, 30).counts
+    late = queries._percent(row.open_overdue + row.done_late, row.total)
+    on_time = 100.0 if row.on_time_rate is None else row.on_time_rate
+    expected = (-row.open_overdue, -late, on_time, "Phòng Nội vụ")
+    assert queries.UNIT_SORTS["lag"](counts, "Phòng Nội vụ") == expected
 
 
 def test_the_dashboard_says_how_units_are_ranked(leader_client: Client, data: list[Task]) -> None:
