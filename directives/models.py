@@ -226,6 +226,28 @@ def urgency_key(
     return (rank, deadline is None, deadline or date.min, notice_id, order, pk)
 
 
+# The work model's conditions, shared by the lists' filters (TaskQuerySet) and the figures
+# that count them (reports: the dashboard, and today's tally that answers for it).
+
+
+def unassigned_q() -> Q:
+    """Running tasks nobody holds yet: what the unit's head still has to give out."""
+    return Q(assignee__isnull=True, status__in=Task.RUNNING_STATUSES)
+
+
+def not_received_q(today: date) -> Q:
+    """New tasks nobody acknowledged or returned within the days a unit has for it."""
+    from core.workdays import latest_start_past
+
+    limit = latest_start_past(today, settings.DONDOC_RECEIVE_WORKING_DAYS)
+    return Q(status=Task.Status.ASSIGNED, returned_at__isnull=True, assigned_on__lte=limit)
+
+
+def handed_back_q() -> Q:
+    """Tasks their lead unit returned as not its own, waiting for the office."""
+    return Q(status=Task.Status.ASSIGNED, returned_at__isnull=False)
+
+
 class TaskQuerySet(models.QuerySet["Task"]):
     def visible_to(self, user: User) -> TaskQuerySet:
         """The tasks `user` may see: all for the office and leadership, else their unit's."""
@@ -263,17 +285,12 @@ class TaskQuerySet(models.QuerySet["Task"]):
         return self.filter(pk__in=held.union(helped))
 
     def unassigned(self) -> TaskQuerySet:
-        """Running tasks nobody holds yet: what the unit's head still has to give out."""
-        return self.filter(assignee__isnull=True, status__in=Task.RUNNING_STATUSES)
+        """Running tasks nobody holds yet (`unassigned_q`)."""
+        return self.filter(unassigned_q())
 
     def not_received(self, today: date) -> TaskQuerySet:
-        """New tasks nobody acknowledged or returned within the days a unit has for it."""
-        from core.workdays import latest_start_past
-
-        limit = latest_start_past(today, settings.DONDOC_RECEIVE_WORKING_DAYS)
-        return self.filter(
-            status=Task.Status.ASSIGNED, returned_at__isnull=True, assigned_on__lte=limit
-        )
+        """New tasks not acknowledged nor returned in time (`not_received_q`)."""
+        return self.filter(not_received_q(today))
 
     def missing_period_report(self, today: date) -> TaskQuerySet:
         """Recurring duties with a period whose cut-off passed without a report: the earliest
@@ -282,8 +299,8 @@ class TaskQuerySet(models.QuerySet["Task"]):
         return self.filter(report_due__lt=today)
 
     def handed_back(self) -> TaskQuerySet:
-        """Tasks their lead unit returned as not its own, waiting for the office."""
-        return self.filter(status=Task.Status.ASSIGNED, returned_at__isnull=False)
+        """Tasks returned by their lead unit, waiting for the office (`handed_back_q`)."""
+        return self.filter(handed_back_q())
 
     def open(self) -> TaskQuerySet:
         return self.filter(status__in=Task.OPEN_STATUSES)

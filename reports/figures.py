@@ -39,6 +39,9 @@ class Figures:
     units: list[queries.UnitRow]  # sorted; the first `unit_rows` of them when a limit is set
     unit_count: int  # every unit with tasks in scope
     trend: queries.Trend
+    # Every condition today's tally holds for the scope, when it answered; None when counted
+    # live (the work-model figures it holds are then read from it: queries.work_counts).
+    tallied: dict[str, int] | None = None
 
 
 def dashboard(
@@ -67,6 +70,7 @@ def dashboard(
             ],
             unit_count=len(ordered),
             trend=queries.trend_from(counted.summed, today, granularity=granularity),
+            tallied=counted.summed,
         )
     tasks = task_filter.qs
     units = queries.per_unit(tasks, today, sort=sort, stale_days=stale_days)

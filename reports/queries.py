@@ -17,7 +17,14 @@ from typing import Any, Literal
 
 from django.db.models import Exists, Max, OuterRef, Q
 
-from directives.models import Notice, Task, TaskQuerySet
+from directives.models import (
+    Notice,
+    Task,
+    TaskQuerySet,
+    handed_back_q,
+    not_received_q,
+    unassigned_q,
+)
 from directives.timeliness import (
     AGEING,
     Timeliness,
@@ -386,12 +393,33 @@ def trend(
     return trend_from(counts, end, granularity=granularity, count=count)
 
 
-def work_counts(tasks: TaskQuerySet, today: date) -> dict[str, int]:
-    """The work-model figures of a scope, each equal to its list's count; each read through
-    its own partial index (one query apiece), never by scanning every task."""
+TALLIED_WORK = ("unassigned", "not_received", "handed_back")
+
+
+def work_metrics(today: date) -> dict[str, Q | None]:
+    """The work-model figures that today's tally counts too: conditions on what only a task's
+    own changes move (who holds it, its status, its return). The missed period reports are
+    not among them: their cut-offs move for many tasks at once (directives.services.periods)."""
     return {
-        "unassigned": tasks.unassigned().count(),
-        "not_received": tasks.not_received(today).count(),
-        "handed_back": tasks.handed_back().count(),
-        "missed_period": tasks.missing_period_report(today).count(),
+        "unassigned": unassigned_q(),
+        "not_received": not_received_q(today),
+        "handed_back": handed_back_q(),
     }
+
+
+def work_counts(
+    tasks: TaskQuerySet, today: date, tallied: Mapping[str, int] | None = None
+) -> dict[str, int]:
+    """The work-model figures of a scope, each equal to its list's count. From `tallied`
+    (today's tally of exactly that scope, when it answers) those it holds; the others read
+    through their own partial index (one query apiece), never by scanning every task."""
+    counted = (
+        {name: tallied.get(name, 0) for name in TALLIED_WORK}
+        if tallied is not None
+        else {
+            "unassigned": tasks.unassigned().count(),
+            "not_received": tasks.not_received(today).count(),
+            "handed_back": tasks.handed_back().count(),
+        }
+    )
+    return {**counted, "missed_period": tasks.missing_period_report(today).count()}

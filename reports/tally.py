@@ -54,7 +54,7 @@ def metrics(today: date) -> dict[str, Q | None]:
         result |= queries.headline_metrics(today, days)
     for granularity in ("month", "week"):
         result |= queries.trend_metrics(today, granularity=granularity)
-    return result
+    return result | queries.work_metrics(today)
 
 
 _schemas: dict[date, str] = {}

@@ -200,7 +200,7 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
         return (
             found,
             queries.per_notice(tasks, today),
-            queries.work_counts(tasks, today),
+            queries.work_counts(tasks, today, found.tallied),
             latest_group_tasks(tasks) if user.sees_all_units else [],
         )
 
