@@ -77,16 +77,24 @@ class Links:
             base.pop(key, None)
         for key, value in extra.items():
             base[key] = value
-        # Plain lists, copied per link: a page builds hundreds of links.
-        self.base: dict[str, list[str]] = {key: base.getlist(key) for key in base}
+        # Each parameter of the address encoded once: a page builds hundreds of links.
+        self.base: dict[str, str] = {
+            key: urlencode([(key, value) for value in base.getlist(key)]) for key in base
+        }
         self.path = reverse("task_list")
 
     def __call__(self, **params: str | int | Sequence[str]) -> str:
-        query = dict(self.base)
-        for key, value in params.items():
-            values = [value] if isinstance(value, str | int) else list(value)
-            query[key] = [str(v) for v in values]
-        encoded = urlencode([(k, v) for k, vs in query.items() for v in vs])
+        """The task list's address with the dashboard's filters and `params` (which replace a
+        filter of the same name where it stands; the others follow): what `urlencode` makes
+        of the merged parameters."""
+        own = {
+            key: urlencode(
+                [(key, value)] if isinstance(value, str | int) else [(key, str(v)) for v in value]
+            )
+            for key, value in params.items()
+        }
+        parts = [own.pop(key) if key in own else encoded for key, encoded in self.base.items()]
+        encoded = "&".join(part for part in (*parts, *own.values()) if part)
         return self.path + (f"?{encoded}" if encoded else "")
 
     def category(self, name: str, **params: str | int) -> str:

@@ -14,6 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from directives import services
 from directives.models import Notice, Task
@@ -126,3 +128,42 @@ def test_on_generated_data_every_figure_opens_exactly_its_tasks() -> None:
     with on_day(DAY):
         for username in PERSONAS:
             check_every_figure(username)
+
+
+_NAMES = st.sampled_from(["q", "unit", "timeliness", "notice", "stale", "sort", "print", "ả ợ&="])
+_VALUES = st.text(alphabet="aăâ ợ&=+%/?#1", max_size=6)
+
+
+@given(
+    address=st.lists(st.tuples(_NAMES, _VALUES), max_size=6),
+    extra=st.dictionaries(_NAMES, _VALUES, max_size=2),
+    params=st.dictionaries(
+        _NAMES, st.one_of(_VALUES, st.integers(0, 99), st.lists(_VALUES, max_size=3)), max_size=3
+    ),
+)
+def test_a_figures_link_is_the_address_urlencode_makes(
+    address: list[tuple[str, str]],
+    extra: dict[str, str],
+    params: dict[str, str | int | list[str]],
+) -> None:
+    """`Links` (each parameter encoded once per page) writes what `urlencode` writes of the
+    dashboard's address, its own parameters left out, the scope's added and the figure's
+    replacing a parameter of the same name where it stands."""
+    from urllib.parse import urlencode
+
+    from django.test import RequestFactory
+
+    from reports.views import DASHBOARD_ONLY, Links
+
+    request = RequestFactory().get("/bang-dieu-khien/?" + urlencode(address))
+    base = request.GET.copy()
+    for key in DASHBOARD_ONLY:
+        base.pop(key, None)
+    for key, value in extra.items():
+        base[key] = value
+    query = {key: base.getlist(key) for key in base}
+    for key, value in params.items():
+        query[key] = [str(v) for v in ([value] if isinstance(value, str | int) else value)]
+    expected = urlencode([(k, v) for k, vs in query.items() for v in vs])
+    link = Links(request, extra)(**params)
+    assert link == reverse("task_list") + (f"?{expected}" if expected else "")
