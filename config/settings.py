@@ -140,6 +140,9 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    # Sessions read from the cache, written through to the database (which stays the record:
+    # a cache emptied or unreachable falls back to it): a query less for every page.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CELERY_BROKER_URL = REDIS_URL
     # A task a worker took but never acknowledged (acks_late: the worker died) goes back to the
     # queue after this many seconds: longer than any task runs, far shorter than Redis's hour.
@@ -148,6 +151,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
     # The embedded broker: kombu's filesystem transport, a folder of message files under var/.
     CELERY_BROKER_URL = "filesystem://"
     _celery_dir = VAR_DIR / "celery"

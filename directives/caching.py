@@ -48,7 +48,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -434,8 +434,14 @@ def kept_list(key: str, compute: Callable[[], T]) -> T:
 
 # --- the units' names -----------------------------------------------------------------------
 
+
+class _Units(NamedTuple):
+    folded: list[tuple[int, tuple[str, ...]]]  # (id, its names folded)
+    shown: dict[int, str]  # id: the name it is shown by (Unit.display_name)
+
+
 # The units' names under the units' version: only the current version's.
-_unit_names: KeptInProcess[str, list[tuple[int, tuple[str, ...]]]] = KeptInProcess(TIMEOUT, 1)
+_unit_names: KeptInProcess[str, _Units] = KeptInProcess(TIMEOUT, 1)
 
 
 def units_changed(**kwargs: Any) -> None:
@@ -448,18 +454,33 @@ def units_version() -> str:
     return _version(UNITS)
 
 
-def unit_names() -> list[tuple[int, tuple[str, ...]]]:
-    """(id, its names folded) of every unit: name, short name, aliases."""
+def _units() -> _Units:
     from units.models import Unit
 
     version = _version(UNITS)
     kept = _unit_names.fresh(version)
     if kept is not None:
         return kept
-    rows = [
-        (pk, tuple(fold(n) for n in (name, short_name, *(aliases or [])) if n))
-        for pk, name, short_name, aliases in Unit.objects.values_list(
-            "pk", "name", "short_name", "aliases"
-        )
-    ]
-    return _unit_names.keep(version, rows)
+    rows = list(Unit.objects.values_list("pk", "name", "short_name", "aliases"))
+    return _unit_names.keep(
+        version,
+        _Units(
+            folded=[
+                (pk, tuple(fold(n) for n in (name, short_name, *(aliases or [])) if n))
+                for pk, name, short_name, aliases in rows
+            ],
+            shown={pk: short_name or name for pk, name, short_name, _ in rows},
+        ),
+    )
+
+
+def unit_names() -> list[tuple[int, tuple[str, ...]]]:
+    """(id, its names folded) of every unit: name, short name, aliases."""
+    return _units().folded
+
+
+def unit_shown_name(unit_id: int) -> str:
+    """The name unit `unit_id` is shown by (its short name, else its name; as
+    `Unit.display_name`), without reading the unit: the header of every page names the
+    person's unit."""
+    return _units().shown.get(unit_id, "")

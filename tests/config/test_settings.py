@@ -22,7 +22,7 @@ def settings_in(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         "import config.settings as s, json; "
         "print(json.dumps([s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, "
         "s.CACHES['default']['BACKEND'], s.DEBUG, s.STORAGES['default']['BACKEND'], "
-        "s.LOG_FORMAT]))"
+        "s.LOG_FORMAT, s.SESSION_ENGINE]))"
     )
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -45,7 +45,7 @@ def test_the_default_is_sqlite_with_the_embedded_broker(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert '"django.db.backends.sqlite3", "filesystem://"' in result.stdout
     assert (tmp_path / "celery" / "in").is_dir()
-    assert result.stdout.strip().endswith('"plain"]')  # readable lines in development
+    assert result.stdout.strip().endswith('"plain", "django.contrib.sessions.backends.db"]')
 
 
 def test_database_url_and_redis_url_switch_to_postgresql_and_redis() -> None:
@@ -59,7 +59,8 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis() -> None:
     assert result.returncode == 0, result.stderr
     assert '"django.db.backends.postgresql", "redis://cache:6379/0"' in result.stdout
     assert "RedisCache" in result.stdout
-    assert result.stdout.strip().endswith('"json"]')  # production logs are JSON lines
+    # Production logs are JSON lines; sessions read from Redis, written through to the database.
+    assert result.stdout.strip().endswith('"json", "django.contrib.sessions.backends.cached_db"]')
 
 
 def test_an_object_storage_bucket_stores_uploads_there() -> None:
@@ -148,3 +149,20 @@ def test_a_wrong_address_under_debug_shows_the_apps_page(
         assert "Không tìm thấy" in page and "URLconf" not in page, url
     settings.DEBUG_PAGES = True  # a developer may ask for Django's page back
     assert "URLconf" in client.get("/khong-co-trang-nay/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_signed_in_person_stays_signed_in_when_the_cache_is_emptied(client: Any) -> None:
+    """Whatever the session engine (the database alone, or Redis in front of it), the database
+    holds the session: an emptied cache (Redis restarted) signs nobody out."""
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    from units.models import User
+
+    client.force_login(User.objects.create_user(username="vanphong", role="office"))
+    assert client.get(reverse("task_list")).status_code == 200
+    cache.clear()
+    assert client.get(reverse("task_list")).status_code == 200  # not sent to sign in
+    client.logout()
+    assert client.get(reverse("task_list")).status_code == 302

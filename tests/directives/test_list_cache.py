@@ -469,6 +469,26 @@ def test_the_dashboards_heading_and_filters_are_kept_across_the_tasks_changes(
     assert "Bảng điều khiển · Phòng Tên Khác" in page()
 
 
+def test_the_header_names_the_persons_unit_as_it_is_now(
+    client: Client, staff_a: User, unit_a: Unit
+) -> None:
+    """The header names the person's unit (its short name, else its name) from the units'
+    names kept in the process: a unit saved shows its new name on the next page."""
+
+    def header() -> str:
+        html = client.get(reverse("task_list")).content.decode()
+        return re.sub(r"\s+", " ", html[html.index('class="navbar-text') :][:300])
+
+    client.force_login(staff_a)
+    assert f"{staff_a} · {unit_a.short_name} " in header()
+    unit_a.short_name = "Nội vụ mới"
+    unit_a.save()
+    assert f"{staff_a} · Nội vụ mới " in header()
+    unit_a.short_name = ""
+    unit_a.save()
+    assert f"{staff_a} · {unit_a.name} " in header()
+
+
 def test_the_inbox_counts_are_kept_until_a_change_they_count(
     client: Client, make_task: MakeTask, office: User, staff_a: User
 ) -> None:

@@ -284,18 +284,18 @@ def test_the_trend_counts_completions_and_overdue_tasks_per_month(
     assert weekly.granularity == "week" and len(weekly.points) == 12
 
 
-# session, user, unread notifications, the inbox's count (the leadership decides extensions),
-# header unit (the unit picker's options are kept as HTML in the process until a unit is saved,
-# the notices offered, their labels and chairs in the cache between requests: each measured
-# request follows one that filled them),
+# session, user, unread notifications, the inbox's count (the leadership decides extensions)
+# (the header's unit name and the unit picker's options are kept in the process until a unit
+# is saved, the notices offered, their labels and chairs in the cache between requests: each
+# measured request follows one that filled them),
 # then today's tally, its total and its unit table (or, counted live: headline, per unit, trend),
 # per notice, the missed period reports (counted live, from its partial index, with the three
 # other work-model figures when the tally cannot answer), the latest tasks given to several
 # units. Asked again with nothing changed, the content is kept as HTML and the inbox's count as
-# a figure (directives.caching): session, user, unread notifications, header unit remain.
-DASHBOARD_QUERIES = 11
-LIVE_DASHBOARD_QUERIES = 14
-KEPT_DASHBOARD_QUERIES = 4
+# a figure (directives.caching): session, user, unread notifications remain.
+DASHBOARD_QUERIES = 10
+LIVE_DASHBOARD_QUERIES = 13
+KEPT_DASHBOARD_QUERIES = 3
 
 
 def _dashboard_queries(
@@ -304,9 +304,9 @@ def _dashboard_queries(
     from directives import caching
 
     caching.lists_changed()  # counted afresh
-    with django_assert_num_queries(expected - 1):  # the leader has no unit
+    with django_assert_num_queries(expected):
         response = client.get(reverse("dashboard"), params)
-    with django_assert_num_queries(KEPT_DASHBOARD_QUERIES - 1):
+    with django_assert_num_queries(KEPT_DASHBOARD_QUERIES):
         assert client.get(reverse("dashboard"), params).status_code == 200
     return response
 
