@@ -159,8 +159,8 @@ def test_a_figures_link_is_the_address_urlencode_makes(
     base = request.GET.copy()
     for key in DASHBOARD_ONLY:
         base.pop(key, None)
-    for key, value in extra.items():
-        base[key] = value
+    for key, scope in extra.items():
+        base[key] = scope
     query = {key: base.getlist(key) for key in base}
     for key, value in params.items():
         query[key] = [str(v) for v in ([value] if isinstance(value, str | int) else value)]
