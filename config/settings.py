@@ -140,9 +140,6 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    # Sessions read from the cache, written through to the database (which stays the record:
-    # a cache emptied or unreachable falls back to it): a query less for every page.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CELERY_BROKER_URL = REDIS_URL
     # A task a worker took but never acknowledged (acks_late: the worker died) goes back to the
     # queue after this many seconds: longer than any task runs, far shorter than Redis's hour.
@@ -151,7 +148,6 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
     # The embedded broker: kombu's filesystem transport, a folder of message files under var/.
     CELERY_BROKER_URL = "filesystem://"
     _celery_dir = VAR_DIR / "celery"
@@ -166,6 +162,11 @@ else:
         "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
+
+# Sessions in the database alone. Read from Redis in front of it (cached_db) a page would make
+# a query less, but a sign-out while Redis cannot be reached (the cache forgives: core/cache.py)
+# would leave the session in Redis, signed in again once Redis is back.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_TASK_DEFAULT_QUEUE = env_str("DONDOC_CELERY_QUEUE", "celery")
