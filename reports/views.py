@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -122,15 +122,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     key = caching.html_key(request, "dashboard")
     # What the page may find kept, asked for at once: its two parts and the header's counts.
     caching.prefetch([filters_key, key, caching.inbox_key(request.user)])
+    # The filter set of the page's scope, made once for whichever part is rendered.
+    scope = functools.cache(partial(_dashboard_filter, request))
     return render(
         request,
         "reports/dashboard.html",
         {
             "filters_key": filters_key,
-            "filters": functools.cache(partial(_filters_context, request)),
+            "filters": functools.cache(partial(_filters_context, request, scope)),
             "dashboard_key": key,
             # Called when the content is rendered (and by tests: once, the same values).
-            "dashboard": functools.cache(partial(_dashboard_context, request)),
+            "dashboard": functools.cache(partial(_dashboard_context, request, scope)),
             "printing": request.GET.get("print") == "1",
         },
     )
@@ -170,10 +172,13 @@ def _dashboard_filter(request: HttpRequest) -> tuple[TaskFilter, dict[str, str]]
     return TaskFilter(request.GET or None, queryset=scope, request=request), extra
 
 
-def _filters_context(request: HttpRequest) -> dict[str, Any]:
+_Scope = Callable[[], tuple[TaskFilter, dict[str, str]]]
+
+
+def _filters_context(request: HttpRequest, scope: _Scope) -> dict[str, Any]:
     """What the dashboard's heading and filter form show (kept apart from its figures)."""
     user: User = request.user  # type: ignore[assignment]
-    task_filter, _ = _dashboard_filter(request)
+    task_filter, _ = scope()
     choices = _Choices.of(request)
     return {
         "filter": task_filter,
@@ -185,10 +190,10 @@ def _filters_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
+def _dashboard_context(request: HttpRequest, scope: _Scope) -> dict[str, Any]:
     """What the dashboard's content shows."""
     user: User = request.user  # type: ignore[assignment]
-    task_filter, extra = _dashboard_filter(request)
+    task_filter, extra = scope()
     tasks = task_filter.qs
     today = task_filter.reference_day
     choices = _Choices.of(request)
