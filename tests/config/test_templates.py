@@ -15,12 +15,12 @@ from units.models import User
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
-def test_a_comment_of_several_lines_is_a_comment_block() -> None:
-    """Django's `{# … #}` ends on its own line: one that goes on is shown on the page as text
-    (three notes for developers were shown on the task list and the dashboard). A note of
-    several lines is a `{% comment %}` block."""
+def test_no_comment_tag_or_variable_goes_on_to_another_line() -> None:
+    """Django reads `{# … #}`, `{% … %}` and `{{ … }}` on one line only: one that goes on is
+    shown on the page as text (three notes for developers were shown on the task list and the
+    dashboard). A note of several lines is a `{% comment %}` block."""
     assert Template("a{# one\n two #}b").render(Context()) == "a{# one\n two #}b"  # the rule
-    opened = re.compile(r"\{#(?!.*#\})")
+    opened = re.compile(r"\{#(?!.*#\})|\{%(?!.*%\})|\{\{(?!.*\}\})")
     found = [
         f"{path.relative_to(TEMPLATES)}:{number}"
         for path in sorted(TEMPLATES.rglob("*"))
