@@ -160,3 +160,8 @@ class KeptInProcess(dict[K, tuple[float, V]]):
             self.clear()
         self[key] = (time.monotonic(), value)
         return value
+
+    def kept(self, key: K, find: Callable[[], V]) -> V:
+        """The value kept for `key` while fresh, else `find()`'s, kept."""
+        value = self.fresh(key)
+        return self.keep(key, find()) if value is None else value

@@ -19,6 +19,7 @@ import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connections, router, transaction
 from django.db.models import Max, Min, Model, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 
 from .cache import KeptInProcess
 
@@ -39,6 +40,17 @@ def _refuse(*args: Any, **kwargs: Any) -> Any:
     )
 
 
+def _compiled(queryset: QuerySet[Any, Any]) -> tuple[SQLCompiler, str, Any] | None:
+    """The compiler of `queryset` and its SQL with parameters; None for a query that can
+    match nothing (Django then sends none)."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    return compiler, sql, params
+
+
 def stream_values_list(
     queryset: QuerySet[Any, Any], size: int = 2000, *, raw: bool = False
 ) -> Generator[tuple[Any, ...], None, None]:
@@ -56,12 +68,10 @@ def stream_values_list(
     if connection.vendor != "postgresql":
         yield from queryset.iterator(chunk_size=size)
         return
-    query = queryset.query
-    compiler = query.get_compiler(using=queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
+    compiled = _compiled(queryset)
+    if compiled is None:
         return
+    compiler, sql, params = compiled
     # In the fields' order (Django 5.2 selects them so: ValuesListIterable takes the rows as
     # they come), with Django's converters for the types psycopg leaves to it.
     converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
@@ -80,12 +90,13 @@ def plain_rows(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     """The rows of a `values_list()` queryset as the database driver reads them, each a tuple
     in the fields' order, without Django's converters: for many rows of values the driver
     already gives as Python wants them (integers, text), where a converter called per value
-    costs more than the query (2,500 rows of 11 counts: 50,000 calls)."""
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
+    costs more than the query (2,500 rows of 11 counts: 50,000 calls). Read at once, on every
+    database (`stream_values_list` streams them, and converts them elsewhere than on
+    PostgreSQL)."""
+    compiled = _compiled(queryset)
+    if compiled is None:
         return []
+    _, sql, params = compiled
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]
@@ -189,20 +200,20 @@ def sample(model: type[Model], field: str, size: int = SAMPLE_SIZE) -> Sample:
     (common words then look rare), counting the sampled values that hold them all is right
     within a few tenths of a percent of the table."""
     using = router.db_for_read(model)
-    kept_as = (using, model._meta.db_table, field)
-    kept = _SAMPLES.fresh(kept_as)
-    if kept is not None:
-        return kept
-    bounds = model._default_manager.using(using).aggregate(low=Min("pk"), high=Max("pk"))
+    return _SAMPLES.kept(
+        (using, model._meta.db_table, field), lambda: _draw(model, field, size, using)
+    )
+
+
+def _draw(model: type[Model], field: str, size: int, using: str) -> Sample:
+    manager = model._default_manager.using(using)
+    bounds = manager.aggregate(low=Min("pk"), high=Max("pk"))
     low, high = bounds["low"], bounds["high"]
-    found = Sample((), 0, 0)
-    if low is not None:
-        span = high - low + 1
-        draw = random.Random()  # noqa: S311 - a statistical sample, not a secret
-        ids = [low + draw.randrange(span) for _ in range(size)]
-        values = dict(
-            model._default_manager.using(using).filter(pk__in=set(ids)).values_list("pk", field)
-        )
-        # An id drawn twice counts twice, as the draw was made.
-        found = Sample(tuple(values[i] for i in ids if i in values), size, span)
-    return _SAMPLES.keep(kept_as, found)
+    if low is None:
+        return Sample((), 0, 0)
+    span = high - low + 1
+    draw = random.Random()  # noqa: S311 - a statistical sample, not a secret
+    ids = [low + draw.randrange(span) for _ in range(size)]
+    values = dict(manager.filter(pk__in=set(ids)).values_list("pk", field))
+    # An id drawn twice counts twice, as the draw was made.
+    return Sample(tuple(values[i] for i in ids if i in values), size, span)

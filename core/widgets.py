@@ -48,9 +48,7 @@ def select_options(widget: forms.Select, selected: set[str]) -> str:
     key = getattr(widget, "options_key", None)
     if not key:
         return options_html(widget.choices, selected)
-    html = _KEPT_OPTIONS.fresh(key)
-    if html is None:
-        html = _KEPT_OPTIONS.keep(key, options_html(widget.choices, set()))
+    html = _KEPT_OPTIONS.kept(key, lambda: options_html(widget.choices, set()))
     for value in selected:
         # Written as options_html writes an option, so each of that value's options is found.
         opening = f'<option value="{escape(value)}"'

@@ -457,21 +457,17 @@ def units_version() -> str:
 def _units() -> _Units:
     from units.models import Unit
 
-    version = _version(UNITS)
-    kept = _unit_names.fresh(version)
-    if kept is not None:
-        return kept
-    rows = list(Unit.objects.values_list("pk", "name", "short_name", "aliases"))
-    return _unit_names.keep(
-        version,
-        _Units(
+    def read() -> _Units:
+        rows = list(Unit.objects.values_list("pk", "name", "short_name", "aliases"))
+        return _Units(
             folded=[
                 (pk, tuple(fold(n) for n in (name, short_name, *(aliases or [])) if n))
                 for pk, name, short_name, aliases in rows
             ],
             shown={pk: short_name or name for pk, name, short_name, _ in rows},
-        ),
-    )
+        )
+
+    return _unit_names.kept(_version(UNITS), read)
 
 
 def unit_names() -> list[tuple[int, tuple[str, ...]]]:

@@ -346,12 +346,10 @@ class TaskFilter(django_filters.FilterSet):
             return False
         # Known for a while in the process: a unit's tasks grow slowly, and counting up to
         # ROW_TESTED_SCOPE of them cost a unit's first search as much as reading its page.
-        key = (scope.db, user.unit_id or 0)
-        small = _small_scopes.fresh(key)
-        if small is None:
-            small = scope.order_by()[: ROW_TESTED_SCOPE + 1].count() <= ROW_TESTED_SCOPE
-            _small_scopes.keep(key, small)
-        return small
+        return _small_scopes.kept(
+            (scope.db, user.unit_id or 0),
+            lambda: scope.order_by()[: ROW_TESTED_SCOPE + 1].count() <= ROW_TESTED_SCOPE,
+        )
 
     @property
     def form(self) -> forms.Form:

@@ -393,9 +393,6 @@ def trend(
     return trend_from(counts, end, granularity=granularity, count=count)
 
 
-TALLIED_WORK = ("unassigned", "not_received", "handed_back")
-
-
 def work_metrics(today: date) -> dict[str, Q | None]:
     """The work-model figures that today's tally counts too: conditions on what only a task's
     own changes move (who holds it, its status, its return). The missed period reports are
@@ -413,13 +410,8 @@ def work_counts(
     """The work-model figures of a scope, each equal to its list's count. From `tallied`
     (today's tally of exactly that scope, when it answers) those it holds; the others read
     through their own partial index (one query apiece), never by scanning every task."""
-    counted = (
-        {name: tallied.get(name, 0) for name in TALLIED_WORK}
-        if tallied is not None
-        else {
-            "unassigned": tasks.unassigned().count(),
-            "not_received": tasks.not_received(today).count(),
-            "handed_back": tasks.handed_back().count(),
-        }
-    )
+    counted = {
+        name: tasks.filter(condition).count() if tallied is None else tallied.get(name, 0)
+        for name, condition in work_metrics(today).items()
+    }
     return {**counted, "missed_period": tasks.missing_period_report(today).count()}

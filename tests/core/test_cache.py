@@ -132,3 +132,13 @@ def test_kept_in_process_holds_each_value_for_its_seconds_and_at_most_its_size(
     for n in range(100):
         unbounded.keep(n, n)
     assert len(unbounded) == 100 and unbounded.fresh(0) == 0
+    # `kept`: found once while fresh, found again once stale.
+    found: list[int] = []
+
+    def find() -> int:
+        found.append(len(found))
+        return len(found)
+
+    assert unbounded.kept(-1, find) == 1 and unbounded.kept(-1, find) == 1
+    now[0] += 10
+    assert unbounded.kept(-1, find) == 2 and len(found) == 2
