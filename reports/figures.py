@@ -15,10 +15,12 @@ class Tallied:
     """The dashboard's figures read from today's tally."""
 
     summed: dict[str, int]
-    units: list[tally.UnitCounts]
+    units: list[tally.UnitCounts]  # in the dashboard's order
 
 
-def _from_tally(user: Any, task_filter: Any, today: date, stale_days: int) -> Tallied | None:
+def _from_tally(
+    user: Any, task_filter: Any, today: date, stale_days: int, sort: str
+) -> Tallied | None:
     """The dashboard's figures from today's tally, when its filters allow; None to count live."""
     found = tally.answering(user, task_filter, today, own_unit=True)
     if found is None:
@@ -30,7 +32,7 @@ def _from_tally(user: Any, task_filter: Any, today: date, stale_days: int) -> Ta
             return Tallied({}, [])
         return Tallied(dict(row.counts), [row])
     wanted = queries.unit_metrics(today, stale_days)
-    return Tallied(tally.totals(built), tally.unit_table(built, wanted))
+    return Tallied(tally.totals(built), tally.unit_table(built, wanted, sort))
 
 
 @dataclass
@@ -56,11 +58,10 @@ def dashboard(
 ) -> Figures:
     """The headline, the per-unit table and the trend of the dashboard filtered by
     `task_filter`, whichever way they are counted."""
-    counted = _from_tally(user, task_filter, today, stale_days)
+    counted = _from_tally(user, task_filter, today, stale_days, sort)
     if counted is not None:
         # Sorted on the raw counts; rows are built only for the units the page shows.
-        key = queries.UNIT_SORTS[sort]
-        ordered = sorted(counted.units, key=lambda r: key(r.counts, r.name))
+        ordered = counted.units
         shown = ordered if unit_rows is None else ordered[:unit_rows]
         return Figures(
             head=queries.headline_from(counted.summed, stale_days=stale_days),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -84,6 +85,9 @@ class TallyDay(models.Model):
     day = models.DateField("ngày", unique=True)
     schema = models.CharField("phiên bản chỉ số", max_length=64)
     built_at = models.DateTimeField("lập lúc")
+    # New at every build (a rebuild of the same day included): what a process kept of the
+    # rows before it is not read again (reports.tally.unit_table).
+    build = models.UUIDField("lần lập", default=uuid.uuid4)
 
     class Meta:
         verbose_name = "bảng số liệu tổng hợp trong ngày"
@@ -109,6 +113,10 @@ class UnitTally(models.Model):
     )
     shard = models.PositiveSmallIntegerField(default=0)
     counts = models.JSONField(default=dict)
+    # Which write moved the row last (reports.tally.REVISION: on PostgreSQL the writing
+    # transaction's id; elsewhere one more than any row's): a process that keeps the unit
+    # table reads again only the rows moved since it last read them.
+    revision = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = "số liệu đơn vị trong ngày"
@@ -125,6 +133,7 @@ class UnitTally(models.Model):
                 name="unit_tally_total_shard_once",
             ),
         ]
+        indexes = [models.Index(fields=["tally", "revision"], name="unit_tally_revision")]
 
     def __str__(self) -> str:
         return f"{self.tally} · {self.unit_id or f'tổng {self.shard}'}"

@@ -23,21 +23,26 @@ today. Any other filter, or another reference day, is counted live.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import time
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import IntegerField, Q
+from django.db.models import BigIntegerField, IntegerField, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from core.db import plain_rows
-from directives import timeliness
+from directives import caching, timeliness
 from directives.models import Task
 
 from . import queries
@@ -83,7 +88,8 @@ def build(today: date) -> TallyDay:
     conditions = metrics(today)
     TallyDay.objects.exclude(day=today).delete()
     tally, _ = TallyDay.objects.update_or_create(
-        day=today, defaults={"schema": schema(today), "built_at": timezone.now()}
+        day=today,
+        defaults={"schema": schema(today), "built_at": timezone.now(), "build": uuid.uuid4()},
     )
     tally.units.all().delete()
     rows = list(
@@ -152,28 +158,135 @@ def unit_counts(tally: TallyDay, unit_id: int) -> UnitCounts | None:
     return UnitCounts(*row) if row else None
 
 
-def unit_table(tally: TallyDay, names: Iterable[str]) -> list[UnitCounts]:
-    """Every unit with tasks, only the named conditions, read by the database (one query).
+def _revision_written(tally_id: int) -> Any:
+    """What a write of a tally row stores as its revision: on PostgreSQL the id of the writing
+    transaction; elsewhere (SQLite, one writing transaction at a time, committed in turn) one
+    more than any row of the tally holds."""
+    if connection.vendor == "postgresql":
+        return RawSQL("pg_current_xact_id()::text::bigint", (), output_field=BigIntegerField())
+    return _after_last(tally_id)
+
+
+def _horizon(tally_id: int) -> Any:
+    """Read with the rows, in the same statement: the revision from which a row may have been
+    moved after this read. On PostgreSQL the oldest transaction the statement's snapshot
+    does not see (every transaction from it on may commit later); elsewhere one more than
+    the newest revision read."""
+    if connection.vendor == "postgresql":
+        return RawSQL(
+            "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+            (),
+            output_field=BigIntegerField(),
+        )
+    return _after_last(tally_id)
+
+
+def _after_last(tally_id: int) -> Any:
+    newest = UnitTally.objects.filter(tally_id=tally_id).order_by("-revision").values("revision")
+    return Coalesce(Subquery(newest[:1]), 0) + 1
+
+
+class _KeptTable(NamedTuple):
+    """A unit table as this process last read it. Never changed once made (the threads of a
+    process share it): a newer read makes another."""
+
+    key: tuple[Any, ...]  # the tally's build and the units' version it was read under
+    read_at: float  # when it was last read whole (time.monotonic)
+    horizon: int  # rows with a revision from this on may have moved since
+    rows: dict[int, UnitCounts]  # every unit's row, those at zero included
+    # By sort: (its key, the unit) of the units with tasks, in order; made when first asked.
+    orders: dict[str, list[tuple[Any, int]]]
+
+    def moved(self, found: list[UnitCounts], horizon: int) -> _KeptTable:
+        """This table with the rows `found` read again: each order mended where they stood
+        and stand now, not sorted again."""
+        old = [self.rows[row.unit_id] for row in found if row.unit_id in self.rows]
+        orders = {}
+        for sort, entries in self.orders.items():
+            entries = entries.copy()
+            for row in old:
+                if row.counts["total"]:
+                    del entries[bisect.bisect_left(entries, _entry(sort, row))]
+            for row in found:
+                if row.counts["total"]:
+                    bisect.insort(entries, _entry(sort, row))
+            orders[sort] = entries
+        rows = self.rows | {row.unit_id: row for row in found}
+        return self._replace(horizon=horizon, rows=rows, orders=orders)
+
+    def ordered(self, sort: str) -> tuple[_KeptTable, list[UnitCounts]]:
+        """The units with tasks by `sort`; and this table, with that order kept if new."""
+        table = self
+        if sort not in self.orders:
+            entries = [_entry(sort, row) for row in self.rows.values() if row.counts["total"]]
+            table = self._replace(orders=self.orders | {sort: sorted(entries)})
+        rows = self.rows
+        return table, [rows[unit_id] for _, unit_id in table.orders[sort]]
+
+
+def _entry(sort: str, row: UnitCounts) -> tuple[Any, int]:
+    """Where a unit stands in the table by `sort`: its key (`queries.UNIT_SORTS`), then its
+    id, so that no two units tie."""
+    return queries.UNIT_SORTS[sort](row.counts, row.name), row.unit_id
+
+
+# By the conditions read: the unit tables this process keeps (one per "stale after" choice).
+_kept_tables: dict[tuple[str, ...], _KeptTable] = {}
+# Read whole again at least this often, whatever the revisions say (seconds).
+KEPT_TABLE_SECONDS = 300.0
+
+
+def unit_table(tally: TallyDay, names: Iterable[str], sort: str) -> list[UnitCounts]:
+    """Every unit with tasks in the order `sort` (`queries.UNIT_SORTS`, then the unit's id),
+    only the named conditions (one query).
 
     The rows hold about a hundred conditions each; the per-unit table needs a handful, so the
-    database extracts them rather than Python decoding thousands of whole documents.
+    database extracts them rather than Python decoding thousands of whole documents. A
+    province's table (2,500 units) is kept in the process, in order: each read takes only
+    the rows moved since the last (`UnitTally.revision`), usually none or one, and puts them
+    where they now stand. Only outside a transaction: one that has moved rows itself would
+    see them before they commit, or never.
     """
-    wanted = sorted(set(names) | {"total"})
+    wanted = tuple(sorted(set(names) | {"total"}))
+    if connection.in_atomic_block:
+        rows, _ = _read_rows(tally.pk, wanted, since=None)
+        return sorted((row for row in rows if row.counts["total"]), key=partial(_entry, sort))
+    key = (tally.pk, tally.build, caching.units_version())  # the units' names read with it
+    kept = _kept_tables.get(wanted)
+    now = time.monotonic()
+    if kept is None or kept.key != key or now - kept.read_at >= KEPT_TABLE_SECONDS:
+        rows, horizon = _read_rows(tally.pk, wanted, since=None)
+        kept = _KeptTable(key, now, horizon or 0, {row.unit_id: row for row in rows}, {})
+    else:
+        found, horizon = _read_rows(tally.pk, wanted, since=kept.horizon)
+        if found:
+            kept = kept.moved(found, horizon or kept.horizon)
+    kept, ordered = kept.ordered(sort)
+    _kept_tables[wanted] = kept  # replaced whole, never changed
+    return ordered
+
+
+def _read_rows(
+    tally_id: int, wanted: tuple[str, ...], *, since: int | None
+) -> tuple[list[UnitCounts], int | None]:
+    """The units' rows of tally `tally_id` (those with a revision from `since` on, when
+    given), the `wanted` conditions each; and the horizon read with them (None: no row)."""
     columns = {
         f"c_{i}": Coalesce(Cast(KT(f"counts__{name}"), IntegerField()), 0)
         for i, name in enumerate(wanted)
     }
-    rows = plain_rows(  # integers and text as read: no converter per value
-        tally.units.filter(unit__isnull=False)
-        .annotate(**columns)
-        .values_list("unit_id", "unit__name", "unit__short_name", *columns)
+    rows = UnitTally.objects.filter(tally_id=tally_id, unit__isnull=False)
+    if since is not None:
+        rows = rows.filter(revision__gte=since)
+    found = plain_rows(  # integers and text as read: no converter per value
+        rows.annotate(horizon=_horizon(tally_id), **columns).values_list(
+            "unit_id", "unit__name", "unit__short_name", "horizon", *columns
+        )
     )
-    total = wanted.index("total")
     return [
         UnitCounts(unit_id, name, short_name, dict(zip(wanted, values, strict=True)))
-        for unit_id, name, short_name, *values in rows
-        if values[total]
-    ]
+        for unit_id, name, short_name, _, *values in found
+    ], (found[0][3] if found else None)
 
 
 def _measure(task_pk: int, conditions: Mapping[str, Q | None]) -> tuple[int, dict[str, int]]:
@@ -197,7 +310,8 @@ def _apply(tally_id: int, delta: Mapping[str, int], *, unit_id: int | None, shar
     for name, value in changes.items():
         row.counts[name] = row.counts.get(name, 0) + value
     row.counts = _sparse(row.counts)
-    row.save(update_fields=["counts"])
+    row.revision = _revision_written(tally_id)
+    row.save(update_fields=["counts", "revision"])
 
 
 @contextmanager

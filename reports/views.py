@@ -82,20 +82,25 @@ class Links:
             key: urlencode([(key, value) for value in base.getlist(key)]) for key in base
         }
         self.path = reverse("task_list")
+        self._parts: dict[tuple[str, tuple[str | int, ...]], str] = {}
 
     def __call__(self, **params: str | int | Sequence[str]) -> str:
         """The task list's address with the dashboard's filters and `params` (which replace a
         filter of the same name where it stands; the others follow): what `urlencode` makes
         of the merged parameters."""
-        own = {
-            key: urlencode(
-                [(key, value)] if isinstance(value, str | int) else [(key, str(v)) for v in value]
-            )
-            for key, value in params.items()
-        }
+        own = {key: self._encoded(key, value) for key, value in params.items()}
         parts = [own.pop(key) if key in own else encoded for key, encoded in self.base.items()]
         encoded = "&".join(part for part in (*parts, *own.values()) if part)
         return self.path + (f"?{encoded}" if encoded else "")
+
+    def _encoded(self, key: str, value: str | int | Sequence[str]) -> str:
+        """One parameter encoded, once per page: the same unit or tab recurs in many links."""
+        values = (value,) if isinstance(value, str | int) else tuple(value)
+        found = self._parts.get((key, values))
+        if found is None:
+            found = urlencode([(key, str(v)) for v in values])
+            self._parts[(key, values)] = found
+        return found
 
     def category(self, name: str, **params: str | int) -> str:
         return self(timeliness=[b.value for b in queries.CATEGORIES[name]], **params)

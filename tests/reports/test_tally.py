@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from directives import services, timeliness
 from directives.models import Task
-from reports import tally
+from reports import queries, tally
 from reports.models import TallyDay, UnitTally
 from tests.conftest import MakeTask, _user, on_day
 from tests.security.test_concurrency import run_together
@@ -339,3 +340,157 @@ def test_the_office_can_recount_today_by_command(world: dict[str, Any]) -> None:
         call_command("build_tally", stdout=out)
     assert "cho 2 đơn vị" in out.getvalue()
     same(TODAY)
+
+
+# --- the unit table kept in the process (tally.unit_table outside a transaction) -------------
+
+SORTS = sorted(queries.UNIT_SORTS)
+WANTED = ("open_overdue", "done_on_time", "done_late", "open_on_time", "cancelled", "stale_30")
+
+
+def read_whole(sort: str) -> list[tally.UnitCounts]:
+    """The unit table read whole and sorted, as inside a transaction (nothing kept)."""
+    with transaction.atomic():
+        return tally.unit_table(TallyDay.objects.get(day=TODAY), WANTED, sort)
+
+
+def table_queries(captured: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "reports_unittally" in q["sql"]]
+
+
+@pytest.fixture
+def five_units(make_task: MakeTask, office: User) -> list[Unit]:
+    units = [Unit.objects.create(name=f"Đơn vị {n}", short_name=f"ĐV{n}") for n in range(5)]
+    with on_day(date(2023, 10, 2)):
+        for n, unit in enumerate(units):
+            for d in range(n % 3 + 1):
+                make_task(
+                    text=f"Việc {n}.{d}", lead_unit=unit, deadline=TODAY + timedelta(d * 9 - 5)
+                )
+    return units
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_unit_table_reads_only_the_moved_rows_and_always_equals_a_whole_read(
+    five_units: list[Unit], office: User
+) -> None:
+    """Each read after the first takes only the rows moved since (none when nothing moved),
+    and the table it gives, in every order, equals the table read whole: units moving up and
+    down, a unit's last task moved away (it leaves the table), a unit's first task (it
+    enters)."""
+
+    @settings(
+        max_examples=12,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        steps=st.lists(
+            st.tuples(
+                st.sampled_from(["deadline", "move", "cancel", "complete"]),
+                st.integers(0, 30),
+                st.integers(0, 4),
+                st.integers(0, 40),
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    def run(steps: list[tuple[str, int, int, int]]) -> None:
+        with on_day(TODAY, hour=8):
+            tally.build(TODAY)
+            built = TallyDay.objects.get(day=TODAY)
+            for sort in SORTS:
+                assert tally.unit_table(built, WANTED, sort) == read_whole(sort)
+            for kind, index, unit, days in steps:
+                tasks = list(Task.objects.order_by("pk"))
+                task = tasks[index % len(tasks)]
+                with contextlib.suppress(ValidationError, PermissionDenied):
+                    if kind == "deadline":
+                        services.edit_task(
+                            actor=office, task=task, deadline=TODAY + timedelta(days - 20)
+                        )
+                    elif kind == "move":
+                        services.edit_task(actor=office, task=task, lead_unit=five_units[unit])
+                    elif kind == "cancel":
+                        services.cancel_task(actor=office, task=task, reason="Bỏ")
+                    else:
+                        services.report_completion(
+                            actor=office, task=task, note="Xong", completed_on=TODAY
+                        )
+                for sort in SORTS:
+                    with CaptureQueriesContext(connection) as captured:
+                        kept = tally.unit_table(built, WANTED, sort)
+                    (sql,) = table_queries(captured)
+                    assert "revision" in sql  # only the rows moved since the last read
+                    assert kept == read_whole(sort), (kind, sort)
+
+    run()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_unit_table_follows_a_rename_and_a_rebuild(
+    five_units: list[Unit], office: User
+) -> None:
+    with on_day(TODAY, hour=8):
+        built = tally.build(TODAY)
+        assert tally.unit_table(built, WANTED, "name")[0].name == "Đơn vị 0"
+        five_units[0].name = "Đơn vị 9"
+        five_units[0].save()
+        assert [r.name for r in tally.unit_table(built, WANTED, "name")][-1] == "Đơn vị 9"
+        # A rebuild (the nightly job, or the office's recount) is read whole: rows written
+        # behind the tally's back are no longer missed once it is rebuilt.
+        UnitTally.objects.filter(unit=five_units[1]).update(counts={"total": 999})
+        assert tally.unit_table(built, WANTED, "total")[0].counts["total"] != 999
+        rebuilt = tally.build(TODAY)
+        assert rebuilt.build != built.build
+        assert tally.unit_table(rebuilt, WANTED, "total") == read_whole("total")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_that_commits_after_a_later_one_was_read_is_read_too(
+    five_units: list[Unit],
+) -> None:
+    """Two changes in flight: the first to write commits last, after the table was read with
+    the second. The next read still takes the first (on PostgreSQL, from the oldest
+    transaction the last read's snapshot could not see; a horizon taken from the newest
+    revision read would skip it). SQLite writes one transaction at a time: the two commit
+    in turn."""
+    with on_day(TODAY, hour=8):
+        built = tally.build(TODAY)
+        tally.unit_table(built, WANTED, "total")  # kept
+        first, second = five_units[0].pk, five_units[1].pk
+        moved_first, read_between = threading.Event(), threading.Event()
+
+        def change(unit_id: int, *, wait: bool) -> None:
+            try:
+                with transaction.atomic():
+                    tally._apply(built.pk, {"total": 100}, unit_id=unit_id)
+                    if wait:
+                        moved_first.set()
+                        assert read_between.wait(timeout=10)
+            finally:
+                connection.close()
+
+        if connection.vendor == "postgresql":
+            slow = threading.Thread(target=change, args=(first,), kwargs={"wait": True})
+            slow.start()
+            assert moved_first.wait(timeout=10)
+            fast = threading.Thread(target=change, args=(second,), kwargs={"wait": False})
+            fast.start()
+            fast.join(timeout=10)
+            between = {
+                r.unit_id: r.counts["total"] for r in tally.unit_table(built, WANTED, "total")
+            }
+            assert between[second] > 100 and between[first] < 100  # the first not yet committed
+            read_between.set()
+            slow.join(timeout=10)
+        else:
+            read_between.set()
+            change(first, wait=True)
+            tally.unit_table(built, WANTED, "total")
+            change(second, wait=False)
+        after = {r.unit_id: r.counts["total"] for r in tally.unit_table(built, WANTED, "total")}
+        assert after[first] > 100 and after[second] > 100
+        assert tally.unit_table(built, WANTED, "total") == read_whole("total")
