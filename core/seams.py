@@ -9,6 +9,10 @@ it in its `AppConfig.ready()`. Nothing else crosses the layers upwards, and ever
   inside the change's transaction and after the row is locked. Called by
   `directives.services` (`_record`); `reports.tally` registers, to move today's dashboard tally
   by the task's difference.
+- `tasks_bulk_write`: context managers entered around an update of many tasks at once
+  (`(queryset)`: the tasks it updates), inside its transaction; the update moves no task to
+  another unit. Called by `directives.services.periods` (the duties' report cut-offs);
+  `reports.tally` registers, to move today's tally by the tasks' difference.
 - `task_counts`: functions that may answer the timeliness counts of a filtered task list
   `(user, task_filter, today) -> dict | None`. Called by the task list (`directives.views`);
   `reports.tally` registers, answering from today's tally; when every function answers None the
@@ -78,6 +82,7 @@ class ContextSeam(Seam):
 
 
 task_write = ContextSeam("task_write")
+tasks_bulk_write = ContextSeam("tasks_bulk_write")
 task_counts = Seam("task_counts")
 task_page_prefetches = Seam("task_page_prefetches")
 task_event = Seam("task_event")

@@ -243,6 +243,13 @@ def not_received_q(today: date) -> Q:
     return Q(status=Task.Status.ASSIGNED, returned_at__isnull=True, assigned_on__lte=limit)
 
 
+def missed_period_q(today: date) -> Q:
+    """Recurring duties with a period whose cut-off passed without a report: the earliest
+    unreported cut-off (`report_due`, kept with the periods; cleared when the duty ends) is
+    before `today`."""
+    return Q(report_due__lt=today)
+
+
 def handed_back_q() -> Q:
     """Tasks their lead unit returned as not its own, waiting for the office."""
     return Q(status=Task.Status.ASSIGNED, returned_at__isnull=False)
@@ -293,10 +300,9 @@ class TaskQuerySet(models.QuerySet["Task"]):
         return self.filter(not_received_q(today))
 
     def missing_period_report(self, today: date) -> TaskQuerySet:
-        """Recurring duties with a period whose cut-off passed without a report: the earliest
-        unreported cut-off (`report_due`, kept with the periods; cleared when the duty ends) is
-        before `today`: an index-only count."""
-        return self.filter(report_due__lt=today)
+        """Recurring duties with a missed period report (`missed_period_q`): an index-only
+        count."""
+        return self.filter(missed_period_q(today))
 
     def handed_back(self) -> TaskQuerySet:
         """Tasks returned by their lead unit, waiting for the office (`handed_back_q`)."""

@@ -10,6 +10,8 @@ class ReportsConfig(AppConfig):
 
         from . import tally
 
-        # Every task change moves today's tally; the task list counts from it (core/seams.py).
+        # Every task change (one task, or many at once) moves today's tally; the task list
+        # counts from it (core/seams.py).
         seams.task_write.register(tally.tracking)
+        seams.tasks_bulk_write.register(tally.tracking_many)
         seams.task_counts.register(tally.counts_for)

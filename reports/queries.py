@@ -22,6 +22,7 @@ from directives.models import (
     Task,
     TaskQuerySet,
     handed_back_q,
+    missed_period_q,
     not_received_q,
     unassigned_q,
 )
@@ -394,24 +395,24 @@ def trend(
 
 
 def work_metrics(today: date) -> dict[str, Q | None]:
-    """The work-model figures that today's tally counts too: conditions on what only a task's
-    own changes move (who holds it, its status, its return). The missed period reports are
-    not among them: their cut-offs move for many tasks at once (directives.services.periods)."""
+    """The work-model figures, which today's tally counts too: who holds a task, whether its
+    unit received or returned it, whether a period report of a duty is missing (its cut-off
+    moves for many duties at once: directives.services.periods, through the tally too)."""
     return {
         "unassigned": unassigned_q(),
         "not_received": not_received_q(today),
         "handed_back": handed_back_q(),
+        "missed_period": missed_period_q(today),
     }
 
 
 def work_counts(
     tasks: TaskQuerySet, today: date, tallied: Mapping[str, int] | None = None
 ) -> dict[str, int]:
-    """The work-model figures of a scope, each equal to its list's count. From `tallied`
-    (today's tally of exactly that scope, when it answers) those it holds; the others read
-    through their own partial index (one query apiece), never by scanning every task."""
-    counted = {
+    """The work-model figures of a scope, each equal to its list's count: from `tallied`
+    (today's tally of exactly that scope) when it answers, else each read through its own
+    partial index (one query apiece), never by scanning every task."""
+    return {
         name: tasks.filter(condition).count() if tallied is None else tallied.get(name, 0)
         for name, condition in work_metrics(today).items()
     }
-    return {**counted, "missed_period": tasks.missing_period_report(today).count()}

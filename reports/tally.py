@@ -7,9 +7,10 @@ comparisons, so for the current day they are kept in `UnitTally` rows, one per l
 - **built** once a day (Celery beat just after midnight; failing that, the first request of the
   day that needs them), by one aggregate over all tasks with the conditions of `reports.queries`;
 - **moved** by every change to a task (`tracking`, used by `directives.services` around each
-  save): the database measures the task against every condition before and after the change,
-  with the very same conditions, and the difference goes to its unit's row, in the same
-  transaction. No second definition of any figure exists to drift from the first.
+  save; `tracking_many` around the few updates of many tasks at once, the duties' report
+  cut-offs): the database measures the tasks against every condition before and after the
+  change, with the very same conditions, and the difference goes to their units' rows, in
+  the same transaction. No second definition of any figure exists to drift from the first.
 
 Consistency with concurrent changes (PostgreSQL): a change holds a shared advisory lock until it
 commits; a build takes the exclusive one, so it waits for the changes in flight and holds new
@@ -339,6 +340,59 @@ def tracking(task: Task) -> Iterator[None]:
     else:
         _apply(tally[0], delta, unit_id=unit_id)
     _apply(tally[0], delta, unit_id=None, shard=task.pk % UnitTally.TOTAL_SHARDS)
+
+
+# Tasks measured per query when many change at once (SQLite takes at most 32,766 parameters).
+MEASURED_AT_ONCE = 5000
+
+
+def _measure_many(ids: list[int], conditions: Mapping[str, Q | None]) -> Counter[tuple[int, str]]:
+    """Tasks `ids` against every condition, summed per lead unit: {(unit, name): count}."""
+    summed: Counter[tuple[int, str]] = Counter()
+    for start in range(0, len(ids), MEASURED_AT_ONCE):
+        rows = (
+            Task.objects.filter(pk__in=ids[start : start + MEASURED_AT_ONCE])
+            .order_by()
+            .values("lead_unit_id")
+            .annotate(**{name: timeliness.count(q) for name, q in conditions.items()})
+        )
+        for row in rows:
+            unit_id = row.pop("lead_unit_id")
+            summed.update({(unit_id, name): value for name, value in row.items()})
+    return summed
+
+
+@contextmanager
+def tracking_many(tasks: Any) -> Iterator[None]:
+    """Around an update of many tasks at once (`tasks`, a queryset of them), which moves no
+    task to another unit: move today's tally by their difference, unit by unit.
+
+    Must run inside the update's transaction. The tasks are locked first (in order), so that
+    no change to one of them lands between the two measures; the update may then make them
+    leave `tasks` (their ids are measured again, not the queryset).
+    """
+    assert connection.in_atomic_block, "tally.tracking_many needs the update's transaction"
+    today = timezone.localdate()
+    _lock(exclusive=False)
+    tally = TallyDay.objects.filter(day=today).values_list("pk", "schema").first()
+    if tally is None or tally[1] != schema(today):
+        yield  # no tally today yet: the day's build will count the update
+        return
+    ids = list(tasks.order_by("pk").select_for_update().values_list("pk", flat=True))
+    conditions = metrics(today)
+    before = _measure_many(ids, conditions)
+    yield
+    after = _measure_many(ids, conditions)
+    after.subtract(before)
+    units: dict[int, dict[str, int]] = {}
+    for (unit_id, name), value in after.items():
+        units.setdefault(unit_id, {})[name] = value
+    for unit_id in sorted(units):  # rows locked in one order by every bulk update
+        _apply(tally[0], units[unit_id], unit_id=unit_id)
+    summed: Counter[str] = Counter()
+    for delta in units.values():
+        summed.update(delta)
+    _apply(tally[0], summed, unit_id=None)
 
 
 def eligible(cleaned: Mapping[str, Any] | None, today: date) -> tuple[bool, int | None]:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from core import seams
 from units.models import User
 
 from .. import caching, periods
@@ -54,9 +55,11 @@ def ensure_periods(today: date, tasks: Sequence[Task] | None = None) -> int:
     PeriodReport.objects.bulk_create(rows, ignore_conflicts=True)
     keep_report_due(duties)
     if tasks is None:  # duties ended or no longer reported on: nothing due any more
-        Task.objects.filter(report_due__isnull=False).filter(
+        ended = Task.objects.filter(report_due__isnull=False).filter(
             ~Q(status__in=Task.OPEN_STATUSES) | Q(report_every="")
-        ).update(report_due=None)
+        )
+        with transaction.atomic(), seams.tasks_bulk_write.around(ended):
+            ended.update(report_due=None)
     caching.lists_changed()  # bulk writes: no signal tells the kept lists
     return len(rows)
 
@@ -69,7 +72,8 @@ def keep_report_due(tasks: Any) -> None:
         .order_by("due_on")
         .values("due_on")[:1]
     )
-    tasks.update(report_due=Subquery(earliest))
+    with transaction.atomic(), seams.tasks_bulk_write.around(tasks):
+        tasks.update(report_due=Subquery(earliest))
     caching.lists_changed()  # a bulk update: no signal tells the kept lists
 
 

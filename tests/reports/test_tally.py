@@ -212,6 +212,38 @@ def test_the_work_models_changes_move_the_tally(world: dict[str, Any]) -> None:
 
 
 @pytest.mark.django_db
+def test_the_duties_report_cut_offs_move_the_tally(
+    world: dict[str, Any], make_task: MakeTask
+) -> None:
+    """A duty's missed period reports are counted in the tally: its cut-off moves when the
+    daily job opens its periods, when it is reported, and when it ends, each time for the
+    duties at once (services.periods) and through the tally as a recount would."""
+    with on_day(date(2023, 10, 2)):
+        duties = [
+            make_task(
+                text=f"Báo cáo định kỳ {n}",
+                lead_unit=unit,
+                deadline_text="Thường xuyên; báo cáo trước ngày 20 hằng tháng",
+                assigned_on=date(2023, 10, 2),
+            )
+            for n, unit in enumerate(world["units"])
+        ]
+    with on_day(TODAY, hour=8):
+        tally.build(TODAY)
+        services.ensure_periods(TODAY)  # the daily job: October's cut-off passed unreported
+        same(TODAY)
+        missed = tally.totals(TallyDay.objects.get(day=TODAY))["missed_period"]
+        assert missed == Task.objects.missing_period_report(TODAY).count() == 2
+        services.report_period(actor=world["a"], task=duties[0], note="Báo cáo tháng 10")
+        same(TODAY)
+        services.cancel_task(actor=world["office"], task=duties[1], reason="Thôi báo cáo")
+        same(TODAY)
+        services.ensure_periods(TODAY)
+        same(TODAY)
+        assert tally.totals(TallyDay.objects.get(day=TODAY))["missed_period"] == 1
+
+
+@pytest.mark.django_db
 def test_the_dashboard_from_the_tally_shows_what_counting_live_shows(
     world: dict[str, Any], leader: User
 ) -> None:
