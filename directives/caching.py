@@ -46,7 +46,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date
 from typing import Any, NamedTuple, TypeVar, cast
 
@@ -190,14 +191,14 @@ def _move_all(keys: list[str]) -> None:
 
 
 class _UnitMoves:
-    """Moves LISTS and the versions of `units` (at a transaction's commit: one per transaction,
-    the units of every change in it)."""
+    """Moves LISTS and the versions `keys` (of units, notices, group tasks; at a transaction's
+    commit: one per transaction, the keys of every change in it)."""
 
-    def __init__(self, units: set[int]) -> None:
-        self.units = units
+    def __init__(self, keys: set[str]) -> None:
+        self.keys = keys
 
     def __call__(self) -> None:
-        _move_all([LISTS, *(_unit_version(u) for u in self.units)])
+        _move_all([LISTS, *self.keys])
 
 
 def lists_changed() -> None:
@@ -208,19 +209,59 @@ def lists_changed() -> None:
     _now_and_at_commit(_move_lists)
 
 
-def unit_lists_changed(units: set[int]) -> None:
+def unit_lists_changed(units: set[int], parents: AbstractSet[str] = frozenset()) -> None:
     """Tasks of `units` changed (each unit's own, or one it supports): the kept answers of
     those units' people and of everyone who sees every task are out of date; other units'
-    stay kept. At once, and when the transaction commits (once for all its changes)."""
-    units = {u for u in units if u}
-    _UnitMoves(units)()
+    stay kept. `parents`: the versions of the tasks' notices and group tasks
+    (`_parents_moved`), moved with them. At once, and when the transaction commits (once for
+    all its changes)."""
+    keys = {_unit_version(u) for u in units if u} | parents
+    _UnitMoves(keys)()
     connection = transaction.get_connection()
     if connection.in_atomic_block:
         for _, function, _ in connection.run_on_commit:
             if isinstance(function, _UnitMoves):
-                function.units |= units
+                function.keys |= keys
                 return
-    transaction.on_commit(_UnitMoves(set(units)))
+    transaction.on_commit(_UnitMoves(set(keys)))
+
+
+# --- the tasks of a notice, of a group task ----------------------------------------------------
+
+
+def _notice_version(notice_id: int) -> str:
+    return f"dondoc:tasks-of-notice:{notice_id}"
+
+
+def _group_version(group_task_id: int) -> str:
+    return f"dondoc:tasks-of-group:{group_task_id}"
+
+
+def _parents_moved(sender: Any, kwargs: dict[str, Any]) -> set[str]:
+    """The versions of the notice and the group task of a task saved, or whose support units
+    or helpers changed (before and after, should it move); none for any other change."""
+    from .models import Task
+
+    instance = kwargs["instance"]
+    if not isinstance(instance, Task) or kwargs.get("reverse"):
+        return set()
+    fields: dict[str, Any] = instance.__dict__
+    if "notice_id" not in fields or "group_task_id" not in fields:  # read without them
+        row = Task.objects.filter(pk=instance.pk).values("notice_id", "group_task_id").first()
+        fields = dict(row or {})
+    notices = {fields.get("notice_id"), getattr(instance, "_dondoc_notice", None)}
+    groups = {fields.get("group_task_id"), getattr(instance, "_dondoc_group", None)}
+    return {_notice_version(n) for n in notices if n} | {_group_version(g) for g in groups if g}
+
+
+def tasks_of_version(notices: Sequence[int] = (), group_tasks: Sequence[int] = ()) -> str:
+    """A version of what the tasks of `notices` and of `group_tasks` show, for whoever sees
+    them (the dashboard's notice and group rows): moved by a change to any of those tasks
+    (a save, its support units or helpers), and by every change not one task's (STRUCTURE:
+    a unit, an account, a notice, a deletion, a bulk update), not by other tasks' changes."""
+    keys = [STRUCTURE, *map(_notice_version, notices), *map(_group_version, group_tasks)]
+    text = repr((list(notices), list(group_tasks), _versions(keys)))
+    return "t" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def task_loaded(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -228,6 +269,8 @@ def task_loaded(sender: Any, instance: Any, **kwargs: Any) -> None:
     change that moves it from them tells their lists too. Fields not read are left unread."""
     fields = instance.__dict__
     instance._dondoc_loaded = (fields.get("lead_unit_id"), fields.get("assignee_id"))
+    instance._dondoc_notice = fields.get("notice_id")
+    instance._dondoc_group = fields.get("group_task_id")
     instance._dondoc_inbox = tuple(fields.get(name, _UNREAD) for name in _INBOX_FIELDS)
 
 
@@ -326,7 +369,7 @@ def model_changed(sender: Any, **kwargs: Any) -> None:
     if units is None:
         lists_changed()
         return
-    unit_lists_changed(units)
+    unit_lists_changed(units, _parents_moved(sender, kwargs))
     if _inbox_touched(sender, kwargs):
         _inbox_changed()
 

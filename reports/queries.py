@@ -10,7 +10,7 @@ each of them are the same rows by construction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -266,17 +266,33 @@ class NoticeRow:
         return _percent(self.counts.done, self.counts.total - self.counts.cancelled)
 
 
-def per_notice(tasks: TaskQuerySet, today: date, *, limit: int = 20) -> list[NoticeRow]:
-    """Progress of each notice, newest first: one query.
+NOTICE_ROWS = 20
 
-    The newest notices with a task in `tasks` are picked first (walking the notices by date,
-    `notice_issued`), then only their tasks are counted: not every task of the scope.
-    """
-    newest = (
+
+def newest_notices(tasks: TaskQuerySet, *, limit: int = NOTICE_ROWS) -> Any:
+    """The newest notices with a task in `tasks`, their ids (a query, walking the notices by
+    date: `notice_issued`)."""
+    return (
         Notice.objects.filter(Exists(tasks.order_by().filter(notice_id=OuterRef("pk"))))
         .order_by("-issued_on", "-pk")
-        .values("pk")[:limit]
+        .values_list("pk", flat=True)[:limit]
     )
+
+
+def per_notice(
+    tasks: TaskQuerySet,
+    today: date,
+    *,
+    notices: Sequence[int] | None = None,
+    limit: int = NOTICE_ROWS,
+) -> list[NoticeRow]:
+    """Progress of each notice, newest first: one query.
+
+    The newest notices with a task in `tasks` are picked first (`newest_notices`, in the same
+    query unless given as `notices`), then only their tasks are counted: not every task of
+    the scope.
+    """
+    newest = newest_notices(tasks, limit=limit) if notices is None else notices
     rows = (
         tasks.filter(notice_id__in=newest)
         .order_by()

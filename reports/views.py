@@ -50,21 +50,30 @@ STALE_CHOICES = queries.STALE_CHOICES
 GROUP_ROWS = 10  # the latest tasks given to several units, each drilled down on its own page
 
 
-def latest_group_tasks(tasks: Any) -> list[GroupTask]:
-    """The latest tasks given to several units that have members in `tasks`, each with its
-    members' total and done counted within `tasks` (as the links behind them list): one
+def latest_group_ids(tasks: Any) -> list[int]:
+    """The latest tasks given to several units that have members in `tasks`: their ids."""
+    return list(
+        GroupTask.objects.filter(Exists(tasks.filter(group_task=OuterRef("pk"))))
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:GROUP_ROWS]
+    )
+
+
+def latest_group_tasks(tasks: Any, ids: Sequence[int]) -> list[GroupTask]:
+    """The tasks given to several units `ids` (`latest_group_ids`), latest first, each with
+    its members' total and done counted within `tasks` (as the links behind them list): one
     query, each count an indexed subquery of one parent's children."""
     members = tasks.filter(group_task=OuterRef("pk")).order_by().values("group_task")
     total = members.annotate(n=Count("pk")).values("n")
     done = members.filter(status=Task.Status.DONE).annotate(n=Count("pk")).values("n")
     return list(
-        GroupTask.objects.filter(Exists(tasks.filter(group_task=OuterRef("pk"))))
+        GroupTask.objects.filter(pk__in=ids)
         .annotate(
             total=Subquery(total, output_field=IntegerField()),
             done=Coalesce(Subquery(done, output_field=IntegerField()), 0),
         )
         .select_related("notice")
-        .order_by("-pk")[:GROUP_ROWS]
+        .order_by("-pk")
     )
 
 
@@ -217,9 +226,9 @@ def _dashboard_context(request: HttpRequest, scope: _Scope) -> dict[str, Any]:
         )
         return (
             found,
-            queries.per_notice(tasks, today),
+            _newest_notice_rows(request, tasks, today),
             queries.work_counts(tasks, today, found.tallied),
-            latest_group_tasks(tasks) if user.sees_all_units else [],
+            _latest_group_rows(request, tasks, today) if user.sees_all_units else [],
         )
 
     # Kept until a task or what the figures read changes, as the task lists are
@@ -308,6 +317,35 @@ def _dashboard_context(request: HttpRequest, scope: _Scope) -> dict[str, Any]:
         "sort": sort,
         "stale_days": stale_days,
     }
+
+
+def _newest_notice_rows(request: HttpRequest, tasks: Any, today: Any) -> list[queries.NoticeRow]:
+    """The dashboard's rows of the newest notices: which ones, read each time (one query);
+    their figures kept until a change to one of their tasks (caching.tasks_of_version), not
+    made again at every change elsewhere."""
+    ids = list(queries.newest_notices(tasks))
+    key = caching.list_key(
+        request.user,
+        today,
+        request.GET,
+        "dashboard-notices",
+        version=caching.tasks_of_version(notices=ids),
+    )
+    return caching.kept_list(key, lambda: queries.per_notice(tasks, today, notices=ids))
+
+
+def _latest_group_rows(request: HttpRequest, tasks: Any, today: Any) -> list[GroupTask]:
+    """The dashboard's rows of the latest tasks given to several units: which ones, read each
+    time (one query); their figures kept until a change to one of their members."""
+    ids = latest_group_ids(tasks)
+    key = caching.list_key(
+        request.user,
+        today,
+        request.GET,
+        "dashboard-groups",
+        version=caching.tasks_of_version(group_tasks=ids),
+    )
+    return caching.kept_list(key, lambda: latest_group_tasks(tasks, ids))
 
 
 # --- exports and issued reports -----------------------------------------------------------

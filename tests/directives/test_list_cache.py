@@ -411,7 +411,10 @@ def test_the_units_of_a_transactions_changes_move_once_when_it_commits(
     assert caching._version(caching._unit_version(unit_support.pk)) != before  # at once
     moves = waiting()
     assert len(moves) == 1  # one for the whole transaction, with every unit it touched
-    assert {first.lead_unit_id, unit_b.pk, unit_support.pk} <= moves[0].units
+    units = {first.lead_unit_id, unit_b.pk, unit_support.pk}
+    assert {caching._unit_version(u) for u in units if u} <= moves[0].keys
+    # With the versions of the tasks' notice (the dashboard's notice rows).
+    assert caching._notice_version(first.notice_id) in moves[0].keys
 
 
 def test_the_filters_are_kept_across_the_tasks_changes(
@@ -530,3 +533,77 @@ def test_the_inbox_counts_are_kept_until_a_change_they_count(
     moved.status, moved.completed_on = Task.Status.IN_PROGRESS, None
     moved.save(update_fields=["status", "completed_on"])
     assert header() == 1
+
+
+def test_the_dashboards_notice_and_group_rows_are_kept_until_one_of_their_tasks_changes(
+    client: Client,
+    make_task: MakeTask,
+    monkeypatch: pytest.MonkeyPatch,
+    office: User,
+    leader: User,
+    staff_a: User,
+    unit_a: Unit,
+    unit_b: Unit,
+    unit_support: Unit,
+) -> None:
+    """The rows of the newest notices and of the latest tasks given to several units are made
+    again after a change to one of their tasks (a save, its support units), not after a
+    change to another task (the figures above them are)."""
+    from reports import queries, views
+
+    made = {"notices": 0, "groups": 0}
+
+    def counting(name: str, function: Any) -> Any:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            made[name] += 1
+            return function(*args, **kwargs)
+
+        return counted
+
+    monkeypatch.setattr(queries, "per_notice", counting("notices", queries.per_notice))
+    monkeypatch.setattr(views, "latest_group_tasks", counting("groups", views.latest_group_tasks))
+    elsewhere = make_task(text="Việc của thông báo cũ", deadline=date(2023, 10, 30))
+    notices = [
+        services.create_notice(
+            actor=office, number=f"{n}/TB-UBND", issued_on=date(2023, 10, 1), title=f"TB {n}"
+        )
+        for n in range(1, 21)
+    ]
+    for notice in notices[:-1]:
+        make_task(notice=notice, text=f"Việc của {notice.number}")
+    newest = notices[-1]
+    mine = make_task(notice=newest, text="Việc của thông báo mới nhất", deadline=date(2023, 11, 1))
+    group = services.assign_group_task(
+        actor=office, notice=newest, text="Việc giao chung", lead_units=[unit_a, unit_b]
+    )
+    member = group.children.get(lead_unit=unit_a)
+    client.force_login(leader)
+
+    def page() -> dict[str, Any]:
+        response = client.get(reverse("dashboard"))
+        assert response.status_code == 200
+        content = response.context["dashboard"]()
+        rows = {r["row"].number: r["row"].counts for r in content["notice_rows"]}
+        assert elsewhere.notice.number not in rows  # not among the newest twenty
+        (done,) = [(g.done, g.total) for g, _, _ in content["group_rows"]]
+        return {"newest": rows[newest.number], "group": done, "total": content["head"].counts}
+
+    first = page()
+    assert first["newest"].total == 3 and first["group"] == (0, 2)
+    assert made == {"notices": 1, "groups": 1}
+    services.cancel_task(actor=office, task=elsewhere, reason="Không còn phù hợp")
+    second = page()
+    assert second["total"].cancelled == first["total"].cancelled + 1  # the figures follow
+    assert made == {"notices": 1, "groups": 1}  # the rows of other notices' tasks are kept
+    services.cancel_task(actor=office, task=mine, reason="Không còn phù hợp")
+    assert page()["newest"].cancelled == 1
+    assert made == {"notices": 2, "groups": 1}  # not one of the group's tasks
+    services.start_task(actor=staff_a, task=member)
+    services.report_completion(actor=staff_a, task=member, note="Xong")
+    services.accept_completion(actor=office, task=member)
+    assert page()["group"] == (1, 2)
+    assert made == {"notices": 3, "groups": 2}
+    # Its support units changed (as a filter by supporting unit reads them).
+    group.children.get(lead_unit=unit_b).support_units.add(unit_support)
+    page()
+    assert made == {"notices": 4, "groups": 3}
