@@ -43,7 +43,7 @@ from bench import over_http  # noqa: E402
 from bench.generate import generate  # noqa: E402
 from bench.over_http import percentile  # noqa: E402
 from core.workdays import is_working_day  # noqa: E402
-from directives import caching  # noqa: E402
+from directives import caching, services  # noqa: E402
 from directives.models import GroupTask, Notice, Task  # noqa: E402
 from reminders import services as reminders  # noqa: E402
 from reminders.models import ReminderDigest  # noqa: E402
@@ -482,6 +482,24 @@ def measure_http(
         def changed_elsewhere() -> None:
             elsewhere.save(update_fields=["progress"])
 
+        # A change the figures count: the office moves a task's deadline (through the
+        # services, as the page does), past and back, so that its unit's figures move.
+        dated = (
+            Task.objects.filter(lead_unit_id=busiest_unit, status="in_progress")
+            .exclude(deadline=None)
+            .order_by("pk")
+            .first()
+        )
+        assert dated is not None
+        office_user = User.objects.get(username="office1")
+        today = timezone.localdate()
+        deadlines = [today - timedelta(days=3), today + timedelta(days=30)]
+
+        def deadline_moved() -> None:
+            deadlines.reverse()
+            task = Task.objects.get(pk=dated.pk)
+            services.edit_task(actor=office_user, task=task, deadline=deadlines[0])
+
         # A unit, an account or a notice saved: every list is made afresh.
         changed_everywhere = caching.lists_changed
 
@@ -508,6 +526,12 @@ def measure_http(
                     as_leader,
                     reverse("dashboard"),
                     changed,
+                ),
+                (
+                    "leadership dashboard, right after a task's deadline moved (figures move)",
+                    as_leader,
+                    reverse("dashboard"),
+                    deadline_moved,
                 ),
                 (
                     "task page (typical), right after a change to it",
