@@ -21,7 +21,10 @@
     form with the chips; the tabs, rows and pages: `{% kept %}`, directives.templatetags.kept):
     a list asked again reads no task at all; the forms that post (a CSRF token) and the
     person's saved filters are written each time;
-  - the dashboard's figures, and its content as HTML;
+  - the dashboard's figures, and its content as HTML; its rows of the newest notices and of
+    the latest tasks given to several units also under versions of their own tasks (a task's
+    save, or a change to its support units or helpers, moves its notice's and its group
+    task's: `tasks_of_version`), so that a change elsewhere leaves them kept;
   - the task as its page reads it (events, attachments, units, requests, periods); what other
     apps keep about it (the reminders sent) is read each time, and actions read it afresh;
   - the header's inbox counts, under a version of their own (INBOX) and STRUCTURE's: moved

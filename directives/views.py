@@ -592,8 +592,8 @@ def _visible_task(request: HttpRequest, pk: int, *, kept: bool = False) -> Task:
 
 def _read_task(request: HttpRequest, pk: int) -> Task:
     """The task with what its page shows of it. What it has none of (most tasks have no
-    helpers, support requests, extension requests or periods) is known from the task's own
-    query and not asked for: a query each, ~1 ms apiece of building and reading."""
+    helpers, support requests, extension requests, periods or files) is known from the
+    task's own query and not asked for: a query each, ~1 ms apiece of building and reading."""
     whole = request.GET.get("dien-bien") == "tat-ca"
     task: Task = get_object_or_404(
         Task.objects.visible_to(request.user)  # type: ignore[arg-type]
@@ -618,14 +618,17 @@ def _read_task(request: HttpRequest, pk: int) -> Task:
                     ("extension_requests", ExtensionRequest),
                 )
             },
+            has_attachments=Exists(Attachment.objects.filter(event__task=OuterRef("pk"))),
         ),
         pk=pk,
     )
-    events = (
-        TaskEvent.objects.select_related("actor", "unit", "objective_cause")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
-        .order_by("-created_at", "-pk")
+    events = TaskEvent.objects.select_related("actor", "unit", "objective_cause").order_by(
+        "-created_at", "-pk"
     )
+    if task.has_attachments:  # type: ignore[attr-defined]
+        events = events.prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+        )
     if not whole and (task.event_count or 0) > TIMELINE_LATEST:  # type: ignore[attr-defined]
         events = events[:TIMELINE_LATEST]
     wanted: list[str | Prefetch[Any]] = [
@@ -660,6 +663,10 @@ def _read_task(request: HttpRequest, pk: int) -> Task:
     else:
         task.recent_periods = []  # type: ignore[attr-defined]
     prefetch_related_objects([task], *wanted)
+    if not task.has_attachments:  # type: ignore[attr-defined]
+        none = Attachment.objects.none()  # every row's files: none, without a query
+        for event in task.latest_events:  # type: ignore[attr-defined]
+            event.__dict__.setdefault("_prefetched_objects_cache", {})["attachments"] = none
     return task
 
 

@@ -4,6 +4,7 @@ import functools
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -319,7 +320,7 @@ def _dashboard_context(request: HttpRequest, scope: _Scope) -> dict[str, Any]:
     }
 
 
-def _newest_notice_rows(request: HttpRequest, tasks: Any, today: Any) -> list[queries.NoticeRow]:
+def _newest_notice_rows(request: HttpRequest, tasks: Any, today: date) -> list[queries.NoticeRow]:
     """The dashboard's rows of the newest notices: which ones, read each time (one query);
     their figures kept until a change to one of their tasks (caching.tasks_of_version), not
     made again at every change elsewhere."""
@@ -334,7 +335,7 @@ def _newest_notice_rows(request: HttpRequest, tasks: Any, today: Any) -> list[qu
     return caching.kept_list(key, lambda: queries.per_notice(tasks, today, notices=ids))
 
 
-def _latest_group_rows(request: HttpRequest, tasks: Any, today: Any) -> list[GroupTask]:
+def _latest_group_rows(request: HttpRequest, tasks: Any, today: date) -> list[GroupTask]:
     """The dashboard's rows of the latest tasks given to several units: which ones, read each
     time (one query); their figures kept until a change to one of their members."""
     ids = latest_group_ids(tasks)

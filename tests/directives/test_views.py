@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from directives import services
-from directives.models import Task
+from directives.models import Attachment, Task
 from tests.conftest import MakeTask, on_day
 from units.models import Unit, User
 
@@ -173,13 +173,13 @@ def test_the_list_query_count_does_not_grow_with_the_number_of_tasks(
 
 
 # session, user, task (with whether it has helpers, support requests, periods, extension
-# requests: those it has none of are not asked for), support units, events with actors,
-# attachments, reminders sent, marking its notifications read, unread notifications (the
-# header names the user's unit from the units' names kept in the process); a task with
+# requests, files: those it has none of are not asked for), support units, events with actors,
+# reminders sent, marking its notifications read, unread notifications (the header names the
+# user's unit from the units' names kept in the process); a task with files: their query; with
 # helpers, support requests, periods and extension requests: 4 more.
 # Asked again with nothing changed, the task as read is kept (directives.caching): session,
 # user, reminders sent, marking its notifications read, unread notifications.
-DETAIL_QUERIES = 9
+DETAIL_QUERIES = 8
 KEPT_DETAIL_QUERIES = 5
 
 
@@ -196,6 +196,13 @@ def test_the_task_page_query_count_does_not_grow_with_the_timeline(
         assert client.get(url).status_code == 200
     with django_assert_num_queries(KEPT_DETAIL_QUERIES):  # type: ignore[operator]
         assert "50%" in client.get(url).content.decode()
+    # A file on one of its rows: the rows' files are read (one query), and shown.
+    report = task.events.filter(note="30%").get()
+    Attachment.objects.create(event=report, file="x/bien-ban.pdf", name="bien-ban.pdf", size=10)
+    with django_assert_num_queries(DETAIL_QUERIES + 1):  # type: ignore[operator]
+        html = client.get(url).content.decode()
+    row = html[html.index(">30%<") :]
+    assert "bien-ban.pdf" in row[: row.index("</li>\n<li")]  # on its row
 
 
 def test_a_long_timeline_shows_its_latest_rows_and_the_whole_on_request(
