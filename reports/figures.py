@@ -60,7 +60,8 @@ def dashboard(
     `task_filter`, whichever way they are counted."""
     counted = _from_tally(user, task_filter, today, stale_days, sort)
     if counted is not None:
-        # Sorted on the raw counts; rows are built only for the units the page shows.
+        # In order already (sorted on the raw counts: tally.unit_table); rows are built only
+        # for the units the page shows.
         ordered = counted.units
         shown = ordered if unit_rows is None else ordered[:unit_rows]
         return Figures(

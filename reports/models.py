@@ -113,9 +113,9 @@ class UnitTally(models.Model):
     )
     shard = models.PositiveSmallIntegerField(default=0)
     counts = models.JSONField(default=dict)
-    # Which write moved the row last (reports.tally.REVISION: on PostgreSQL the writing
-    # transaction's id; elsewhere one more than any row's): a process that keeps the unit
-    # table reads again only the rows moved since it last read them.
+    # Which write moved the row last (reports.tally._revision_written: on PostgreSQL the
+    # writing transaction's id; elsewhere one more than any row's): a process that keeps the
+    # unit table reads again only the rows moved since it last read them.
     revision = models.BigIntegerField(default=0)
 
     class Meta:
