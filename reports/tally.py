@@ -93,11 +93,7 @@ def build(today: date) -> TallyDay:
         defaults={"schema": schema(today), "built_at": timezone.now(), "build": uuid.uuid4()},
     )
     tally.units.all().delete()
-    rows = list(
-        Task.objects.order_by()
-        .values("lead_unit_id")
-        .annotate(**{name: timeliness.count(q) for name, q in conditions.items()})
-    )
+    rows = list(_per_unit(Task.objects.all(), conditions))
     summed: Counter[str] = Counter()
     for row in rows:
         summed.update(row)
@@ -113,6 +109,15 @@ def build(today: date) -> TallyDay:
         ]
     )
     return tally
+
+
+def _per_unit(tasks: Any, conditions: Mapping[str, Q | None]) -> Any:
+    """`tasks` against every condition, one row per lead unit: {lead_unit_id, name: count}."""
+    return (
+        tasks.order_by()
+        .values("lead_unit_id")
+        .annotate(**{name: timeliness.count(q) for name, q in conditions.items()})
+    )
 
 
 def _sparse(counts: Mapping[str, int]) -> dict[str, int]:
@@ -291,13 +296,7 @@ def _read_rows(
 
 
 def _measure(task_pk: int, conditions: Mapping[str, Q | None]) -> tuple[int, dict[str, int]]:
-    row = (
-        Task.objects.filter(pk=task_pk)
-        .order_by()
-        .values("lead_unit_id")
-        .annotate(**{name: timeliness.count(q) for name, q in conditions.items()})
-        .get()
-    )
+    row = _per_unit(Task.objects.filter(pk=task_pk), conditions).get()
     return row.pop("lead_unit_id"), row
 
 
@@ -315,6 +314,15 @@ def _apply(tally_id: int, delta: Mapping[str, int], *, unit_id: int | None, shar
     row.save(update_fields=["counts", "revision"])
 
 
+def _tally_to_move(today: date) -> int | None:
+    """Today's tally that a change in this transaction moves (its id), after taking the shared
+    lock that a build waits for; None when there is none yet (the day's build will count the
+    change)."""
+    _lock(exclusive=False)
+    tally = TallyDay.objects.filter(day=today).values_list("pk", "schema").first()
+    return tally[0] if tally is not None and tally[1] == schema(today) else None
+
+
 @contextmanager
 def tracking(task: Task) -> Iterator[None]:
     """Around a change saved to `task` (or its creation): move today's tally by the difference.
@@ -323,10 +331,9 @@ def tracking(task: Task) -> Iterator[None]:
     """
     assert connection.in_atomic_block, "tally.tracking needs the change's transaction"
     today = timezone.localdate()
-    _lock(exclusive=False)
-    tally = TallyDay.objects.filter(day=today).values_list("pk", "schema").first()
-    if tally is None or tally[1] != schema(today):
-        yield  # no tally today yet: the day's build will count this change
+    tally_id = _tally_to_move(today)
+    if tally_id is None:
+        yield
         return
     conditions = metrics(today)
     before = _measure(task.pk, conditions) if task.pk else None
@@ -335,11 +342,11 @@ def tracking(task: Task) -> Iterator[None]:
     old_counts = before[1] if before is not None else dict.fromkeys(after, 0)
     delta = {k: after[k] - old_counts[k] for k in after}
     if before is not None and before[0] != unit_id:
-        _apply(tally[0], {k: -v for k, v in before[1].items()}, unit_id=before[0])
-        _apply(tally[0], after, unit_id=unit_id)
+        _apply(tally_id, {k: -v for k, v in before[1].items()}, unit_id=before[0])
+        _apply(tally_id, after, unit_id=unit_id)
     else:
-        _apply(tally[0], delta, unit_id=unit_id)
-    _apply(tally[0], delta, unit_id=None, shard=task.pk % UnitTally.TOTAL_SHARDS)
+        _apply(tally_id, delta, unit_id=unit_id)
+    _apply(tally_id, delta, unit_id=None, shard=task.pk % UnitTally.TOTAL_SHARDS)
 
 
 # Tasks measured per query when many change at once (SQLite takes at most 32,766 parameters).
@@ -350,13 +357,8 @@ def _measure_many(ids: list[int], conditions: Mapping[str, Q | None]) -> Counter
     """Tasks `ids` against every condition, summed per lead unit: {(unit, name): count}."""
     summed: Counter[tuple[int, str]] = Counter()
     for start in range(0, len(ids), MEASURED_AT_ONCE):
-        rows = (
-            Task.objects.filter(pk__in=ids[start : start + MEASURED_AT_ONCE])
-            .order_by()
-            .values("lead_unit_id")
-            .annotate(**{name: timeliness.count(q) for name, q in conditions.items()})
-        )
-        for row in rows:
+        chunk = Task.objects.filter(pk__in=ids[start : start + MEASURED_AT_ONCE])
+        for row in _per_unit(chunk, conditions):
             unit_id = row.pop("lead_unit_id")
             summed.update({(unit_id, name): value for name, value in row.items()})
     return summed
@@ -373,10 +375,9 @@ def tracking_many(tasks: Any) -> Iterator[None]:
     """
     assert connection.in_atomic_block, "tally.tracking_many needs the update's transaction"
     today = timezone.localdate()
-    _lock(exclusive=False)
-    tally = TallyDay.objects.filter(day=today).values_list("pk", "schema").first()
-    if tally is None or tally[1] != schema(today):
-        yield  # no tally today yet: the day's build will count the update
+    tally_id = _tally_to_move(today)
+    if tally_id is None:
+        yield
         return
     ids = list(tasks.order_by("pk").select_for_update().values_list("pk", flat=True))
     conditions = metrics(today)
@@ -388,11 +389,11 @@ def tracking_many(tasks: Any) -> Iterator[None]:
     for (unit_id, name), value in after.items():
         units.setdefault(unit_id, {})[name] = value
     for unit_id in sorted(units):  # rows locked in one order by every bulk update
-        _apply(tally[0], units[unit_id], unit_id=unit_id)
+        _apply(tally_id, units[unit_id], unit_id=unit_id)
     summed: Counter[str] = Counter()
     for delta in units.values():
         summed.update(delta)
-    _apply(tally[0], summed, unit_id=None)
+    _apply(tally_id, summed, unit_id=None)
 
 
 def eligible(cleaned: Mapping[str, Any] | None, today: date) -> tuple[bool, int | None]:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -38,6 +38,8 @@ from .audit import AuditFilterForm
 from .exports import write_docx, write_pdf, write_xlsx
 from .forms import ScopeForm
 from .models import IssuedReport
+
+T = TypeVar("T")
 
 # Parameters of the dashboard itself; every other one is a task filter, passed on as it is to
 # the task list behind each figure so that the list holds exactly the tasks counted.
@@ -325,28 +327,32 @@ def _newest_notice_rows(request: HttpRequest, tasks: Any, today: date) -> list[q
     their figures kept until a change to one of their tasks (caching.tasks_of_version), not
     made again at every change elsewhere."""
     ids = list(queries.newest_notices(tasks))
-    key = caching.list_key(
-        request.user,
+    version = caching.tasks_of_version(notices=ids)
+    return _kept_by_their_tasks(
+        request,
         today,
-        request.GET,
         "dashboard-notices",
-        version=caching.tasks_of_version(notices=ids),
+        version,
+        lambda: queries.per_notice(tasks, today, notices=ids),
     )
-    return caching.kept_list(key, lambda: queries.per_notice(tasks, today, notices=ids))
 
 
 def _latest_group_rows(request: HttpRequest, tasks: Any, today: date) -> list[GroupTask]:
     """The dashboard's rows of the latest tasks given to several units: which ones, read each
     time (one query); their figures kept until a change to one of their members."""
     ids = latest_group_ids(tasks)
-    key = caching.list_key(
-        request.user,
-        today,
-        request.GET,
-        "dashboard-groups",
-        version=caching.tasks_of_version(group_tasks=ids),
+    version = caching.tasks_of_version(group_tasks=ids)
+    return _kept_by_their_tasks(
+        request, today, "dashboard-groups", version, lambda: latest_group_tasks(tasks, ids)
     )
-    return caching.kept_list(key, lambda: latest_group_tasks(tasks, ids))
+
+
+def _kept_by_their_tasks(
+    request: HttpRequest, today: date, part: str, version: str, make: Callable[[], T]
+) -> T:
+    """`make()`, kept for the person, the day and the dashboard's filters under `version`."""
+    key = caching.list_key(request.user, today, request.GET, part, version=version)
+    return caching.kept_list(key, make)
 
 
 # --- exports and issued reports -----------------------------------------------------------

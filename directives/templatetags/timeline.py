@@ -63,6 +63,13 @@ def _joined(value: Any) -> str:
     return "" if value is _MISSING else str(join(value, ", ", autoescape=True))
 
 
+def _warning(data: Any, key: str, text: str) -> str:
+    """` · <warning>` after a line, when the row's data says `key`."""
+    return (
+        f' · <span class="text-warning-emphasis">{text}</span>' if _given(_get(data, key)) else ""
+    )
+
+
 def _details(event: TaskEvent) -> str:
     """The lines that say more about some kinds of row, from its data."""
     kind, data = event.kind, event.data
@@ -85,11 +92,7 @@ def _details(event: TaskEvent) -> str:
             f"hạn {_day(_get(data, 'due_on'))}</div>"
         )
     elif kind == "period_reported":
-        late = (
-            ' · <span class="text-warning-emphasis">trễ hạn</span>'
-            if _given(_get(data, "late"))
-            else ""
-        )
+        late = _warning(data, "late", "trễ hạn")
         lines.append(
             f'<div class="small">Kỳ {_text(_get(data, "period"))} '
             f"(hạn {_day(_get(data, 'due_on'))}){late}</div>"
@@ -110,11 +113,7 @@ def _details(event: TaskEvent) -> str:
             + "</div>"
         )
     if kind == "extension_requested":
-        after = (
-            ' · <span class="text-warning-emphasis">đề nghị sau thời hạn</span>'
-            if _given(_get(data, "after_deadline"))
-            else ""
-        )
+        after = _warning(data, "after_deadline", "đề nghị sau thời hạn")
         lines.append(
             f'<div class="small">Đề nghị gia hạn đến {_day(_get(data, "proposed_deadline"))}'
             f"{after}</div>"
