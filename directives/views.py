@@ -5,14 +5,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, partial
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    Model,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -569,6 +578,8 @@ def _without(request: HttpRequest, name: str) -> str:
     return f"?{query.urlencode()}" if query else "?"
 
 
+M = TypeVar("M", bound=Model)
+
 # The task page shows the latest timeline rows; the whole timeline is one click away.
 TIMELINE_LATEST = 50
 
@@ -590,6 +601,38 @@ def _visible_task(request: HttpRequest, pk: int, *, kept: bool = False) -> Task:
     return task
 
 
+# What the task's own query tells of it besides its columns: the timeline's length, and for
+# each relation most tasks have none of, whether it has any. Built once: the query copies them.
+_TASK_PAGE_ANNOTATIONS: dict[str, Any] = {
+    "event_count": Subquery(
+        TaskEvent.objects.filter(task=OuterRef("pk"))
+        .order_by()
+        .values("task")
+        .annotate(n=Count("pk"))
+        .values("n")
+    ),
+    **{
+        f"has_{name}": Exists(model.objects.filter(task=OuterRef("pk")))
+        for name, model in (
+            ("support_units", Task.support_units.through),
+            ("helpers", Task.helpers.through),
+            ("support_requests", SupportRequest),
+            ("period_reports", PeriodReport),
+            ("extension_requests", ExtensionRequest),
+        )
+    },
+    "has_attachments": Exists(Attachment.objects.filter(event__task=OuterRef("pk"))),
+}
+
+
+def _holding(model: type[M], rows: list[M]) -> QuerySet[M]:
+    """A queryset already holding `rows`: what a prefetch leaves in a relation's cache."""
+    held = model._default_manager.all()
+    held._result_cache = rows
+    held._prefetch_done = True  # type: ignore[attr-defined]
+    return held
+
+
 def _read_task(request: HttpRequest, pk: int) -> Task:
     """The task with what its page shows of it. What it has none of (most tasks have no
     helpers, support requests, extension requests, periods or files) is known from the
@@ -600,40 +643,36 @@ def _read_task(request: HttpRequest, pk: int) -> Task:
         # The section, the task given to several units and the proposed unit are often empty
         # and read only when set: three joins more cost PostgreSQL ~1 ms of planning.
         .select_related("notice", "lead_unit", "assignee")
-        .annotate(
-            event_count=Subquery(
-                TaskEvent.objects.filter(task=OuterRef("pk"))
-                .order_by()
-                .values("task")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            **{
-                f"has_{name}": Exists(model.objects.filter(task=OuterRef("pk")))
-                for name, model in (
-                    ("support_units", Task.support_units.through),
-                    ("helpers", Task.helpers.through),
-                    ("support_requests", SupportRequest),
-                    ("period_reports", PeriodReport),
-                    ("extension_requests", ExtensionRequest),
-                )
-            },
-            has_attachments=Exists(Attachment.objects.filter(event__task=OuterRef("pk"))),
-        ),
+        .annotate(**_TASK_PAGE_ANNOTATIONS),
         pk=pk,
     )
-    events = TaskEvent.objects.select_related("actor", "unit", "objective_cause").order_by(
-        "-created_at", "-pk"
+    # The timeline, newest first, read as a plain query (not through a prefetch: the same
+    # rows, without its machinery).
+    events = (
+        TaskEvent.objects.filter(task_id=task.pk)
+        .select_related("actor", "unit", "objective_cause")
+        .order_by("-created_at", "-pk")
     )
-    if task.has_attachments:  # type: ignore[attr-defined]
-        events = events.prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
-        )
     if not whole and (task.event_count or 0) > TIMELINE_LATEST:  # type: ignore[attr-defined]
         events = events[:TIMELINE_LATEST]
-    wanted: list[str | Prefetch[Any]] = [
-        Prefetch("events", queryset=events, to_attr="latest_events")
-    ]
+    latest = list(events)
+    # Each row's files (one query, only when the task has any), handed to the rows as their
+    # `attachments` (what a prefetch would leave, without a queryset built per row).
+    files: dict[int, list[Attachment]] = {}
+    if task.has_attachments:  # type: ignore[attr-defined]
+        for attachment in Attachment.objects.filter(event__in=[e.pk for e in latest]).order_by(
+            "pk"
+        ):
+            files.setdefault(attachment.event_id, []).append(attachment)
+    none = Attachment.objects.none()
+    for event in latest:
+        event.task = task  # the row's task is this one, not read again
+        found = files.get(event.pk)
+        event.__dict__.setdefault("_prefetched_objects_cache", {})["attachments"] = (
+            _holding(Attachment, found) if found else none
+        )
+    task.latest_events = latest  # type: ignore[attr-defined]
+    wanted: list[str | Prefetch[Any]] = []
     related: dict[str, str | Prefetch[Any]] = {
         "support_units": "support_units",
         "helpers": "helpers",
@@ -662,11 +701,8 @@ def _read_task(request: HttpRequest, pk: int) -> Task:
         )
     else:
         task.recent_periods = []  # type: ignore[attr-defined]
-    prefetch_related_objects([task], *wanted)
-    if not task.has_attachments:  # type: ignore[attr-defined]
-        none = Attachment.objects.none()  # every row's files: none, without a query
-        for event in task.latest_events:  # type: ignore[attr-defined]
-            event.__dict__.setdefault("_prefetched_objects_cache", {})["attachments"] = none
+    if wanted:
+        prefetch_related_objects([task], *wanted)
     return task
 
 

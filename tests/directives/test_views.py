@@ -196,13 +196,29 @@ def test_the_task_page_query_count_does_not_grow_with_the_timeline(
         assert client.get(url).status_code == 200
     with django_assert_num_queries(KEPT_DETAIL_QUERIES):  # type: ignore[operator]
         assert "50%" in client.get(url).content.decode()
-    # A file on one of its rows: the rows' files are read (one query), and shown.
-    report = task.events.filter(note="30%").get()
-    Attachment.objects.create(event=report, file="x/bien-ban.pdf", name="bien-ban.pdf", size=10)
+    # Files on some of its rows: the rows' files are read (one query), each shown on its own
+    # row, in the order they were added; a row without files shows none.
+    for note, names in (("30%", ["bien-ban.pdf", "anh-1.jpg"]), ("10%", ["to-trinh.docx"])):
+        report = task.events.filter(note=note).get()
+        for name in names:
+            Attachment.objects.create(event=report, file=f"x/{name}", name=name, size=10)
     with django_assert_num_queries(DETAIL_QUERIES + 1):  # type: ignore[operator]
         html = client.get(url).content.decode()
-    row = html[html.index(">30%<") :]
-    assert "bien-ban.pdf" in row[: row.index("</li>\n<li")]  # on its row
+
+    with django_assert_num_queries(KEPT_DETAIL_QUERIES):  # type: ignore[operator]
+        kept = client.get(url).content.decode()  # the task as kept shows them alike
+
+    for page in (html, kept):
+
+        def files_on(note: str, page: str = page) -> list[str]:
+            row = page[page.index(f">{note}<") :]
+            row = row[: row.index("</li>\n<li")] if "</li>\n<li" in row else row
+            return [n for n in ("bien-ban.pdf", "anh-1.jpg", "to-trinh.docx") if n in row]
+
+        assert files_on("30%") == ["bien-ban.pdf", "anh-1.jpg"]
+        assert page.index("bien-ban.pdf") < page.index("anh-1.jpg")
+        assert files_on("10%") == ["to-trinh.docx"]
+        assert files_on("50%") == [] and files_on("20%") == []
 
 
 def test_a_long_timeline_shows_its_latest_rows_and_the_whole_on_request(
