@@ -4,7 +4,9 @@ A page of the list shows 25 tasks with their notice's number, lead unit, person 
 units. Read as model instances (three joined models each, the support units prefetched, the
 timeliness computed by a `CASE` of every bucket) the page cost ~8 ms, most of it building the
 query and the instances; as values it costs a third of that. The timeliness is the same rule,
-applied in Python to the row's dates (`timeliness.bucket_of`).
+applied in Python to the row's dates (`timeliness.bucket_of`). The units are named from those
+kept in the process (`caching.units_shown`), not joined: with thousands of units PostgreSQL
+hashed the whole units table for a page of 25 rows.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from . import caching
 from .models import Task
 from .timeliness import Timeliness, bucket_of, days_late
 
@@ -27,12 +30,12 @@ _FIELDS = (
     "progress",
     "last_activity_at",
     "notice__number",
-    "lead_unit__short_name",
-    "lead_unit__name",
+    "lead_unit_id",
     "assignee_id",
     "assignee__full_name",
     "assignee__username",
 )
+_LEAD = _FIELDS.index("lead_unit_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +63,21 @@ def list_rows(ids: list[int], today: date) -> list[TaskRow]:
     """The rows of the tasks `ids`, in that order (an id no longer there is left out)."""
     if not ids:
         return []
-    supports: dict[int, list[str]] = defaultdict(list)
-    through = Task.support_units.through.objects.filter(task_id__in=ids)
-    for task_id, short_name, name in through.order_by("unit__order", "unit__name").values_list(
-        "task_id", "unit__short_name", "unit__name"
-    ):
-        supports[task_id].append(short_name or name)
+    supported: dict[int, list[int]] = defaultdict(list)
+    through = Task.support_units.through.objects.filter(task_id__in=ids).order_by()
+    for task_id, unit_id in through.values_list("task_id", "unit_id"):
+        supported[task_id].append(unit_id)
     # In no order: the rows are put in the order of `ids` below.
     read = Task.objects.filter(pk__in=ids).order_by().values_list(*_FIELDS)
     found = {row[0]: row for row in read}
+    # The units' names as kept in the process (caching.units_shown), not joined.
+    units = caching.units_shown(
+        {row[_LEAD] for row in found.values()} | {u for us in supported.values() for u in us}
+    )
+    supports = {
+        task: tuple(units[u][0] for u in sorted(unit_ids, key=lambda u: (units[u][1], u)))
+        for task, unit_ids in supported.items()
+    }
     rows = []
     bucket = bucket_of(today)
     for pk in ids:
@@ -85,8 +94,7 @@ def list_rows(ids: list[int], today: date) -> list[TaskRow]:
             progress,
             last_activity_at,
             number,
-            unit_short_name,
-            unit_name,
+            lead_unit_id,
             assignee_id,
             full_name,
             username,
@@ -105,9 +113,9 @@ def list_rows(ids: list[int], today: date) -> list[TaskRow]:
                 awaiting_head=awaiting_head,
                 progress=progress,
                 last_activity_at=last_activity_at,
-                lead_unit=unit_short_name or unit_name,
+                lead_unit=units[lead_unit_id][0],
                 assignee=(full_name or username) if assignee_id else None,
-                supports=tuple(supports.get(pk, ())),
+                supports=supports.get(pk, ()),
             )
         )
     return rows

@@ -673,3 +673,46 @@ def test_the_filters_are_read_from_the_fields_asked_for_as_the_whole_form_reads_
             data.setlist(name, [value])
             data.setlist("page", ["2"])
             both(data)
+
+
+def test_rows_name_their_units_as_kept_in_the_units_order(
+    office_client: Client,
+    make_task: MakeTask,
+    unit_b: Unit,
+    unit_support: Unit,
+    son_tay: Unit,
+) -> None:
+    """A row names its lead unit and its support units from the units kept in the process
+    (directives.caching.units_shown), the support units by their order, then by name as read
+    in Vietnamese ("Đ" beside "D"); a unit renamed shows at once; a unit the process has not
+    seen yet (saved elsewhere, its version not moved here) is read from the database."""
+    from directives.rows import list_rows
+
+    dai = Unit.objects.create(name="Đài Truyền thanh", short_name="Đài TT", order=2)
+    for unit, order in ((son_tay, 2), (unit_b, 1), (unit_support, 2)):
+        unit.order = order
+        unit.save()
+    task = make_task(
+        text="Phối hợp nhiều đơn vị.", support_units=[son_tay, unit_support, dai, unit_b]
+    )
+
+    def row() -> tuple[str, tuple[str, ...]]:
+        response = office_client.get(reverse("task_list"))
+        (shown,) = response.context["listing"].page.object_list
+        return shown.lead_unit, shown.supports
+
+    assert row() == ("Nội vụ", ("Tư pháp", "Đài TT", "Sở TT&TT", "UBND xã Sơn Tây"))
+    unit_b.short_name = "Phòng TP"
+    unit_b.save()
+    assert row() == ("Nội vụ", ("Phòng TP", "Đài TT", "Sở TT&TT", "UBND xã Sơn Tây"))
+
+    (unseen,) = Unit.objects.bulk_create([Unit(name="Ban Quản lý dự án", order=0)])  # no signal
+    Task.support_units.through.objects.create(task=task, unit=unseen)
+    (read,) = list_rows([task.pk], date(2023, 10, 20))
+    assert read.supports == (
+        "Ban Quản lý dự án",
+        "Phòng TP",
+        "Đài TT",
+        "Sở TT&TT",
+        "UBND xã Sơn Tây",
+    )
