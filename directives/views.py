@@ -72,7 +72,7 @@ from .models import (
     urgency_rank,
 )
 from .permissions import available_actions, reasons_not_offered
-from .rows import list_rows
+from .rows import list_rows, timeline
 from .timeliness import (
     OPEN_BUCKETS,
     Timeliness,
@@ -647,32 +647,13 @@ def _read_task(request: HttpRequest, pk: int) -> Task:
         .annotate(**_TASK_PAGE_ANNOTATIONS),
         pk=pk,
     )
-    # The timeline, newest first, read as a plain query (not through a prefetch: the same
-    # rows, without its machinery).
-    events = (
-        TaskEvent.objects.filter(task_id=task.pk)
-        .select_related("actor", "unit", "objective_cause")
-        .order_by("-created_at", "-pk")
+    # The timeline, newest first, as plain rows (rows.timeline); its files only when it has any.
+    many = (task.event_count or 0) > TIMELINE_LATEST  # type: ignore[attr-defined]
+    task.latest_events = timeline(  # type: ignore[attr-defined]
+        task.pk,
+        limit=TIMELINE_LATEST if many and not whole else None,
+        with_files=task.has_attachments,  # type: ignore[attr-defined]
     )
-    if not whole and (task.event_count or 0) > TIMELINE_LATEST:  # type: ignore[attr-defined]
-        events = events[:TIMELINE_LATEST]
-    latest = list(events)
-    # Each row's files (one query, only when the task has any), handed to the rows as their
-    # `attachments` (what a prefetch would leave, without a queryset built per row).
-    files: dict[int, list[Attachment]] = {}
-    if task.has_attachments:  # type: ignore[attr-defined]
-        for attachment in Attachment.objects.filter(event__in=[e.pk for e in latest]).order_by(
-            "pk"
-        ):
-            files.setdefault(attachment.event_id, []).append(attachment)
-    none = _holding(Attachment.objects.none(), [])
-    for event in latest:
-        event.task = task  # the row's task is this one, not read again
-        found = files.get(event.pk)
-        event.__dict__.setdefault("_prefetched_objects_cache", {})["attachments"] = (
-            _holding(Attachment.objects.all(), found) if found else none
-        )
-    task.latest_events = latest  # type: ignore[attr-defined]
     wanted: list[str | Prefetch[Any]] = []
     related: dict[str, str | Prefetch[Any]] = {
         "support_units": "support_units",

@@ -14,7 +14,6 @@ from html import escape
 from typing import Any
 
 from django import template
-from django.core.exceptions import ObjectDoesNotExist
 from django.template.defaultfilters import filesizeformat, join
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
@@ -22,7 +21,7 @@ from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 
-from ..models import TaskEvent
+from ..rows import TimelineRow
 from .dondoc import isodate
 
 register = template.Library()
@@ -70,7 +69,7 @@ def _warning(data: Any, key: str, text: str) -> str:
     )
 
 
-def _details(event: TaskEvent) -> str:
+def _details(event: TimelineRow) -> str:
     """The lines that say more about some kinds of row, from its data."""
     kind, data = event.kind, event.data
     lines = []
@@ -129,17 +128,13 @@ def _details(event: TaskEvent) -> str:
     return "\n".join(lines)
 
 
-def _cause(event: TaskEvent, page: dict[str, Any]) -> str:
+def _cause(event: TimelineRow, page: dict[str, Any]) -> str:
     """The objective cause the office recorded on a row, or (for the office, on a return or a
     late completion's acceptance) the form to record one."""
-    try:
-        cause = event.objective_cause  # read with the row (select_related)
-    except ObjectDoesNotExist:  # none recorded
-        cause = None
-    if cause is not None:
+    if event.cause is not None:
         return (
             '<div class="small text-success">Nguyên nhân khách quan (Văn phòng ghi nhận): '
-            f"{escape(cause.note)}</div>"
+            f"{escape(event.cause)}</div>"
         )
     if not page["office"] or event.kind not in page["objective_kinds"]:
         return ""
@@ -158,9 +153,8 @@ def _cause(event: TaskEvent, page: dict[str, Any]) -> str:
     )
 
 
-def _row(event: TaskEvent, page: dict[str, Any]) -> str:
-    acting = event.unit  # read with the row (select_related)
-    unit = f" ({escape(acting.display_name)})" if acting is not None else ""
+def _row(event: TimelineRow, page: dict[str, Any]) -> str:
+    unit = f" ({escape(event.unit)})" if event.unit is not None else ""
     status = (
         f'<span class="small">: {escape(event.status_from_label or "—")} → '
         f"{escape(event.status_to_label)}</span>"
@@ -173,31 +167,30 @@ def _row(event: TaskEvent, page: dict[str, Any]) -> str:
         else ""
     )
     note = f'<div class="task-text">{escape(event.note)}</div>' if event.note else ""
-    attachments = event.attachments.all()
     files = (
         '<ul class="small mb-0">'
         + "".join(
             f'\n<li><a href="{reverse("attachment_download", args=[a.pk])}">'
             f'<i class="bi bi-paperclip" aria-hidden="true"></i> {escape(a.name)}</a> '
             f'<span class="text-secondary">({filesizeformat(a.size)})</span></li>\n'
-            for a in attachments
+            for a in event.files
         )
         + "</ul>"
-        if attachments
+        if event.files
         else ""
     )
     return (
         '<li class="border-start border-3 ps-3 pb-3">\n'
         f'<div class="small text-secondary">'
-        f"{timezone.localtime(event.created_at):%d/%m/%Y %H:%M} · {escape(str(event.actor))}"
+        f"{timezone.localtime(event.created_at):%d/%m/%Y %H:%M} · {escape(event.actor)}"
         f"{unit}</div>\n"
-        f"<div><strong>{escape(event.get_kind_display())}</strong>\n{status}\n{progress}\n</div>\n"
+        f"<div><strong>{escape(event.kind_label)}</strong>\n{status}\n{progress}\n</div>\n"
         f"{note}\n{_details(event)}\n{_cause(event, page)}\n{files}\n</li>"
     )
 
 
 @register.simple_tag(takes_context=True)
-def timeline_rows(context: template.Context, events: Iterable[TaskEvent]) -> SafeString:
+def timeline_rows(context: template.Context, events: Iterable[TimelineRow]) -> SafeString:
     """The rows of `events` (the page's `task`, `user`, `objective_kinds` and `late_done`
     decide which rows offer the office's objective-cause form)."""
     user = context.get("user")
