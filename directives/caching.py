@@ -91,13 +91,24 @@ def _version(key: str) -> str:
     return _versions([key])[0]
 
 
+# The versions every page may read: asked for together the first time a request reads one.
+_SHARED = (LISTS, STRUCTURE, FOLLOWED, INBOX, UNITS)
+
+
 def _versions(keys: list[str]) -> list[str]:
-    """The versions under `keys`, read once per request, those not yet read in one round trip."""
+    """The versions under `keys`, read once per request, those not yet read in one round trip.
+    In a request, the first read takes every shared version with it (`_SHARED`: a page reads
+    three to five of them, in turn, a round trip each)."""
     memo = request_memo()
     found: dict[str, Any] = {k: memo[k] for k in keys if k in memo} if memo is not None else {}
     wanted = [k for k in keys if k not in found]
     if wanted:
-        found |= cache.get_many(wanted) if len(wanted) > 1 else {wanted[0]: cache.get(wanted[0])}
+        also = [k for k in _SHARED if k not in wanted and k not in memo] if memo is not None else []
+        asked = wanted + also
+        found |= cache.get_many(asked) if len(asked) > 1 else {asked[0]: cache.get(asked[0])}
+        for key in also:  # kept for the request when set (one never set is made when read)
+            if found.get(key) is not None and memo is not None:
+                memo[key] = found[key]
     for key in wanted:
         if found.get(key) is None:
             cache.add(key, uuid.uuid4().hex, None)
@@ -146,8 +157,8 @@ def _unit_version(unit_id: int) -> str:
     return f"dondoc:task-lists:unit:{unit_id}"
 
 
-def _scope_version(user: Any) -> str:
-    """The version of what `user`'s kept answers show: for a unit's people, STRUCTURE's and
+def _scope_keys(user: Any) -> list[str]:
+    """The versions `user`'s kept answers are under: for a unit's people, STRUCTURE's and
     their unit's (a change to another unit's task leaves them kept); for everyone else
     (the office, the leadership: every task), LISTS, which every change moves."""
     unit_id = getattr(user, "unit_id", None)
@@ -155,8 +166,13 @@ def _scope_version(user: Any) -> str:
         user, "is_unit_member", False
     )
     if not unit_scoped or unit_id is None:
-        return _version(LISTS)
-    return ".".join(_versions([STRUCTURE, _unit_version(unit_id)]))
+        return [LISTS]
+    return [STRUCTURE, _unit_version(unit_id)]
+
+
+def _scope_version(user: Any) -> str:
+    """The version of what `user`'s kept answers show (`_scope_keys`)."""
+    return ".".join(_versions(_scope_keys(user)))
 
 
 def _now_and_at_commit(move: Callable[[], None]) -> None:
@@ -265,6 +281,13 @@ def tasks_of_version(notices: Sequence[int] = (), group_tasks: Sequence[int] = (
     keys = [STRUCTURE, *map(_notice_version, notices), *map(_group_version, group_tasks)]
     text = repr((list(notices), list(group_tasks), _versions(keys)))
     return "t" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def tasks_of_versions(notices: Sequence[int], group_tasks: Sequence[int]) -> tuple[str, str]:
+    """`tasks_of_version` of `notices` and of `group_tasks`, apart, their versions read in one
+    round trip (within a request)."""
+    _versions([STRUCTURE, *map(_notice_version, notices), *map(_group_version, group_tasks)])
+    return tasks_of_version(notices=notices), tasks_of_version(group_tasks=group_tasks)
 
 
 def task_loaded(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -434,7 +457,12 @@ def html_key(
     query = request.GET
     extra = repr((get_language(), *(query.getlist(name) for name in ("print", *shown))))
     digest = hashlib.blake2b(extra.encode(), digest_size=8).hexdigest()
-    version = "" if of_tasks else "f" + ".".join(_versions([STRUCTURE, FOLLOWED]))
+    version = ""
+    if not of_tasks:
+        # The person's own versions read with these (one round trip): the page's other parts
+        # are kept under them.
+        structure, followed = _versions([STRUCTURE, FOLLOWED, *_scope_keys(request.user)])[:2]
+        version = f"f{structure}.{followed}"
     return list_key(
         request.user, timezone.localdate(), query, f"html-{part}-{digest}", version=version
     )

@@ -227,12 +227,10 @@ def _dashboard_context(request: HttpRequest, scope: _Scope) -> dict[str, Any]:
             sort=sort,
             unit_rows=None if all_units else UNIT_ROWS,
         )
-        return (
-            found,
-            _newest_notice_rows(request, tasks, today),
-            queries.work_counts(tasks, today, found.tallied),
-            _latest_group_rows(request, tasks, today) if user.sees_all_units else [],
+        notices, groups = _rows_kept_by_their_tasks(
+            request, tasks, today, groups=user.sees_all_units
         )
+        return (found, notices, queries.work_counts(tasks, today, found.tallied), groups)
 
     # Kept until a task or what the figures read changes, as the task lists are
     # (directives.caching): the figures of a person's scope, day and filters.
@@ -322,37 +320,31 @@ def _dashboard_context(request: HttpRequest, scope: _Scope) -> dict[str, Any]:
     }
 
 
-def _newest_notice_rows(request: HttpRequest, tasks: Any, today: date) -> list[queries.NoticeRow]:
-    """The dashboard's rows of the newest notices: which ones, read each time (one query);
-    their figures kept until a change to one of their tasks (caching.tasks_of_version), not
-    made again at every change elsewhere."""
-    ids = list(queries.newest_notices(tasks))
-    version = caching.tasks_of_version(notices=ids)
-    return _kept_by_their_tasks(
-        request,
-        today,
-        "dashboard-notices",
-        version,
-        lambda: queries.per_notice(tasks, today, notices=ids),
+def _rows_kept_by_their_tasks(
+    request: HttpRequest, tasks: Any, today: date, *, groups: bool
+) -> tuple[list[queries.NoticeRow], list[GroupTask]]:
+    """The dashboard's rows of the newest notices and (`groups`) of the latest tasks given to
+    several units: which ones, read each time (one query each); their figures kept until a
+    change to one of their tasks (caching.tasks_of_version), not made again at every change
+    elsewhere. Both parts' versions are read in one round trip, then both parts."""
+    notice_ids = list(queries.newest_notices(tasks))
+    group_ids = latest_group_ids(tasks) if groups else []
+    notices_version, groups_version = caching.tasks_of_versions(notice_ids, group_ids)
+    notices_key = _kept_key(request, today, "dashboard-notices", notices_version)
+    groups_key = _kept_key(request, today, "dashboard-groups", groups_version) if groups else None
+    caching.prefetch([notices_key, groups_key])
+    notices = caching.kept_list(
+        notices_key, lambda: queries.per_notice(tasks, today, notices=notice_ids)
     )
+    if groups_key is None:
+        return notices, []
+    return notices, caching.kept_list(groups_key, lambda: latest_group_tasks(tasks, group_ids))
 
 
-def _latest_group_rows(request: HttpRequest, tasks: Any, today: date) -> list[GroupTask]:
-    """The dashboard's rows of the latest tasks given to several units: which ones, read each
-    time (one query); their figures kept until a change to one of their members."""
-    ids = latest_group_ids(tasks)
-    version = caching.tasks_of_version(group_tasks=ids)
-    return _kept_by_their_tasks(
-        request, today, "dashboard-groups", version, lambda: latest_group_tasks(tasks, ids)
-    )
-
-
-def _kept_by_their_tasks(
-    request: HttpRequest, today: date, part: str, version: str, make: Callable[[], T]
-) -> T:
-    """`make()`, kept for the person, the day and the dashboard's filters under `version`."""
-    key = caching.list_key(request.user, today, request.GET, part, version=version)
-    return caching.kept_list(key, make)
+def _kept_key(request: HttpRequest, today: date, part: str, version: str) -> str:
+    """The key of a part kept for the person, the day and the dashboard's filters under
+    `version`."""
+    return caching.list_key(request.user, today, request.GET, part, version=version)
 
 
 # --- exports and issued reports -----------------------------------------------------------
