@@ -422,6 +422,11 @@ class _TaskListing:
         return _Whole(rows, self.today)
 
     @cached_property
+    def asked_page_key(self) -> str:
+        """The key of the ids of the page the address asks for (`page`)."""
+        return self._key(f"page-{self.request.GET.get('page') or 1}")
+
+    @cached_property
     def counts_key(self) -> str:
         # The counts are those of every bucket: the same whichever tab is shown.
         return self._key("counts", without="timeliness")
@@ -546,8 +551,10 @@ def task_list(request: HttpRequest) -> HttpResponse:
         [
             listing.filters_key,
             listing.rows_html_key,
-            # Whether a search shows its first page before its counts (`deferred`).
-            listing.counts_key if listing.may_defer else None,
+            # The counts (whether a search shows its first page before them: `deferred`) and
+            # the page's ids: what the rows are made from when they are not kept.
+            listing.counts_key,
+            listing.asked_page_key,
             caching.inbox_key(request.user),
         ]
     )

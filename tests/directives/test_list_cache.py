@@ -632,7 +632,8 @@ def test_a_kept_page_asks_the_cache_twice_and_a_dashboard_made_afresh_few_times(
     client: Client, make_task: MakeTask, staff_a: User, leader: User, monkeypatch: Any
 ) -> None:
     """Each round trip to Redis costs a page ~0.15-0.3 ms: the versions a page reads go in
-    one (the shared ones with the person's own), what it may find kept in one more; the
+    one (the shared ones with the person's own), what it may find kept in one more (a list's
+    parts, and its counts and page's ids to make them from); the
     dashboard made afresh after a change reads its notice and group rows' versions together,
     then both rows."""
     task = make_task(text="Việc một", deadline=date(2023, 10, 25))
@@ -643,6 +644,10 @@ def test_a_kept_page_asks_the_cache_twice_and_a_dashboard_made_afresh_few_times(
     counting.calls.clear()
     assert client.get(reverse("task_list")).status_code == 200  # kept
     assert counting.calls == ["get_many", "get_many"]
+    task.save(update_fields=["progress"])
+    counting.calls.clear()
+    client.get(reverse("task_list"))  # made afresh: what it is made from was asked for too
+    assert counting.calls == ["get_many", "get_many", "set", "set", "set"]
 
     client.force_login(leader)
     client.get(reverse("dashboard"))
