@@ -172,6 +172,7 @@ _EVENT_FIELDS = (
     "objective_cause__pk",
     "objective_cause__note",
 )
+_EVENT_UNIT = _EVENT_FIELDS.index("unit_id")
 
 
 def timeline(task_id: int, *, limit: int | None, with_files: bool) -> list[TimelineRow]:
@@ -179,15 +180,14 @@ def timeline(task_id: int, *, limit: int | None, with_files: bool) -> list[Timel
     `with_files`: whether any row has files (known with the task): read them then (one
     query more)."""
     events = TaskEvent.objects.filter(task_id=task_id).order_by("-created_at", "-pk")
-    read = list(
-        events.values_list(*_EVENT_FIELDS)[:limit] if limit else events.values_list(*_EVENT_FIELDS)
-    )
+    values = events.values_list(*_EVENT_FIELDS)
+    read = list(values[:limit] if limit is not None else values)
     files: dict[int, list[TimelineFile]] = defaultdict(list)
     if with_files and read:
         attached = Attachment.objects.filter(event__in=[row[0] for row in read]).order_by("pk")
         for event_id, pk, name, size in attached.values_list("event_id", "pk", "name", "size"):
             files[event_id].append(TimelineFile(pk, name, size))
-    units = caching.units_shown({row[5] for row in read if row[5] is not None})
+    units = caching.units_shown({r[_EVENT_UNIT] for r in read if r[_EVENT_UNIT] is not None})
     kinds, statuses = dict(TaskEvent.Kind.choices), dict(Task.Status.choices)
     return [
         TimelineRow(
